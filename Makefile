@@ -1,0 +1,54 @@
+# aicity: two-command setup. `make demo` builds the bundled example; `make test` runs the tests.
+PY ?= python3.11
+BOOT := .venv-tools
+UV := $(BOOT)/bin/uv
+VENV := .venv
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+# Debian packages the project needs: PDF (pango), browser tests (chromium), PDF to PNG (poppler), CJK font for
+# the browser, Java for the Spark extra.
+DEB_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 chromium poppler-utils fonts-noto-cjk openjdk-17-jre-headless
+
+.PHONY: demo test bench lint sysdeps env clean
+
+sysdeps:
+	@missing=""; for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    echo "Installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  else \
+	    echo "Missing Debian packages:$$missing"; \
+	    echo "Install them with: sudo apt-get install -y$$missing"; exit 1; \
+	  fi; \
+	fi
+
+$(UV):
+	$(PY) -m venv $(BOOT)
+	$(BOOT)/bin/pip install -q uv
+
+$(VENV)/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --all-extras --python $(PY)
+	touch $@
+
+env: sysdeps $(VENV)/.synced
+
+demo: env
+	$(VENV)/bin/aicity demo --out out
+
+test: env
+	$(VENV)/bin/python -m pytest -q -n 2 --dist loadgroup
+
+bench: env
+	$(VENV)/bin/python benchmarks/run.py
+
+lint: env
+	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff format --check src tests benchmarks
+	$(VENV)/bin/mypy src
+
+clean:
+	rm -rf $(VENV) $(BOOT) out .pytest_cache

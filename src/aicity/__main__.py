@@ -1,0 +1,3 @@
+from aicity.cli.main import run
+
+run()

@@ -1,0 +1,58 @@
+"""Shared CLI helpers: the console, the --db option, and error-to-exit-code mapping."""
+
+from __future__ import annotations
+
+import os
+import traceback
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from aicity.errors import AicityError
+
+console = Console()
+err_console = Console(stderr=True)
+DEBUG = False
+
+DEFAULT_DB = "aicity.duckdb"
+
+
+def db_option() -> Path:
+    return typer.Option(
+        Path(os.environ.get("AICITY_DB", DEFAULT_DB)),
+        "--db",
+        help="DuckDB store file (default: $AICITY_DB or ./aicity.duckdb).",
+        show_default=False,
+    )
+
+
+def handle_errors(app: typer.Typer) -> int:
+    """Run the Typer app; print known errors as one line (traceback only with --debug)."""
+    try:
+        app(standalone_mode=False)
+    except AicityError as exc:
+        if DEBUG:
+            err_console.print(traceback.format_exc(), markup=False, highlight=False)
+        err_console.print(f"error: {exc}", markup=False, highlight=False)
+        return exc.exit_code
+    except typer.Exit as exc:
+        return exc.exit_code
+    except (typer.Abort, KeyboardInterrupt):
+        err_console.print("aborted", markup=False)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - last-resort guard for users
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            return exc.exit_code
+        if DEBUG:
+            raise
+        err_console.print(
+            f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
+            markup=False,
+            highlight=False,
+        )
+        return 1
+    return 0

@@ -1,0 +1,16 @@
+"""The registry of CLI command modules. Each entry adds one command or group to the root app."""
+
+from __future__ import annotations
+
+import importlib
+
+import typer
+
+# module path -> attribute holding a `register(app)` function. Add one line per command module.
+COMMAND_MODULES: list[str] = [
+]
+
+
+def register(app: typer.Typer) -> None:
+    for module_path in COMMAND_MODULES:
+        importlib.import_module(module_path).register(app)

@@ -1,0 +1,44 @@
+"""The ``aicity`` command line. Only this package (and ``aicity.web``) talks to users."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from aicity.cli._common import console, handle_errors
+
+app = typer.Typer(
+    name="aicity",
+    help="Evaluate and map a country's AI industry city by city, through its AI industrial parks.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def _root(
+    debug: bool = typer.Option(False, "--debug", help="Show full tracebacks on errors."),
+) -> None:
+    from aicity.cli import _common
+
+    _common.DEBUG = debug
+
+
+def _register() -> None:
+    """Attach every command group. Each module owns one group or command."""
+    from aicity.cli import commands
+
+    commands.register(app)
+
+
+_register()
+
+
+def run() -> None:
+    """Console-script entry point: run the app and map known errors to one-line messages."""
+    sys.exit(handle_errors(app))
+
+
+__all__ = ["app", "console", "run"]
