@@ -1,0 +1,34 @@
+"""The DuckDB store: the only package that runs SQL.
+
+``Store`` opens one file and applies the versioned migrations in ``aicity/store/migrations``; the
+domain modules (``core`` here, ``inventory`` / ``runs`` from other owners) hold every SQL statement.
+"""
+
+from aicity.store._store import DEFAULT_DB, Store, default_path, migrations
+from aicity.store.core import (
+    NATION_KEY,
+    cities,
+    enterprises,
+    indicators,
+    ingests,
+    observations,
+    parks,
+    rejected_rows,
+    sources,
+)
+
+__all__ = [
+    "DEFAULT_DB",
+    "NATION_KEY",
+    "Store",
+    "cities",
+    "default_path",
+    "enterprises",
+    "indicators",
+    "ingests",
+    "migrations",
+    "observations",
+    "parks",
+    "rejected_rows",
+    "sources",
+]

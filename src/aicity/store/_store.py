@@ -1,0 +1,234 @@
+"""The ``Store``: one DuckDB file, opened only here, with versioned migrations.
+
+Every SQL statement of the project lives in ``aicity.store``; other packages call the domain functions
+(``aicity.store.core`` and siblings) or the generic helpers below.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from aicity.errors import StoreError
+
+DEFAULT_DB = "aicity.duckdb"
+_MIGRATION_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def default_path() -> Path:
+    """The store path used when none is given: ``$AICITY_DB`` or ``./aicity.duckdb``."""
+    return Path(os.environ.get("AICITY_DB", DEFAULT_DB))
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """Every bundled migration as (version, name, sql), in order."""
+    found = []
+    for entry in resources.files("aicity.store.migrations").iterdir():
+        match = _MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append((int(match.group(1)), match.group(2), entry.read_text(encoding="utf-8")))
+    found.sort()
+    versions = [v for v, _, _ in found]
+    if len(versions) != len(set(versions)):
+        raise StoreError(f"two migrations share a number: {versions} (renumber the newer one)")
+    return found
+
+
+class Store:
+    """One DuckDB database. Use ``Store.open(path)`` or ``Store.memory()``; close it or use ``with``."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path | None, read_only: bool) -> None:
+        self._con = con
+        self.path = path
+        self.read_only = read_only
+        self._depth = 0
+        self._lock = threading.RLock()
+        # extensions download at run time and fail offline; fail fast instead of trying HTTP
+        con.execute("SET autoinstall_known_extensions = false")
+        con.execute("SET autoload_known_extensions = false")
+
+    # ----- opening -------------------------------------------------------------------------------
+    @classmethod
+    def open(cls, path: str | os.PathLike[str] | None = None, read_only: bool = False) -> Store:
+        """Open (and, unless read-only, create and migrate) the store at ``path``."""
+        target = Path(path) if path is not None else default_path()
+        if read_only and not target.exists():
+            raise StoreError(
+                f"{target}: no store found (run `aicity demo` or `aicity ingest` first, or pass --db)"
+            )
+        if not read_only and target.parent and not target.parent.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            con = duckdb.connect(str(target), read_only=read_only)
+        except duckdb.Error as exc:
+            raise StoreError(f"{target}: cannot open the store: {exc}") from exc
+        store = cls(con, target, read_only)
+        try:
+            if read_only:
+                store._check_version()
+            else:
+                store.migrate()
+        except BaseException:
+            con.close()
+            raise
+        return store
+
+    @classmethod
+    def memory(cls) -> Store:
+        """A fresh, migrated in-memory store (tests, scratch work)."""
+        store = cls(duckdb.connect(":memory:"), None, False)
+        store.migrate()
+        return store
+
+    def close(self) -> None:
+        self._con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def connection(self) -> duckdb.DuckDBPyConnection:
+        """The raw DuckDB connection, for the Ibis backend in ``aicity.inventory`` only."""
+        return self._con
+
+    # ----- migrations ----------------------------------------------------------------------------
+    def schema_version(self) -> int:
+        exists = self._con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
+        ).fetchone()
+        if not exists or exists[0] == 0:
+            return 0
+        row = self._con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()
+        return int(row[0]) if row else 0
+
+    def _check_version(self) -> None:
+        known = max((v for v, _, _ in migrations()), default=0)
+        current = self.schema_version()
+        if current > known:
+            raise StoreError(
+                f"{self.path}: schema version {current} is newer than this aicity knows ({known}) "
+                "(upgrade aicity)"
+            )
+        if current < known:
+            raise StoreError(
+                f"{self.path}: schema version {current}, expected {known} "
+                "(open it once without read-only to migrate it)"
+            )
+
+    def migrate(self) -> list[int]:
+        """Apply every bundled migration newer than the store's version; return the versions applied."""
+        self._con.execute(
+            "CREATE TABLE IF NOT EXISTS schema_version ("
+            "version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+            "applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)"
+        )
+        current = self.schema_version()
+        all_migrations = migrations()
+        known = max((v for v, _, _ in all_migrations), default=0)
+        if current > known:
+            self._check_version()
+        applied = []
+        for version, name, sql in all_migrations:
+            if version <= current:
+                continue
+            try:
+                with self.transaction():
+                    self._con.execute(sql)
+                    self._con.execute(
+                        "INSERT INTO schema_version (version, name) VALUES (?, ?)", [version, name]
+                    )
+            except duckdb.Error as exc:
+                raise StoreError(f"migration {version:03d}_{name}.sql failed: {exc}") from exc
+            applied.append(version)
+        return applied
+
+    # ----- transactions and helpers --------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[Store]:
+        """Everything inside commits together or not at all. Nested blocks join the outer one."""
+        with self._lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield self
+                finally:
+                    self._depth -= 1
+                return
+            self._con.execute("BEGIN TRANSACTION")
+            self._depth = 1
+            try:
+                yield self
+            except BaseException:
+                self._depth = 0
+                self._con.execute("ROLLBACK")
+                raise
+            self._depth = 0
+            self._con.execute("COMMIT")
+
+    def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> None:
+        """Run one statement for its effect."""
+        with self._lock:
+            self._con.execute(sql, params) if params is not None else self._con.execute(sql)
+
+    def fetch_df(
+        self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None
+    ) -> pd.DataFrame:
+        """Run a query and return its result as a pandas DataFrame."""
+        with self._lock:
+            cur = self._con.execute(sql, params) if params is not None else self._con.execute(sql)
+            return cur.df()
+
+    def fetch_one(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> Any:
+        """Run a query and return the first column of its first row (or None)."""
+        with self._lock:
+            cur = self._con.execute(sql, params) if params is not None else self._con.execute(sql)
+            row = cur.fetchone()
+            return row[0] if row else None
+
+    def insert_df(self, table: str, df: pd.DataFrame) -> int:
+        """Append the frame's rows to ``table`` by column name (columns absent from ``df`` get defaults)."""
+        if not _IDENTIFIER.match(table):
+            raise StoreError(f"bad table name {table!r} (expected a plain identifier)")
+        if df.empty:
+            return 0
+        columns = ", ".join(f'"{c}"' for c in df.columns)
+        view = f"_insert_{table}_{id(df)}"
+        with self._lock:
+            self._con.register(view, df)
+            try:
+                self._con.execute(
+                    f'INSERT INTO "{table}" ({columns}) SELECT {columns} FROM "{view}"'
+                )
+            finally:
+                self._con.unregister(view)
+        return len(df)
+
+    def register(self, name: str, frame: Any) -> None:
+        """Expose a pandas frame or Arrow table to SQL as ``name`` (for set-based upserts)."""
+        with self._lock:
+            self._con.register(name, frame)
+
+    def unregister(self, name: str) -> None:
+        with self._lock:
+            self._con.unregister(name)
+
+    def table_counts(self) -> dict[str, int]:
+        """Row counts of every base table (schema_version excluded)."""
+        names = self.fetch_df(
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_type = 'BASE TABLE' AND table_name <> 'schema_version' ORDER BY table_name"
+        )["table_name"]
+        return {n: int(self.fetch_one(f'SELECT count(*) FROM "{n}"')) for n in names}

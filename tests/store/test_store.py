@@ -1,0 +1,97 @@
+"""Store: opening, migrations, transactions, generic helpers, read functions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from aicity.errors import StoreError
+from aicity.store import Store, cities, migrations, observations
+
+CORE_TABLES = {
+    "sources",
+    "cities",
+    "parks",
+    "enterprises",
+    "indicators",
+    "observations",
+    "rejected_rows",
+    "ingests",
+}
+
+
+def test_memory_store_has_core_tables_and_version() -> None:
+    store = Store.memory()
+    assert set(store.table_counts()) >= CORE_TABLES
+    assert store.schema_version() == max(v for v, _, _ in migrations())
+
+
+def test_migrations_are_numbered_and_start_with_core() -> None:
+    found = migrations()
+    assert found[0][:2] == (1, "core")
+    assert [v for v, _, _ in found] == sorted({v for v, _, _ in found})
+
+
+def test_open_file_creates_migrates_and_reopens(tmp_path: Path) -> None:
+    path = tmp_path / "sub" / "a.duckdb"
+    with Store.open(path) as store:
+        store.insert_df("cities", pd.DataFrame({"code": ["110000"], "name_zh": ["北京"]}))
+    with Store.open(path, read_only=True) as store:
+        assert cities(store)["name_zh"].tolist() == ["北京"]
+        with pytest.raises(Exception, match="read-only"):
+            store.execute("DELETE FROM cities")
+
+
+def test_read_only_missing_file_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="no store found"):
+        Store.open(tmp_path / "missing.duckdb", read_only=True)
+
+
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "a.duckdb"
+    with Store.open(path) as store:
+        store.execute("INSERT INTO schema_version (version, name) VALUES (999, 'future')")
+    with pytest.raises(StoreError, match="newer than this aicity knows"):
+        Store.open(path)
+
+
+def test_transaction_rolls_back_everything_on_error() -> None:
+    store = Store.memory()
+    with pytest.raises(RuntimeError), store.transaction():
+        store.insert_df("cities", pd.DataFrame({"code": ["110000"], "name_zh": ["北京"]}))
+        with store.transaction():  # nested block joins the outer one
+            store.insert_df("cities", pd.DataFrame({"code": ["120000"], "name_zh": ["天津"]}))
+        raise RuntimeError("boom")
+    assert cities(store).empty
+    with store.transaction():
+        store.insert_df("cities", pd.DataFrame({"code": ["120000"], "name_zh": ["天津"]}))
+    assert cities(store)["code"].tolist() == ["120000"]
+
+
+def test_insert_df_rejects_bad_table_name_and_skips_empty() -> None:
+    store = Store.memory()
+    with pytest.raises(StoreError, match="bad table name"):
+        store.insert_df("cities; DROP TABLE x", pd.DataFrame({"code": ["1"]}))
+    assert store.insert_df("cities", pd.DataFrame({"code": []})) == 0
+
+
+def test_observations_filters_current_and_unit_type() -> None:
+    store = Store.memory()
+    frame = pd.DataFrame(
+        {
+            "unit_type": ["city", "city", "nation"],
+            "unit_key": ["110000", "110000", "CN"],
+            "indicator": ["gdp", "gdp", "gdp"],
+            "year": [2023, 2023, 2023],
+            "value": [1.0, 2.0, 3.0],
+            "valid_to": [pd.Timestamp("2024-01-01"), None, None],
+        }
+    )
+    store.insert_df("observations", frame)
+    assert observations(store, "city")["value"].tolist() == [2.0]
+    assert observations(store, "city", current_only=False)["value"].tolist() == [1.0, 2.0]
+    assert observations(store, "nation")["unit_key"].tolist() == ["CN"]
+    with pytest.raises(StoreError, match="unit_type"):
+        observations(store, "province")
