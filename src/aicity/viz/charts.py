@@ -1,0 +1,225 @@
+"""Ranking bars and dimension radars, static (matplotlib) and interactive (Plotly)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from aicity.errors import InputError
+
+BAR_COLOUR = "#2f6690"
+HIGHLIGHT_COLOUR = "#d7263d"
+REFERENCE_COLOUR = "#9aa5b1"
+
+
+def _require(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise InputError(f"expected {what} columns {list(columns)}, missing {missing}")
+
+
+def plot_ranking_bar(
+    ranking: pd.DataFrame,
+    *,
+    title: str = "",
+    xlabel: str = "",
+    highlight: str | None = None,
+):
+    """Horizontal bars of ``score`` per ``label``, best at the top.
+
+    Optional ``lower``/``upper`` columns draw an interval (e.g. a score band) as a whisker on each bar.
+    """
+    from aicity.viz.fonts import setup_matplotlib
+
+    setup_matplotlib()
+    import matplotlib.pyplot as plt
+
+    _require(ranking, ["label", "score"], "ranking")
+    data = ranking.sort_values("score", ascending=True).reset_index(drop=True)
+    height = max(2.4, 0.28 * len(data) + 0.9)
+    fig, ax = plt.subplots(figsize=(7.2, height), dpi=120)
+    colours = [HIGHLIGHT_COLOUR if lab == highlight else BAR_COLOUR for lab in data["label"]]
+    positions = np.arange(len(data))
+    ax.barh(positions, data["score"], color=colours, height=0.66)
+    if {"lower", "upper"} <= set(data.columns):
+        lower = data["score"] - data["lower"]
+        upper = data["upper"] - data["score"]
+        ax.errorbar(
+            data["score"],
+            positions,
+            xerr=[lower.clip(lower=0), upper.clip(lower=0)],
+            fmt="none",
+            ecolor="#333333",
+            elinewidth=0.8,
+            capsize=2,
+        )
+    # Value labels sit beyond the whisker so they never overlap it.
+    label_at = data["upper"].fillna(data["score"]) if "upper" in data.columns else data["score"]
+    for pos, value, where in zip(positions, data["score"], label_at, strict=True):
+        if np.isfinite(value):
+            ax.text(max(value, where), pos, f" {value:.1f}", va="center", fontsize=7.5)
+    ax.set_yticks(positions, data["label"], fontsize=8.5)
+    ax.set_xlim(0, max(100.0, float(np.nanmax(data["score"])) * 1.1 if len(data) else 100.0))
+    ax.spines[["top", "right"]].set_visible(False)
+    if xlabel:
+        ax.set_xlabel(xlabel)
+    if title:
+        ax.set_title(title, fontsize=11)
+    fig.tight_layout()
+    return fig
+
+
+def plot_radar(
+    axes_labels: Sequence[str],
+    values: Sequence[float],
+    *,
+    reference: Sequence[float] | None = None,
+    series_label: str = "",
+    reference_label: str = "",
+    title: str = "",
+    upper: float = 100.0,
+):
+    """Radar of one unit's dimension scores, optionally against a reference (e.g. the median city)."""
+    from aicity.viz.fonts import setup_matplotlib
+
+    setup_matplotlib()
+    import matplotlib.pyplot as plt
+
+    if len(axes_labels) != len(values) or len(axes_labels) < 3:
+        raise InputError(
+            f"expected at least 3 radar axes with one value each, got {len(axes_labels)} axes "
+            f"and {len(values)} values"
+        )
+    angles = np.linspace(0, 2 * np.pi, len(axes_labels), endpoint=False)
+    closed = np.concatenate([angles, angles[:1]])
+    fig, ax = plt.subplots(figsize=(3.6, 3.4), dpi=120, subplot_kw={"polar": True})
+    series = np.nan_to_num(np.asarray(values, dtype=float))
+    if reference is not None:
+        ref = np.nan_to_num(np.asarray(reference, dtype=float))
+        ax.plot(
+            closed,
+            np.append(ref, ref[0]),
+            color=REFERENCE_COLOUR,
+            linestyle="--",
+            linewidth=1,
+            label=reference_label,
+        )
+    ax.plot(
+        closed,
+        np.append(series, series[0]),
+        color=HIGHLIGHT_COLOUR,
+        linewidth=1.6,
+        label=series_label,
+    )
+    ax.fill(closed, np.append(series, series[0]), color=HIGHLIGHT_COLOUR, alpha=0.18)
+    ax.set_xticks(angles, list(axes_labels), fontsize=8)
+    ax.set_ylim(0, upper)
+    ax.set_yticks([upper * q for q in (0.25, 0.5, 0.75)], [], fontsize=6)
+    if series_label or reference_label:
+        ax.legend(loc="upper right", bbox_to_anchor=(1.25, 1.12), fontsize=7, frameon=False)
+    if title:
+        ax.set_title(title, fontsize=9, pad=14)
+    fig.tight_layout()
+    return fig
+
+
+def plotly_ranking_bar(ranking: pd.DataFrame, *, title: str = "", xlabel: str = ""):
+    """Interactive ranking bars (hover shows the score and, when given, its interval)."""
+    import plotly.graph_objects as go
+
+    _require(ranking, ["label", "score"], "ranking")
+    data = ranking.sort_values("score", ascending=True)
+    error = None
+    if {"lower", "upper"} <= set(data.columns):
+        error = {
+            "type": "data",
+            "symmetric": False,
+            "array": (data["upper"] - data["score"]).clip(lower=0),
+            "arrayminus": (data["score"] - data["lower"]).clip(lower=0),
+            "thickness": 1,
+            "color": "#333",
+        }
+    fig = go.Figure(
+        go.Bar(
+            x=data["score"],
+            y=data["label"],
+            orientation="h",
+            marker_color=BAR_COLOUR,
+            error_x=error,
+            text=data["score"].round(1),
+            textposition="outside",
+        )
+    )
+    fig.update_layout(
+        title={"text": title},
+        xaxis_title=xlabel,
+        height=max(300, 26 * len(data) + 120),
+        margin={"l": 10, "r": 30, "t": 50, "b": 40},
+        plot_bgcolor="white",
+    )
+    return fig
+
+
+def plotly_radar(
+    axes_labels: Sequence[str],
+    values: Sequence[float],
+    *,
+    reference: Sequence[float] | None = None,
+    series_label: str = "",
+    reference_label: str = "",
+    title: str = "",
+):
+    """Interactive radar twin of :func:`plot_radar`."""
+    import plotly.graph_objects as go
+
+    theta = [*axes_labels, axes_labels[0]]
+    fig = go.Figure()
+    if reference is not None:
+        fig.add_trace(
+            go.Scatterpolar(
+                r=[*reference, reference[0]],
+                theta=theta,
+                name=reference_label,
+                line={"dash": "dash", "color": REFERENCE_COLOUR},
+            )
+        )
+    fig.add_trace(
+        go.Scatterpolar(
+            r=[*values, values[0]],
+            theta=theta,
+            name=series_label,
+            fill="toself",
+            line={"color": HIGHLIGHT_COLOUR},
+        )
+    )
+    fig.update_layout(
+        title={"text": title},
+        polar={"radialaxis": {"range": [0, 100]}},
+        height=380,
+        margin={"l": 40, "r": 40, "t": 50, "b": 30},
+    )
+    return fig
+
+
+def figure_to_svg(fig) -> str:
+    """Serialise a matplotlib figure to an SVG string (glyphs as paths) and close it."""
+    import matplotlib.pyplot as plt
+
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", bbox_inches="tight")
+    plt.close(fig)
+    text = buffer.getvalue()
+    return text[text.find("<svg") :]
+
+
+def figure_to_png(fig, dpi: int = 150) -> bytes:
+    """Serialise a matplotlib figure to PNG bytes and close it."""
+    import matplotlib.pyplot as plt
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+    plt.close(fig)
+    return buffer.getvalue()
