@@ -1,0 +1,585 @@
+"""The index framework: a tree index -> dimensions -> (sub-dimensions) -> indicators, plus the units.
+
+Built from COINr-format tables (iMeta + iData) or from YAML. Everything is validated up front and every
+problem is reported at once, naming the offending codes.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from aicity.errors import ConfigError
+
+NODE_TYPES = ("Indicator", "Aggregate", "Group", "Denominator", "Other")
+UNIT_TYPES = ("city", "park")
+_CODE_RE = re.compile(r"^[^\s\d][^\s]*$")
+_UNIT_COLUMNS = ("uCode", "uName", "Time")
+
+
+@dataclass
+class Node:
+    """One indicator or aggregate of the tree."""
+
+    code: str
+    level: int
+    parent: str | None
+    weight: float = 1.0
+    direction: int = 1
+    name_en: str = ""
+    name_zh: str = ""
+    unit: str = ""
+    target: float = math.nan
+    denominator: str | None = None
+    type: str = "Indicator"
+
+
+def _sort_key(code: str) -> tuple[str, str]:
+    # R sorts factor levels with the locale's collation: case-insensitive first.
+    return (code.casefold(), code)
+
+
+@dataclass
+class Framework:
+    """Metadata tree plus the unit table and the raw indicator data.
+
+    ``nodes`` holds indicators (level 1) and aggregates (level >= 2) in input order; ``units`` is indexed
+    by uCode (uName, unit_type, group and denominator columns); ``data`` is the raw indicator matrix
+    indexed by uCode with one float column per indicator.
+    """
+
+    nodes: dict[str, Node]
+    units: pd.DataFrame
+    data: pd.DataFrame
+    level_names: list[str] = field(default_factory=list)
+    name: str = "index"
+    group_columns: list[str] = field(default_factory=list)
+    denominator_columns: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.n_levels = max(n.level for n in self.nodes.values())
+        self.levels: list[list[str]] = [
+            [c for c, n in self.nodes.items() if n.level == lev]
+            for lev in range(1, self.n_levels + 1)
+        ]
+        self.indicators = self.levels[0]
+        if not self.level_names:
+            self.level_names = [
+                "Indicator",
+                *[f"Level{i}" for i in range(2, self.n_levels)],
+                "Index",
+            ][: self.n_levels]
+            if self.n_levels == 1:
+                self.level_names = ["Indicator"]
+        self.direction = np.array([self.nodes[c].direction for c in self.indicators], dtype=float)
+        self.root = self.levels[-1][0]
+        self._children: dict[str, list[str]] = {c: [] for c in self.nodes}
+        for c, n in self.nodes.items():
+            if n.parent is not None:
+                self._children[n.parent].append(c)
+
+    # -------------------------------------------------------------------------------------- queries
+
+    def parent(self, code: str) -> str | None:
+        return self.nodes[code].parent
+
+    def children(self, code: str) -> list[str]:
+        return list(self._children[code])
+
+    def level_of(self, code: str) -> int:
+        return self.nodes[code].level
+
+    def names(self, code: str, lang: str = "en") -> str:
+        node = self.nodes[code]
+        text = node.name_zh if lang == "zh" else node.name_en
+        return text or node.name_en or node.name_zh or code
+
+    @property
+    def weights(self) -> dict[str, float]:
+        return {c: n.weight for c, n in self.nodes.items()}
+
+    @property
+    def denominators(self) -> dict[str, str]:
+        return {c: n.denominator for c, n in self.nodes.items() if n.level == 1 and n.denominator}
+
+    @property
+    def targets(self) -> np.ndarray:
+        return np.array([self.nodes[c].target for c in self.indicators], dtype=float)
+
+    def coin_order(self) -> list[str]:
+        """Indicators in the order COINr stores them in a coin: stable-sorted by parent code."""
+        return sorted(self.indicators, key=lambda c: _sort_key(self.nodes[c].parent or ""))
+
+    def aggregate_order(self, level: int) -> list[str]:
+        """Codes of one aggregate level in COINr's output order (parents sorted by name)."""
+        return sorted(self.levels[level - 1], key=_sort_key)
+
+    def lineage(self) -> pd.DataFrame:
+        """One row per indicator, one column per level name: the code of its ancestor at that level."""
+        rows = []
+        for code in self.coin_order():
+            row, cur = [code], code
+            for _ in range(1, self.n_levels):
+                cur = self.nodes[cur].parent  # type: ignore[assignment]
+                row.append(cur)
+            rows.append(row)
+        return pd.DataFrame(rows, columns=self.level_names)
+
+    def tree(self) -> list[tuple[list[str], list[str], np.ndarray]]:
+        """Per aggregation step (level 2..L): (child codes, parent codes, 0/1 membership (k, p))."""
+        cached = self.__dict__.get("_tree")
+        if cached is not None:
+            return cached
+        steps = []
+        for lev in range(2, self.n_levels + 1):
+            parents = self.aggregate_order(lev)
+            children = self.levels[lev - 2] if lev == 2 else self.aggregate_order(lev - 1)
+            pidx = {p: j for j, p in enumerate(parents)}
+            M = np.zeros((len(children), len(parents)))
+            for i, c in enumerate(children):
+                M[i, pidx[self.nodes[c].parent]] = 1.0  # type: ignore[index]
+            steps.append((children, parents, M))
+        self.__dict__["_tree"] = steps
+        return steps
+
+    def with_data(self, data: pd.DataFrame) -> Framework:
+        """The same framework over another raw data table (same indicator columns), validated."""
+        missing = [c for c in self.indicators if c not in data.columns]
+        if missing:
+            raise ConfigError(f"data lacks indicator columns {missing}")
+        frame = data.copy()
+        if "uCode" in frame.columns:
+            frame = frame.set_index("uCode")
+        return Framework(
+            nodes=self.nodes,
+            units=self.units.reindex(frame.index),
+            data=frame[self.indicators].astype(float),
+            level_names=self.level_names,
+            name=self.name,
+            group_columns=self.group_columns,
+            denominator_columns=self.denominator_columns,
+        )
+
+    # -------------------------------------------------------------------------------- constructors
+
+    @classmethod
+    def from_coinr(
+        cls,
+        imeta: pd.DataFrame,
+        idata: pd.DataFrame,
+        level_names: list[str] | None = None,
+        name: str = "index",
+    ) -> Framework:
+        """Build from COINr's iMeta and iData tables (COINr's ``new_coin`` checks, all reported at once)."""
+        problems: list[str] = []
+        required = ["iCode", "Level", "Parent", "Type"]
+        absent = [c for c in required if c not in imeta.columns]
+        if absent:
+            raise ConfigError(
+                f"iMeta lacks required columns {absent} (has {list(imeta.columns)})", path="iMeta"
+            )
+        if "uCode" not in idata.columns:
+            raise ConfigError("iData lacks the required column 'uCode'", path="iData")
+        meta = imeta.copy()
+        meta["iCode"] = meta["iCode"].astype(str)
+        dup = sorted(meta.loc[meta["iCode"].duplicated(), "iCode"].unique())
+        if dup:
+            problems.append(f"duplicate iCode {dup}")
+        bad_type = sorted(meta.loc[~meta["Type"].isin(NODE_TYPES), "iCode"])
+        if bad_type:
+            problems.append(f"Type must be one of {list(NODE_TYPES)}: {bad_type}")
+        bad_codes = sorted(c for c in meta["iCode"] if not _CODE_RE.match(c))
+        if bad_codes:
+            problems.append(f"codes must not contain spaces or start with a digit: {bad_codes}")
+
+        def col(name: str) -> pd.Series:
+            return (
+                meta[name]
+                if name in meta.columns
+                else pd.Series([None] * len(meta), index=meta.index)
+            )
+
+        nodes: dict[str, Node] = {}
+        for _, r in meta[meta["Type"].isin(["Indicator", "Aggregate"])].iterrows():
+            code = r["iCode"]
+            level = r["Level"]
+            weight = col("Weight")[_]
+            direction = col("Direction")[_]
+            if pd.isna(level):
+                problems.append(f"{code}: Level is missing")
+                continue
+            if pd.isna(weight):
+                problems.append(f"{code}: Weight is missing")
+                weight = 1.0
+            if r["Type"] == "Indicator":
+                if pd.isna(direction) or float(direction) not in (-1.0, 1.0):
+                    problems.append(f"{code}: Direction must be -1 or 1 (got {direction})")
+                    direction = 1
+            else:
+                direction = 1 if pd.isna(direction) else direction
+            parent = r["Parent"]
+            denom = col("Denominator")[_]
+            target = col("Target")[_]
+            nodes[code] = Node(
+                code=code,
+                level=int(level),
+                parent=None if pd.isna(parent) else str(parent),
+                weight=float(weight),
+                direction=int(direction) if not pd.isna(direction) else 1,
+                name_en="" if pd.isna(col("iName")[_]) else str(col("iName")[_]),
+                name_zh="" if pd.isna(col("iName_zh")[_]) else str(col("iName_zh")[_]),
+                unit="" if pd.isna(col("Unit")[_]) else str(col("Unit")[_]),
+                target=math.nan if pd.isna(target) else float(target),
+                denominator=None if pd.isna(denom) else str(denom),
+                type=str(r["Type"]),
+            )
+        groups = list(meta.loc[meta["Type"] == "Group", "iCode"])
+        denoms = list(meta.loc[meta["Type"] == "Denominator", "iCode"])
+        for n in nodes.values():
+            if n.type == "Indicator" and n.level != 1:
+                problems.append(f"{n.code}: indicators must be at Level 1 (got {n.level})")
+            if n.type == "Aggregate" and n.level < 2:
+                problems.append(f"{n.code}: aggregates must be at Level 2 or above (got {n.level})")
+        problems += _check_tree(nodes)
+
+        data_cols = set(idata.columns)
+        missing_ind = [c for c, n in nodes.items() if n.level == 1 and c not in data_cols]
+        if missing_ind:
+            problems.append(f"indicators in iMeta but not in iData: {missing_ind}")
+        agg_in_data = [c for c, n in nodes.items() if n.level > 1 and c in data_cols]
+        if agg_in_data:
+            problems.append(f"aggregate codes must not be iData columns: {agg_in_data}")
+        for kind, codes in (("Group", groups), ("Denominator", denoms)):
+            absent_cols = [c for c in codes if c not in data_cols]
+            if absent_cols:
+                problems.append(f"{kind} codes in iMeta but not in iData: {absent_cols}")
+        unknown_den = sorted(
+            {
+                f"{c}->{n.denominator}"
+                for c, n in nodes.items()
+                if n.denominator and n.denominator not in denoms
+            }
+        )
+        if unknown_den:
+            problems.append(f"Denominator not declared with Type 'Denominator': {unknown_den}")
+        unknown_cols = sorted(data_cols - set(meta["iCode"]) - set(_UNIT_COLUMNS))
+        if unknown_cols:
+            problems.append(f"iData columns not described in iMeta: {unknown_cols}")
+        non_numeric = [
+            c
+            for c in [*(c for c, n in nodes.items() if n.level == 1), *denoms]
+            if c in data_cols
+            and not pd.api.types.is_numeric_dtype(idata[c])
+            and idata[c].notna().any()
+        ]
+        if non_numeric:
+            problems.append(f"non-numeric indicator or denominator columns: {non_numeric}")
+        ucodes = idata["uCode"].astype(str)
+        dup_units = sorted(ucodes[ucodes.duplicated()].unique())
+        if dup_units:
+            problems.append(f"duplicate uCode {dup_units}")
+        if idata["uCode"].isna().any():
+            problems.append(
+                f"uCode missing in rows {list(np.flatnonzero(idata['uCode'].isna()) + 2)}"
+            )
+        if problems:
+            raise ConfigError("; ".join(problems), path="iMeta/iData")
+
+        index = pd.Index(ucodes, name="uCode")
+        unit_cols = [c for c in ("uName", *groups, *denoms) if c in idata.columns]
+        units = pd.DataFrame({c: idata[c].to_numpy() for c in unit_cols}, index=index)
+        if "uName" not in units.columns:
+            units.insert(0, "uName", list(index))
+        if "unit_type" not in units.columns:
+            units["unit_type"] = None
+        indicators = [c for c, n in nodes.items() if n.level == 1]
+        data = pd.DataFrame(
+            {c: pd.to_numeric(idata[c], errors="coerce").to_numpy(dtype=float) for c in indicators},
+            index=index,
+        )
+        return cls(
+            nodes=nodes,
+            units=units,
+            data=data,
+            level_names=list(level_names or []),
+            name=name,
+            group_columns=groups,
+            denominator_columns=denoms,
+        )
+
+    @classmethod
+    def from_yaml(
+        cls, source: str | Path | Mapping[str, Any], data: pd.DataFrame | None = None
+    ) -> Framework:
+        """Build from a YAML framework (path, text or dict) plus a unit table with the indicator columns.
+
+        ``data`` has a ``uCode`` column (or index), optional ``uName``/``unit_type``/group columns, the
+        indicator columns and any denominator columns. Without it the framework carries an empty table.
+        """
+        spec, where = _load_yaml(source)
+        problems: list[str] = []
+        if not isinstance(spec, Mapping):
+            raise ConfigError(
+                f"expected a mapping at the top level, got {type(spec).__name__}", path=where
+            )
+        levels = spec.get("levels")
+        nodes_spec = spec.get("nodes")
+        index_spec = spec.get("index")
+        if not isinstance(nodes_spec, list) or not nodes_spec:
+            raise ConfigError("expected a non-empty list 'nodes'", path=f"{where} -> nodes")
+        if not isinstance(index_spec, Mapping) or "code" not in index_spec:
+            raise ConfigError("expected a mapping 'index' with a 'code'", path=f"{where} -> index")
+        if levels is not None and not (
+            isinstance(levels, list) and all(isinstance(x, str) for x in levels)
+        ):
+            problems.append("levels: expected a list of level names from indicators upwards")
+            levels = None
+        unit_type = spec.get("unit_type")
+        if unit_type is not None and unit_type not in UNIT_TYPES:
+            problems.append(f"unit_type: must be one of {list(UNIT_TYPES)} (got {unit_type!r})")
+        nodes: dict[str, Node] = {}
+        raw_nodes = [dict(index_spec, level=None, parent=None), *nodes_spec]
+        allowed = {
+            "code",
+            "parent",
+            "level",
+            "name_zh",
+            "name_en",
+            "weight",
+            "direction",
+            "denominator",
+            "unit",
+            "target",
+            "type",
+        }
+        for i, ns in enumerate(raw_nodes):
+            path = "index" if i == 0 else f"nodes[{i - 1}]"
+            if not isinstance(ns, Mapping) or "code" not in ns:
+                problems.append(f"{path}: expected a mapping with a 'code'")
+                continue
+            code = str(ns["code"])
+            extra = sorted(set(ns) - allowed)
+            if extra:
+                problems.append(f"{path} ({code}): unknown keys {extra}")
+            if code in nodes:
+                problems.append(f"{path}: duplicate code {code}")
+                continue
+            if not _CODE_RE.match(code):
+                problems.append(
+                    f"{path}: code {code!r} must not contain spaces or start with a digit"
+                )
+            if not (ns.get("name_zh") or ns.get("name_en")):
+                problems.append(f"{path} ({code}): needs name_zh or name_en")
+            weight = ns.get("weight", 1.0)
+            direction = ns.get("direction", 1)
+            if not isinstance(weight, int | float) or isinstance(weight, bool) or weight < 0:
+                problems.append(f"{path} ({code}): weight must be a number >= 0 (got {weight!r})")
+                weight = 1.0
+            if direction not in (-1, 1):
+                problems.append(f"{path} ({code}): direction must be -1 or 1 (got {direction!r})")
+                direction = 1
+            target = ns.get("target")
+            nodes[code] = Node(
+                code=code,
+                level=int(ns["level"]) if ns.get("level") is not None else -1,
+                parent=None if ns.get("parent") is None else str(ns["parent"]),
+                weight=float(weight),
+                direction=int(direction),
+                name_en=str(ns.get("name_en", "") or ""),
+                name_zh=str(ns.get("name_zh", "") or ""),
+                unit=str(ns.get("unit", "") or ""),
+                target=math.nan if target is None else float(target),
+                denominator=None if ns.get("denominator") is None else str(ns["denominator"]),
+            )
+        _infer_levels(nodes, index_spec["code"], problems)
+        problems += _check_tree(nodes)
+        for n in nodes.values():
+            n.type = "Indicator" if n.level == 1 else "Aggregate"
+        if levels is not None and nodes and len(levels) != max(n.level for n in nodes.values()):
+            problems.append(
+                f"levels: {len(levels)} names given for {max(n.level for n in nodes.values())}"
+                " levels"
+            )
+        leaf_parents = {n.parent for n in nodes.values() if n.level == 1}
+        childless = [
+            c
+            for c, n in nodes.items()
+            if n.level > 1 and c not in {m.parent for m in nodes.values()}
+        ]
+        if childless:
+            problems.append(f"aggregates without children: {childless}")
+        del leaf_parents
+        indicators = [c for c, n in nodes.items() if n.level == 1]
+        denoms = sorted({n.denominator for n in nodes.values() if n.denominator})
+        if data is None:
+            data = pd.DataFrame(
+                {
+                    "uCode": pd.Series(dtype=str),
+                    **{c: pd.Series(dtype=float) for c in indicators + denoms},
+                }
+            )
+        frame = (
+            data.reset_index()
+            if "uCode" not in data.columns and data.index.name == "uCode"
+            else data
+        )
+        if "uCode" not in frame.columns:
+            problems.append("data: lacks a 'uCode' column")
+        else:
+            missing = [c for c in indicators if c not in frame.columns]
+            if missing:
+                problems.append(f"data: indicator columns missing {missing}")
+            missing_d = [d for d in denoms if d not in frame.columns]
+            if missing_d:
+                problems.append(f"data: denominator columns missing {missing_d}")
+            dup_units = sorted(frame.loc[frame["uCode"].duplicated(), "uCode"].astype(str).unique())
+            if dup_units:
+                problems.append(f"data: duplicate uCode {dup_units}")
+            if "unit_type" in frame.columns:
+                bad = sorted(frame.loc[~frame["unit_type"].isin(UNIT_TYPES), "uCode"].astype(str))
+                if bad:
+                    problems.append(f"data: unit_type must be one of {list(UNIT_TYPES)} for {bad}")
+        if problems:
+            raise ConfigError("; ".join(problems), path=where)
+        index = pd.Index(frame["uCode"].astype(str), name="uCode")
+        groups = [
+            c
+            for c in frame.columns
+            if c not in {"uCode", "uName", "unit_type", "Time", *indicators, *denoms}
+        ]
+        units = pd.DataFrame(
+            {
+                c: frame[c].to_numpy()
+                for c in ["uName", "unit_type", *groups, *denoms]
+                if c in frame.columns
+            },
+            index=index,
+        )
+        if "uName" not in units.columns:
+            units.insert(0, "uName", list(index))
+        if "unit_type" not in units.columns:
+            units["unit_type"] = unit_type
+        values = pd.DataFrame(
+            {c: pd.to_numeric(frame[c], errors="coerce").to_numpy(dtype=float) for c in indicators},
+            index=index,
+        )
+        return cls(
+            nodes=nodes,
+            units=units,
+            data=values,
+            level_names=list(levels or []),
+            name=str(spec.get("name", "index")),
+            group_columns=groups,
+            denominator_columns=denoms,
+        )
+
+    def to_coinr(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The framework as COINr-style iMeta and iData tables."""
+        rows = [
+            {
+                "Level": n.level,
+                "iCode": n.code,
+                "iName": n.name_en,
+                "iName_zh": n.name_zh,
+                "Direction": n.direction,
+                "Weight": n.weight,
+                "Unit": n.unit,
+                "Target": n.target,
+                "Denominator": n.denominator,
+                "Parent": n.parent,
+                "Type": n.type,
+            }
+            for n in self.nodes.values()
+        ]
+        rows += [{"iCode": g, "Type": "Group"} for g in self.group_columns]
+        rows += [{"iCode": d, "Type": "Denominator"} for d in self.denominator_columns]
+        idata = pd.concat([self.units.drop(columns=["unit_type"]), self.data], axis=1).reset_index()
+        return pd.DataFrame(rows), idata
+
+
+def _load_yaml(source: str | Path | Mapping[str, Any]) -> tuple[Any, str]:
+    if isinstance(source, Mapping):
+        return source, "framework"
+    path = Path(source) if isinstance(source, Path) or "\n" not in str(source) else None
+    if path is not None and path.exists():
+        text, where = path.read_text(encoding="utf-8"), str(path)
+    elif path is not None and str(source).endswith((".yaml", ".yml")):
+        raise ConfigError("file not found", path=str(source))
+    else:
+        text, where = str(source), "framework"
+    try:
+        return yaml.safe_load(text), where
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"invalid YAML: {exc}".replace("\n", " "), path=where) from None
+
+
+def _infer_levels(nodes: dict[str, Node], root: str, problems: list[str]) -> None:
+    """Fill missing levels: leaves are level 1, a parent is one above its highest child."""
+    children: dict[str, list[str]] = {c: [] for c in nodes}
+    for c, n in nodes.items():
+        if n.parent is not None and n.parent in nodes:
+            children[n.parent].append(c)
+    depth_from_root: dict[str, int] = {}
+    stack = [(root, 0)]
+    while stack:
+        code, d = stack.pop()
+        if code in depth_from_root:
+            continue
+        depth_from_root[code] = d
+        stack.extend((ch, d + 1) for ch in children.get(code, []))
+    if not depth_from_root:
+        return
+    height = max(depth_from_root.values()) + 1
+    for c, n in nodes.items():
+        if n.level == -1 and c in depth_from_root:
+            n.level = height - depth_from_root[c]
+    leaves_not_bottom = [
+        c for c, n in nodes.items() if c in depth_from_root and not children[c] and n.level != 1
+    ]
+    if leaves_not_bottom:
+        problems.append(
+            f"indicators must all sit at the bottom level (uneven depth at {leaves_not_bottom})"
+        )
+
+
+def _check_tree(nodes: dict[str, Node]) -> list[str]:
+    problems: list[str] = []
+    if not nodes:
+        return ["no indicators or aggregates"]
+    top = max(n.level for n in nodes.values())
+    present_levels = {n.level for n in nodes.values()}
+    gaps = [lev for lev in range(1, top + 1) if lev not in present_levels]
+    if gaps:
+        problems.append(f"levels {gaps} have no nodes (levels must run 1..{top} without gaps)")
+    roots = [c for c, n in nodes.items() if n.level == top]
+    if len(roots) != 1:
+        problems.append(f"the top level {top} must hold exactly one node (the index), got {roots}")
+    for c, n in nodes.items():
+        if n.level == top:
+            if n.parent is not None:
+                problems.append(f"{c}: the top-level node must have no parent (got {n.parent})")
+            continue
+        if n.parent is None:
+            problems.append(f"{c}: Parent is missing")
+        elif n.parent not in nodes:
+            problems.append(f"{c}: Parent {n.parent} is not a code of the framework")
+        elif nodes[n.parent].level != n.level + 1:
+            problems.append(
+                f"{c}: Parent {n.parent} is at level {nodes[n.parent].level}, "
+                f"expected {n.level + 1}"
+            )
+        if n.weight < 0 or not np.isfinite(n.weight):
+            problems.append(f"{c}: Weight must be a finite number >= 0 (got {n.weight})")
+    has_child = {n.parent for n in nodes.values()}
+    childless = [c for c, n in nodes.items() if n.level > 1 and c not in has_child]
+    if childless:
+        problems.append(f"aggregates without children: {childless}")
+    return problems
