@@ -217,13 +217,13 @@ def plotly_china_map(points: pd.DataFrame, *, title: str = "", lang: str = "zh")
     xs: list[float | None] = []
     ys: list[float | None] = []
     for _, ring in geometry.rings:
-        xs.extend(ring[:, 0].tolist() + [None])
-        ys.extend(ring[:, 1].tolist() + [None])
+        xs.extend([*ring[:, 0].tolist(), None])
+        ys.extend([*ring[:, 1].tolist(), None])
     line_x: list[float | None] = []
     line_y: list[float | None] = []
     for line in geometry.boundary_lines:
-        line_x.extend(line[:, 0].tolist() + [None])
-        line_y.extend(line[:, 1].tolist() + [None])
+        line_x.extend([*line[:, 0].tolist(), None])
+        line_y.extend([*line[:, 1].tolist(), None])
     values = pd.to_numeric(located["value"], errors="coerce")
     hover = located.get("hover", located["label"].astype(str) + " " + values.round(1).astype(str))
     fig = go.Figure()

@@ -1,0 +1,216 @@
+"""Build one profile per evaluated unit from a stored run's tables (``aicity.store.runs.load_run``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+LAYERS = ("foundation", "technology", "application")
+
+
+@dataclass(frozen=True)
+class DimensionScore:
+    code: str
+    name_zh: str
+    name_en: str
+    score: float
+    rank: int | None
+    median: float
+    rank_low: float | None = None  # best rank of the uncertainty interval
+    rank_high: float | None = None  # worst rank of the uncertainty interval
+
+
+@dataclass(frozen=True)
+class IndicatorPosition:
+    """Where a unit stands on one indicator: its raw value, normalised score and rank among units."""
+
+    code: str
+    name_zh: str
+    name_en: str
+    value: float
+    unit: str
+    score: float
+    rank: int
+    n_ranked: int
+    imputed: bool
+
+
+@dataclass
+class Profile:
+    unit_key: str
+    name_zh: str
+    name_en: str
+    n_units: int
+    index_code: str
+    score: float
+    rank: int | None
+    rank_low: float | None
+    rank_high: float | None
+    dimensions: list[DimensionScore]
+    strengths: list[IndicatorPosition]
+    weaknesses: list[IndicatorPosition]
+    n_indicators: int
+    n_observed: int
+    n_imputed: int
+    n_stale: int
+    layer_counts: dict[str, int] = field(default_factory=dict)
+    segment_counts: dict[str, int] = field(default_factory=dict)
+    parks: pd.DataFrame = field(default_factory=pd.DataFrame)
+    firms: pd.DataFrame = field(default_factory=pd.DataFrame)
+    verdict_zh: str = ""
+    verdict_en: str = ""
+
+    def name(self, lang: str) -> str:
+        return self.name_zh if lang == "zh" or not self.name_en else self.name_en
+
+    @property
+    def coverage(self) -> float:
+        """Share of the framework's indicators with an observed (not imputed) value."""
+        return self.n_observed / self.n_indicators if self.n_indicators else 0.0
+
+
+def _interval(
+    uncertainty: pd.DataFrame, unit_key: str, code: str
+) -> tuple[float | None, float | None]:
+    if uncertainty is None or uncertainty.empty:
+        return None, None
+    rows = uncertainty[(uncertainty["unit_key"] == unit_key) & (uncertainty["code"] == code)]
+    stats = dict(zip(rows["stat"], rows["value"], strict=False))
+    low, high = stats.get("rank_q05"), stats.get("rank_q95")
+    return (None if low is None else float(low)), (None if high is None else float(high))
+
+
+def _int_or_none(value) -> int | None:
+    return None if value is None or pd.isna(value) else int(value)
+
+
+def build_profiles(
+    tables: dict[str, pd.DataFrame],
+    enterprises: pd.DataFrame | None = None,
+    parks: pd.DataFrame | None = None,
+    top: int = 3,
+) -> dict[str, Profile]:
+    """Profiles of every unit of a run, keyed by unit_key, with verdicts in zh and en.
+
+    ``tables`` are a run's tables (``eval_nodes``, ``eval_units``, ``eval_results``, ``eval_cells``,
+    ``eval_uncertainty``); ``enterprises`` / ``parks`` are the store's rows (city_code, layer, segment ...).
+    """
+    from aicity.profiles.verdict import verdict
+
+    nodes = tables["eval_nodes"]
+    units = tables["eval_units"]
+    results = tables["eval_results"]
+    results = results[results["scheme"] == "default"]
+    cells = tables.get(
+        "eval_cells", pd.DataFrame(columns=["unit_key", "indicator", "flags", "value"])
+    )
+    uncertainty = tables.get("eval_uncertainty", pd.DataFrame())
+    top_level = int(nodes["level"].max())
+    index_code = str(nodes.loc[nodes["level"] == top_level, "code"].iloc[0])
+    dims = nodes[nodes["level"] == 2].sort_values("position")
+    indicators = nodes[nodes["level"] == 1].set_index("code")
+    score = results.pivot_table(index="unit_key", columns="code", values="score", aggfunc="first")
+    rank = results.pivot_table(index="unit_key", columns="code", values="rank", aggfunc="first")
+    medians = score.median(numeric_only=True)
+    cell_flags = (
+        cells.set_index(["unit_key", "indicator"])["flags"].fillna("") if len(cells) else None
+    )
+    cell_values = cells.set_index(["unit_key", "indicator"])["value"] if len(cells) else None
+    n_units = len(units)
+    profiles: dict[str, Profile] = {}
+    for unit in units.itertuples(index=False):
+        key = unit.unit_key
+        if key not in score.index:
+            continue
+        dim_scores = []
+        for dim in dims.itertuples(index=False):
+            low, high = _interval(uncertainty, key, dim.code)
+            dim_scores.append(
+                DimensionScore(
+                    code=dim.code,
+                    name_zh=dim.name_zh,
+                    name_en=dim.name_en,
+                    score=float(score.at[key, dim.code]),
+                    rank=_int_or_none(rank.at[key, dim.code]),
+                    median=float(medians.get(dim.code, np.nan)),
+                    rank_low=low,
+                    rank_high=high,
+                )
+            )
+        positions = []
+        n_observed = n_imputed = n_stale = 0
+        for code, meta in indicators.iterrows():
+            flags = cell_flags.get((key, code), "missing") if cell_flags is not None else "missing"
+            imputed = "missing" in flags or "imputed" in flags
+            n_imputed += imputed
+            n_observed += not imputed
+            n_stale += "stale" in flags
+            if imputed or code not in score.columns or pd.isna(score.at[key, code]):
+                continue
+            ranked = int(rank[code].notna().sum())
+            positions.append(
+                IndicatorPosition(
+                    code=code,
+                    name_zh=meta["name_zh"],
+                    name_en=meta["name_en"],
+                    value=float(cell_values.get((key, code), np.nan))
+                    if cell_values is not None
+                    else np.nan,
+                    unit=str(meta.get("unit") or ""),
+                    score=float(score.at[key, code]),
+                    rank=int(rank.at[key, code]),
+                    n_ranked=ranked,
+                    imputed=False,
+                )
+            )
+        # Strengths: best ranks in the top third; weaknesses: worst ranks in the bottom third.
+        by_rank = sorted(positions, key=lambda p: (p.rank / p.n_ranked, -p.score))
+        strengths = [p for p in by_rank if p.rank <= max(1, p.n_ranked / 3)][:top]
+        weaknesses = [p for p in reversed(by_rank) if p.rank > p.n_ranked * 2 / 3][:top]
+        low, high = _interval(uncertainty, key, index_code)
+        firms = pd.DataFrame()
+        unit_parks = pd.DataFrame()
+        city_code = getattr(unit, "city_code", None) or key
+        if enterprises is not None and len(enterprises):
+            column = "park_id" if unit.unit_type == "park" else "city_code"
+            firms = enterprises[enterprises[column] == key]
+        if parks is not None and len(parks) and unit.unit_type == "city":
+            unit_parks = parks[parks["city_code"] == city_code]
+        layer_counts = (
+            {layer: int((firms.get("layer") == layer).sum()) for layer in LAYERS}
+            if len(firms)
+            else {}
+        )
+        segment_counts = (
+            firms["segment"].dropna().value_counts().astype(int).to_dict()
+            if len(firms) and "segment" in firms
+            else {}
+        )
+        profile = Profile(
+            unit_key=key,
+            name_zh=unit.name_zh,
+            name_en=unit.name_en or unit.name_zh,
+            n_units=n_units,
+            index_code=index_code,
+            score=float(score.at[key, index_code]),
+            rank=_int_or_none(rank.at[key, index_code]),
+            rank_low=low,
+            rank_high=high,
+            dimensions=dim_scores,
+            strengths=strengths,
+            weaknesses=weaknesses,
+            n_indicators=len(indicators),
+            n_observed=n_observed,
+            n_imputed=n_imputed,
+            n_stale=n_stale,
+            layer_counts=layer_counts,
+            segment_counts=segment_counts,
+            parks=unit_parks,
+            firms=firms,
+        )
+        profile.verdict_zh = verdict(profile, "zh")
+        profile.verdict_en = verdict(profile, "en")
+        profiles[key] = profile
+    return profiles

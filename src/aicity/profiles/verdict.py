@@ -1,0 +1,163 @@
+"""Verdict sentences (总体印象) generated from a profile's numbers, in Chinese and English.
+
+Rule: no sentence without a number behind it. Each sentence quotes the figures it rests on (score, rank,
+gap to the median city, firm counts and shares), so a reader can check it against the tables.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from aicity.profiles.profile import Profile
+
+LAYER_ZH = {"foundation": "基础层", "technology": "技术层", "application": "应用层"}
+LAYER_EN = {"foundation": "foundation", "technology": "technology", "application": "application"}
+# Reference layer mix of Chinese AI firms (CNGAIDS sample of 797 firms, end-2019; domain.md §3).
+NATIONAL_LAYER_SHARE = {"foundation": 0.034, "technology": 0.238, "application": 0.728}
+MIN_FIRMS_FOR_MIX = 3  # fewer mapped firms say nothing about a city's layer mix
+CLEAR_GAP = 5.0  # points on a 0-100 scale: smaller gaps to the median are "close to the median"
+
+
+def _rank_phrase(profile: Profile, lang: str) -> str:
+    interval = ""
+    if profile.rank_low is not None and profile.rank_high is not None:
+        low, high = round(profile.rank_low), round(profile.rank_high)
+        if low != high:
+            interval = (
+                f"，90%区间第{low}–{high}位" if lang == "zh" else f" (90% interval {low}–{high})"
+            )
+    if lang == "zh":
+        return f"综合得分{profile.score:.1f}，在{profile.n_units}个城市中排名第{profile.rank}位{interval}"
+    return (
+        f"scores {profile.score:.1f} overall, ranked {profile.rank} of {profile.n_units}{interval}"
+    )
+
+
+def _dimension_sentence(profile: Profile, lang: str) -> str:
+    dims = [d for d in profile.dimensions if d.score == d.score and d.median == d.median]
+    if not dims:
+        return ""
+    gaps = sorted(((d.score - d.median, d) for d in dims), key=lambda x: x[0])
+    low_gap, weakest = gaps[0]
+    high_gap, strongest = gaps[-1]
+    if lang == "zh":
+        if high_gap >= CLEAR_GAP and low_gap <= -CLEAR_GAP:
+            return (
+                f"{strongest.name_zh}（{strongest.score:.1f}分）高于中位城市{high_gap:.1f}分，"
+                f"{weakest.name_zh}（{weakest.score:.1f}分）低于中位城市{-low_gap:.1f}分"
+            )
+        if high_gap >= CLEAR_GAP:
+            return f"优势在{strongest.name_zh}（{strongest.score:.1f}分，高于中位城市{high_gap:.1f}分）"
+        if low_gap <= -CLEAR_GAP:
+            return f"短板在{weakest.name_zh}（{weakest.score:.1f}分，低于中位城市{-low_gap:.1f}分）"
+        spread = max(abs(low_gap), abs(high_gap))
+        return f"三个维度得分均在中位城市上下{spread:.1f}分以内"
+    if high_gap >= CLEAR_GAP and low_gap <= -CLEAR_GAP:
+        return (
+            f"{strongest.name_en} ({strongest.score:.1f}) is {high_gap:.1f} points above the median city "
+            f"and {weakest.name_en} ({weakest.score:.1f}) {-low_gap:.1f} points below it"
+        )
+    if high_gap >= CLEAR_GAP:
+        return (
+            f"its strength is {strongest.name_en} ({strongest.score:.1f}, {high_gap:.1f} points above "
+            "the median city)"
+        )
+    if low_gap <= -CLEAR_GAP:
+        return (
+            f"its weak spot is {weakest.name_en} ({weakest.score:.1f}, {-low_gap:.1f} points below "
+            "the median city)"
+        )
+    spread = max(abs(low_gap), abs(high_gap))
+    return f"all three dimensions are within {spread:.1f} points of the median city"
+
+
+def layer_mix_sentence(
+    layer_counts: dict[str, int],
+    segment_counts: dict[str, int] | None = None,
+    segment_names: dict[str, tuple[str, str]] | None = None,
+    lang: str = "zh",
+) -> str:
+    """One sentence on the layer mix of a unit's mapped firms, or "" when there are too few firms.
+
+    Compares the shares with the national reference mix and names the largest segments, e.g.
+    "依托大模型、计算机视觉等产业集群，技术层和应用层企业偏多（12家中占11家，92%）".
+    """
+    total = sum(layer_counts.values())
+    if total < MIN_FIRMS_FOR_MIX:
+        return ""
+    shares = {layer: layer_counts.get(layer, 0) / total for layer in NATIONAL_LAYER_SHARE}
+    lead = ""
+    if segment_counts:
+        names = segment_names or {}
+        top = [
+            code
+            for code, n in sorted(segment_counts.items(), key=lambda x: (-x[1], x[0]))
+            if n >= 2
+        ][:2]
+        if top:
+            if lang == "zh":
+                lead = "依托" + "、".join(names.get(c, (c, c))[0] for c in top) + "等产业集群，"
+            else:
+                lead = (
+                    "built on " + " and ".join(names.get(c, (c, c))[1] for c in top) + " clusters, "
+                )
+    # Which layers are over-represented against the national mix, by at least 5 points?
+    over = [layer for layer, share in shares.items() if share - NATIONAL_LAYER_SHARE[layer] >= 0.05]
+    upper = layer_counts.get("technology", 0) + layer_counts.get("application", 0)
+    if lang == "zh":
+        if over:
+            counted = sum(layer_counts.get(layer, 0) for layer in over)
+            return (
+                f"{lead}{'和'.join(LAYER_ZH[x] for x in over)}企业偏多"
+                f"（收录{total}家中占{counted}家，{counted / total:.0%}；全国参考"
+                f"{sum(NATIONAL_LAYER_SHARE[x] for x in over):.0%}）"
+            )
+        return f"{lead}技术层和应用层企业占收录{total}家中的{upper}家（{upper / total:.0%}），与全国结构相近"
+    if over:
+        counted = sum(layer_counts.get(layer, 0) for layer in over)
+        return (
+            f"{lead}{' and '.join(LAYER_EN[x] for x in over)}-layer firms are over-represented "
+            f"({counted} of {total} mapped firms, {counted / total:.0%}; national reference "
+            f"{sum(NATIONAL_LAYER_SHARE[x] for x in over):.0%})"
+        )
+    return (
+        f"{lead}technology- and application-layer firms make up {upper} of {total} mapped firms "
+        f"({upper / total:.0%}), close to the national mix"
+    )
+
+
+def verdict(
+    profile: Profile, lang: str = "zh", segment_names: dict[str, tuple[str, str]] | None = None
+) -> str:
+    """The overall impression: two sentences, each quoting the numbers behind it."""
+    if segment_names is None:
+        segment_names = _segment_names()
+    first = (
+        f"{profile.name(lang)}{_rank_phrase(profile, lang)}"
+        if lang == "zh"
+        else (f"{profile.name(lang)} {_rank_phrase(profile, lang)}")
+    )
+    second_parts = [_dimension_sentence(profile, lang)]
+    mix = layer_mix_sentence(profile.layer_counts, profile.segment_counts, segment_names, lang)
+    if mix:
+        second_parts.append(mix)
+    second = [p for p in second_parts if p]
+    if lang == "zh":
+        return f"{first}。" + ("；".join(second) + "。" if second else "")
+    text = f"{first}."
+    if second:
+        joined = "; ".join(second)
+        text += " " + joined[0].upper() + joined[1:] + "."
+    return text
+
+
+@functools.cache
+def _segment_names() -> dict[str, tuple[str, str]]:
+    try:
+        from aicity.inventory.taxonomy import load_taxonomy
+
+        return {s.code: (s.name_zh, s.name_en) for s in load_taxonomy()}
+    except Exception:
+        return {}

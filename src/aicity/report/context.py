@@ -1,0 +1,524 @@
+"""Turn a ReportData into the template context: every sentence built from numbers, every table formatted."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from aicity.report.i18n import RANKING_NAMES, text
+from aicity.report.model import ReportData
+
+LAYERS = ("foundation", "technology", "application")
+SCHEME_NAMES = {
+    "zh": {"entropy": "熵权法", "ahp": "AHP权重", "geometric": "几何平均"},
+    "en": {"entropy": "Entropy weights", "ahp": "AHP weights", "geometric": "Geometric mean"},
+}
+FLAG_NAMES = {
+    "zh": {
+        "missing": "缺失",
+        "imputed": "插补",
+        "stale": "过期",
+        "estimate": "估计值",
+        "unverified": "未核实",
+        "other_scope": "口径不符",
+        "derived": "推算",
+        "absent_flag": "未获批(0)",
+    },
+    "en": {
+        "missing": "missing",
+        "imputed": "imputed",
+        "stale": "stale",
+        "estimate": "estimate",
+        "unverified": "unverified",
+        "other_scope": "other scope",
+        "derived": "derived",
+        "absent_flag": "not designated (0)",
+    },
+}
+
+
+def fmt(value, digits: int = 1) -> str:
+    if value is None or (isinstance(value, float) and not np.isfinite(value)) or pd.isna(value):
+        return "–"
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    value = float(value)
+    if value.is_integer() and abs(value) >= 1 and digits <= 1:
+        return f"{value:,.0f}" if abs(value) >= 10000 else f"{value:.0f}"
+    return f"{value:,.{digits}f}"
+
+
+def fmt_rank(value) -> str:
+    return "–" if value is None or pd.isna(value) else str(int(value))
+
+
+def _scheme_label(scheme: str, lang: str) -> str:
+    return SCHEME_NAMES[lang if lang in SCHEME_NAMES else "en"].get(scheme, scheme)
+
+
+def _flags_label(flags: str, lang: str) -> str:
+    names = FLAG_NAMES[lang if lang in FLAG_NAMES else "en"]
+    return (
+        "、".join(names.get(f, f) for f in str(flags).split())
+        if lang == "zh"
+        else ", ".join(names.get(f, f) for f in str(flags).split())
+    )
+
+
+def _recipe_summary(recipe_yaml: str) -> dict:
+    import yaml
+
+    try:
+        doc = yaml.safe_load(recipe_yaml) or {}
+    except yaml.YAMLError:
+        return {}
+    steps = doc.get("steps", doc) if isinstance(doc, dict) else doc
+    out: dict[str, dict] = {}
+    if isinstance(steps, list):
+        for step in steps:
+            if isinstance(step, dict):
+                if "step" in step:
+                    out[str(step["step"])] = {k: v for k, v in step.items() if k != "step"}
+                else:
+                    for name, params in step.items():
+                        out[str(name)] = params if isinstance(params, dict) else {}
+            elif isinstance(step, (list, tuple)) and len(step) == 2:
+                out[str(step[0])] = step[1] or {}
+    elif isinstance(steps, dict):
+        out = {k: (v if isinstance(v, dict) else {}) for k, v in steps.items()}
+    return out
+
+
+def build_context(report: ReportData, lang: str, figures, mode: str) -> dict:
+    t = text(lang)
+    meta = dict(report.meta)
+    ranking = report.ranking()
+    n = len(ranking)
+    dims = report.dimensions
+    indicators = report.indicators
+    schemes = report.alternative_schemes()
+    has_uncertainty = "rank_q05" in ranking.columns and ranking["rank_q05"].notna().any()
+
+    toc = [
+        {"id": "preface", "title": t["preface"], "level": 1},
+        {"id": "methodology", "title": t["methodology"], "level": 1},
+        {"id": "overall", "title": t["overall"], "level": 1},
+        {"id": "dimensions", "title": t["dimensions"], "level": 1},
+    ]
+    toc += [
+        {"id": f"dim-{c}", "title": report.node_name(c, lang), "level": 2} for c in dims["code"]
+    ]
+    toc.append({"id": "cities", "title": t["cities"], "level": 1})
+    toc += [
+        {"id": f"city-{k}", "title": f"{fmt_rank(r)}. {report.unit_name(k, lang)}", "level": 2}
+        for k, r in zip(ranking["unit_key"], ranking["rank"], strict=True)
+        if k in report.profiles
+    ]
+    toc += [
+        {"id": "parks", "title": t["parks"], "level": 1},
+        {"id": "comparison", "title": t["comparison"], "level": 1},
+        {"id": "appendix", "title": t["appendix"], "level": 1},
+        {"id": "sources", "title": t["sources"], "level": 2},
+        {"id": "gaps", "title": t["gaps"], "level": 2},
+        {"id": "sensitivity", "title": t["sensitivity"], "level": 2},
+        {"id": "reproducibility", "title": t["reproducibility"], "level": 2},
+    ]
+
+    n_ind = len(indicators)
+    n_dims = len(dims)
+    cells = report.tables["eval_cells"]
+    n_cells = len(cells)
+    n_flagged = int((cells["flags"].fillna("") != "").sum())
+    n_imputed = int(cells["flags"].fillna("").str.contains("missing|imputed").sum())
+    n_sources = len(report.cell_sources())
+    if lang == "zh":
+        preface = [
+            f"本报告以{meta['reference_year']}年为参考年份，对{n}个城市的人工智能产业发展进行评价，"
+            f"从{'、'.join(report.node_name(c, lang) for c in dims['code'])}{n_dims}个维度、"
+            f"{n_ind}项指标展开。",
+            f"特点一：数据可溯源。{n_cells}个数据单元全部标注来源（共{n_sources}个来源）、年份与口径；"
+            f"其中{n_flagged}个单元带有缺失、插补、过期、估计或未核实标记，均在附录中列出。",
+            "特点二：方法透明可复现。指标定义、方向、权重、标准化、加权与汇总方法全部公开，"
+            f"计算配方与数据哈希（{str(meta['data_hash'])[:12]}）随运行编号保存，任何一次结果都可重算。",
+            f"特点三：给出不确定性而非单一名次。除默认方案外，并列给出{len(schemes)}种替代方案的排名"
+            + ("，并报告每个城市的排名区间。" if has_uncertainty else "。"),
+        ]
+    else:
+        preface = [
+            f"This report evaluates the AI industry of {n} cities with reference year {meta['reference_year']}, "
+            f"on {n_dims} dimensions ({', '.join(report.node_name(c, lang) for c in dims['code'])}) and "
+            f"{n_ind} indicators.",
+            f"Feature one: traceable data. All {n_cells} data cells carry a source ({n_sources} sources in "
+            f"all), a year and a scope; {n_flagged} cells are flagged missing, imputed, stale, estimated or "
+            "unverified, and the appendix lists them.",
+            "Feature two: a transparent, reproducible method. Definitions, directions, weights, normalisation, "
+            f"weighting and aggregation are published; the recipe and the data hash ({str(meta['data_hash'])[:12]}) "
+            "are stored with the run id, so any result can be recomputed.",
+            f"Feature three: uncertainty rather than a single rank. {len(schemes)} alternative recipes are shown "
+            "beside the default"
+            + (", with a rank interval for every city." if has_uncertainty else "."),
+        ]
+
+    recipe = _recipe_summary(meta.get("recipe_yaml", ""))
+    normalise = recipe.get("normalise", {})
+    aggregate = recipe.get("aggregate", {})
+    impute = recipe.get("impute", {})
+    treat = recipe.get("treat", {})
+    weight = recipe.get("weight", {})
+    if lang == "zh":
+        method_paragraphs = [
+            f"数据选取：每项指标取参考年份{meta['reference_year']}年及以前、时效不超过{meta['max_age']}年的最新值；"
+            "只使用与指标口径（单位）一致的观测，规划目标不作为实际值；过期、估计、未核实与插补的单元均被标记。",
+            f"缺失值插补：{impute.get('method', '—')}；异常值处理：{treat.get('method', '—')}；"
+            f"标准化：{normalise.get('method', '—')}（{fmt(normalise.get('lower', 0))}–{fmt(normalise.get('upper', 100))}）；"
+            f"加权：{weight.get('method', '—')}；汇总：{aggregate.get('method', '—')}。",
+            f"共{n_imputed}个单元为缺失后插补值。替代方案：{'、'.join(_scheme_label(s, lang) for s in schemes) or '无'}。",
+        ]
+    else:
+        method_paragraphs = [
+            f"Data selection: for every indicator, the latest value at or before {meta['reference_year']} and at "
+            f"most {meta['max_age']} years old; only observations in the indicator's scope (unit) are used, plan "
+            "targets are never used as actuals; stale, estimated, unverified and imputed cells are flagged.",
+            f"Imputation: {impute.get('method', '–')}; outlier treatment: {treat.get('method', '–')}; "
+            f"normalisation: {normalise.get('method', '–')} ({fmt(normalise.get('lower', 0))}–"
+            f"{fmt(normalise.get('upper', 100))}); weighting: {weight.get('method', '–')}; aggregation: "
+            f"{aggregate.get('method', '–')}.",
+            f"{n_imputed} cells were missing and imputed. Alternatives: "
+            f"{', '.join(_scheme_label(s, lang) for s in schemes) or 'none'}.",
+        ]
+
+    urls = report.indicator_sources()
+    framework_rows = []
+    for row in indicators.itertuples(index=False):
+        found = urls.get(row.code, [])
+        framework_rows.append(
+            {
+                "dimension": report.node_name(row.parent, lang),
+                "code": row.code,
+                "name": row.name_zh if lang == "zh" else row.name_en,
+                "definition": row.definition or "",
+                "unit": row.unit or "",
+                "direction": t["plus"] if (row.direction or 1) > 0 else t["minus"],
+                "weight": fmt(row.effective_weight, 3),
+                "sources": f"{len(found)} 个来源（见附录）"
+                if lang == "zh"
+                else f"{len(found)} sources (appendix)",
+            }
+        )
+
+    ranking_rows = []
+    alt_ranks = {}
+    for scheme in schemes:
+        alt = report.ranking(scheme).set_index("unit_key")["rank"]
+        alt_ranks[scheme] = alt
+    for row in ranking.itertuples(index=False):
+        interval = ""
+        if has_uncertainty and not pd.isna(getattr(row, "rank_q05", np.nan)):
+            interval = f"{round(row.rank_q05)}–{round(row.rank_q95)}"
+        ranking_rows.append(
+            {
+                "unit_key": row.unit_key,
+                "rank": fmt_rank(row.rank),
+                "name": report.unit_name(row.unit_key, lang),
+                "score": fmt(row.score),
+                "dims": [fmt(getattr(row, f"{c}_score")) for c in dims["code"]],
+                "interval": interval,
+                "alts": [fmt_rank(alt_ranks[s].get(row.unit_key)) for s in schemes],
+            }
+        )
+    top = ranking.head(3)
+    names = [report.unit_name(k, lang) for k in top["unit_key"]]
+    scores = [fmt(s) for s in top["score"]]
+    spread = float(ranking["score"].max() - ranking["score"].min()) if n else 0.0
+    if lang == "zh":
+        overall_paragraphs = [
+            "前三名依次为"
+            + "、".join(f"{a}（{b}分）" for a, b in zip(names, scores, strict=True))
+            + f"；最高分与最低分相差{spread:.1f}分，中位得分{ranking['score'].median():.1f}分。"
+        ]
+    else:
+        overall_paragraphs = [
+            "The top three are "
+            + ", ".join(f"{a} ({b})" for a, b in zip(names, scores, strict=True))
+            + f"; the highest and lowest scores are {spread:.1f} points apart and the median is "
+            f"{ranking['score'].median():.1f}."
+        ]
+    if schemes:
+        moved = []
+        default_rank = ranking.set_index("unit_key")["rank"]
+        for scheme in schemes:
+            diff = (alt_ranks[scheme] - default_rank).abs().dropna()
+            moved.append(
+                (
+                    scheme,
+                    int(diff.max()) if len(diff) else 0,
+                    float(diff.mean()) if len(diff) else 0.0,
+                )
+            )
+        if lang == "zh":
+            overall_paragraphs.append(
+                "替代方案下排名变化："
+                + "；".join(
+                    f"{_scheme_label(s, lang)}最大变动{m}位、平均{a:.1f}位" for s, m, a in moved
+                )
+                + "。"
+            )
+        else:
+            overall_paragraphs.append(
+                "Rank changes under the alternatives: "
+                + "; ".join(
+                    f"{_scheme_label(s, lang)} at most {m} places, {a:.1f} on average"
+                    for s, m, a in moved
+                )
+                + "."
+            )
+
+    dim_items = []
+    for code in dims["code"]:
+        col = f"{code}_score"
+        best = ranking.sort_values(col, ascending=False).iloc[0]
+        name = report.node_name(code, lang)
+        if lang == "zh":
+            sentence = (
+                f"{name}得分最高的是{report.unit_name(best['unit_key'], lang)}（{best[col]:.1f}分），"
+                f"中位得分{ranking[col].median():.1f}分，标准差{ranking[col].std():.1f}分。"
+            )
+        else:
+            sentence = (
+                f"{report.unit_name(best['unit_key'], lang)} leads {name} ({best[col]:.1f}); the median "
+                f"is {ranking[col].median():.1f} and the standard deviation {ranking[col].std():.1f}."
+            )
+        dim_items.append({"code": code, "name": name, "sentence": sentence})
+
+    city_chapters = [
+        _city_chapter(report, key, lang, t) for key in ranking["unit_key"] if key in report.profiles
+    ]
+
+    park_paragraphs, park_header, park_rows = _parks(report, lang, t)
+
+    summary, disagreements = report.comparison()
+    comparison_rows = [
+        {
+            "ranking": RANKING_NAMES.get(r.ranking, (r.ranking, r.ranking))[
+                0 if lang == "zh" else 1
+            ],
+            "year": fmt_rank(r.year),
+            "n_common": r.n_common,
+            "spearman": fmt(r.spearman, 2),
+        }
+        for r in summary.itertuples(index=False)
+    ]
+    disagreement_sentences = []
+    for d in disagreements.itertuples(index=False) if len(disagreements) else []:
+        rname = RANKING_NAMES.get(d.ranking, (d.ranking, d.ranking))[0 if lang == "zh" else 1]
+        city = report.unit_name(d.unit_key, lang)
+        if lang == "zh":
+            disagreement_sentences.append(
+                f"{city}：本报告第{d.ours}位，{rname}（{fmt_rank(d.year)}）第{fmt(d.theirs)}位；"
+                f"在共同城市中的相对位次相差{abs(d.difference):.0f}位。"
+            )
+        else:
+            disagreement_sentences.append(
+                f"{city}: ranked {d.ours} here and {fmt(d.theirs)} by {rname} ({fmt_rank(d.year)}); "
+                f"{abs(d.difference):.0f} places apart among the cities both rank."
+            )
+
+    source_rows = [
+        {
+            "source_id": int(s.source_id),
+            "url": s.url or "",
+            "publisher": s.publisher or "",
+            "reliability": s.reliability or "",
+            "indicators": s.indicators,
+        }
+        for s in report.cell_sources().itertuples(index=False)
+    ]
+    gaps = report.gaps()
+    gap_rows = [
+        {
+            "indicator": report.node_name(g.indicator, lang),
+            "name": report.unit_name(g.unit_key, lang),
+            "year": fmt_rank(g.year),
+            "value": fmt(g.value, 2),
+            "flags": _flags_label(g.flags, lang),
+        }
+        for g in gaps.itertuples(index=False)
+    ]
+    counts = pd.Series([f for flags in gaps["flags"] for f in str(flags).split()]).value_counts()
+    if lang == "zh":
+        gaps_sentence = (
+            f"{n_cells}个单元中{len(gaps)}个带标记："
+            + "，".join(f"{_flags_label(k, lang)}{v}个" for k, v in counts.items())
+            + "。"
+        )
+    else:
+        gaps_sentence = (
+            f"{len(gaps)} of {n_cells} cells carry flags: "
+            + ", ".join(f"{_flags_label(k, lang)} {v}" for k, v in counts.items())
+            + "."
+        )
+    sens = report.sensitivity()
+    sensitivity_rows = [
+        {"code": str(r["code"]), "S1": fmt(r.get("S1"), 3), "ST": fmt(r.get("ST"), 3)}
+        for _, r in sens.iterrows()
+    ]
+
+    return {
+        "lang": lang,
+        "t": t,
+        "mode": mode,
+        "meta": meta,
+        "figures": figures,
+        "generated": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "toc": toc,
+        "preface": preface,
+        "method_paragraphs": method_paragraphs,
+        "framework_rows": framework_rows,
+        "overall_paragraphs": overall_paragraphs,
+        "dims": dim_items,
+        "ranking_rows": ranking_rows,
+        "has_uncertainty": has_uncertainty,
+        "alt_schemes": [_scheme_label(s, lang) for s in schemes],
+        "city_chapters": city_chapters,
+        "park_paragraphs": park_paragraphs,
+        "park_header": park_header,
+        "park_rows": park_rows,
+        "comparison_rows": comparison_rows,
+        "disagreement_sentences": disagreement_sentences,
+        "source_rows": source_rows,
+        "gap_rows": gap_rows,
+        "gaps_sentence": gaps_sentence,
+        "sensitivity_rows": sensitivity_rows,
+    }
+
+
+def _city_chapter(report: ReportData, key: str, lang: str, t: dict) -> dict:
+    p = report.profiles[key]
+    dims = [
+        {
+            "name": d.name_zh if lang == "zh" else d.name_en,
+            "score": fmt(d.score),
+            "rank": fmt_rank(d.rank),
+            "median": fmt(d.median),
+        }
+        for d in p.dimensions
+    ]
+
+    def position(s) -> str:
+        name = s.name_zh if lang == "zh" else s.name_en
+        if lang == "zh":
+            return f"{name}：{fmt(s.value, 2)} {s.unit}，第{s.rank}/{s.n_ranked}位"
+        return f"{name}: {fmt(s.value, 2)} {s.unit}, rank {s.rank} of {s.n_ranked}"
+
+    layers = []
+    firms = p.firms
+    if len(firms) and "layer" in firms:
+        for layer in LAYERS:
+            mine = firms[firms["layer"] == layer]
+            if mine.empty:
+                continue
+            segments = []
+            for seg, group in mine.groupby(mine["segment"].fillna("other"), sort=False):
+                names = report.segment_names.get(str(seg))
+                seg_name = (names[1] if lang == "zh" else names[2]) if names else str(seg)
+                segments.append({"name": seg_name, "firms": [str(x) for x in group["name"]]})
+            layers.append(
+                {
+                    "code": layer,
+                    "name": t[f"layer_{layer}"],
+                    "count": len(mine),
+                    "segments": segments,
+                }
+            )
+    parks = []
+    for row in p.parks.itertuples(index=False) if len(p.parks) else []:
+        parks.append(
+            {
+                "name": row.name_zh
+                if lang == "zh" or not getattr(row, "name_en", None)
+                else row.name_en,
+                "district": getattr(row, "district", "") or "",
+                "focus": getattr(row, "focus", "") or "",
+                "opened": fmt_rank(getattr(row, "opened", None)),
+                "firms": getattr(row, "firms_text", None) or fmt_rank(getattr(row, "firms", None)),
+            }
+        )
+    if lang == "zh":
+        coverage = (
+            f"{p.n_indicators}项指标中{p.n_observed}项有观测值（{p.coverage:.0%}），"
+            f"{p.n_imputed}项为插补，{p.n_stale}项过期"
+        )
+    else:
+        coverage = (
+            f"{p.n_observed} of {p.n_indicators} indicators observed ({p.coverage:.0%}), "
+            f"{p.n_imputed} imputed, {p.n_stale} stale"
+        )
+    return {
+        "unit_key": key,
+        "name": p.name(lang),
+        "rank": fmt_rank(p.rank),
+        "verdict": p.verdict_zh if lang == "zh" else p.verdict_en,
+        "dims": dims,
+        "strengths": [position(s) for s in p.strengths],
+        "weaknesses": [position(s) for s in p.weaknesses],
+        "layers": layers,
+        "parks": parks,
+        "coverage": coverage,
+    }
+
+
+def _parks(report: ReportData, lang: str, t: dict) -> tuple[list[str], list[str], list[list[str]]]:
+    if report.park_tables is not None and report.park_meta is not None:
+        sub = ReportData(
+            meta=report.park_meta, tables=report.park_tables, profiles={}, sources=report.sources
+        )
+        ranking = sub.ranking()
+        header = [
+            t["rank"],
+            t["park"],
+            t["score"],
+            *[sub.node_name(c, lang) for c in sub.dimensions["code"]],
+        ]
+        rows = [
+            [
+                fmt_rank(r.rank),
+                sub.unit_name(r.unit_key, lang),
+                fmt(r.score),
+                *[fmt(getattr(r, f"{c}_score")) for c in sub.dimensions["code"]],
+            ]
+            for r in ranking.itertuples(index=False)
+        ]
+        if lang == "zh":
+            paragraphs = [
+                f"同一指标体系用于{len(rows)}个有数据的园区（运行编号 {report.park_meta['run_id']}）。"
+            ]
+        else:
+            paragraphs = [
+                f"The same framework evaluates the {len(rows)} parks with data "
+                f"(run {report.park_meta['run_id']})."
+            ]
+        return paragraphs, header, rows
+    all_parks = [pk for p in report.profiles.values() for pk in ([p.parks] if len(p.parks) else [])]
+    if not all_parks:
+        return [t["no_park_run"]], [], []
+    parks = pd.concat(all_parks)
+    header = [t["city"], t["park"], t["district"], t["opened"], t["firms"]]
+    rows = []
+    for row in parks.itertuples(index=False):
+        rows.append(
+            [
+                report.unit_name(row.city_code, lang),
+                row.name_zh if lang == "zh" else (row.name_en or row.name_zh),
+                getattr(row, "district", "") or "",
+                fmt_rank(getattr(row, "opened", None)),
+                getattr(row, "firms_text", None) or fmt_rank(getattr(row, "firms", None)),
+            ]
+        )
+    n_firms = parks["firms"].notna().sum() if "firms" in parks else 0
+    if lang == "zh":
+        para = f"{t['no_park_run']}共{len(rows)}个园区，其中{n_firms}个公布了入驻企业数。"
+    else:
+        para = f"{t['no_park_run']} {len(rows)} parks, {n_firms} with a published firm count."
+    return [para], header, rows

@@ -1,0 +1,115 @@
+"""Every figure of the report, built once from a ReportData: static (SVG/PNG) for PDF, Plotly for HTML."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from aicity.report.i18n import text
+from aicity.report.model import ReportData
+
+
+@dataclass
+class Figures:
+    static: dict[str, str] = field(
+        default_factory=dict
+    )  # name -> inline <svg> or data: URI of a PNG
+    interactive: dict[str, str] = field(
+        default_factory=dict
+    )  # name -> Plotly <div> (no script tag)
+    data: dict[str, pd.DataFrame] = field(default_factory=dict)  # name -> the numbers drawn
+
+
+def _png_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def _map_points(report: ReportData, lang: str) -> pd.DataFrame:
+    ranking = report.ranking()
+    units = report.tables["eval_units"].set_index("unit_key")
+    points = pd.DataFrame(
+        {
+            "label": [report.unit_name(k, lang) for k in ranking["unit_key"]],
+            "longitude": [
+                units.at[k, "longitude"] if k in units.index else None for k in ranking["unit_key"]
+            ],
+            "latitude": [
+                units.at[k, "latitude"] if k in units.index else None for k in ranking["unit_key"]
+            ],
+            "value": ranking["score"].to_numpy(),
+        }
+    )
+    return points.dropna(subset=["longitude", "latitude", "value"])
+
+
+def _bar_frame(report: ReportData, lang: str, score_col: str = "score") -> pd.DataFrame:
+    ranking = report.ranking()
+    frame = pd.DataFrame(
+        {
+            "label": [report.unit_name(k, lang) for k in ranking["unit_key"]],
+            "score": ranking[score_col],
+        }
+    )
+    if score_col == "score" and {"score_q05", "score_q95"} <= set(ranking.columns):
+        frame["lower"] = ranking["score_q05"].to_numpy()
+        frame["upper"] = ranking["score_q95"].to_numpy()
+    return frame.dropna(subset=["score"])
+
+
+def build_figures(
+    report: ReportData, lang: str, static: bool = True, interactive: bool = True
+) -> Figures:
+    """All report figures in one language; ``static`` for the PDF, ``interactive`` for the HTML."""
+    from aicity.viz.charts import (
+        figure_to_png,
+        figure_to_svg,
+        plot_radar,
+        plot_ranking_bar,
+        plotly_ranking_bar,
+    )
+    from aicity.viz.china_map import plot_china_map, plotly_china_map
+
+    words = text(lang)
+    figures = Figures()
+    points = _map_points(report, lang)
+    bars = {"overall": _bar_frame(report, lang)}
+    for dim in report.dimensions.itertuples(index=False):
+        bars[dim.code] = _bar_frame(report, lang, f"{dim.code}_score")
+    figures.data["map"] = points
+    figures.data.update({f"bar_{k}": v for k, v in bars.items()})
+    titles = {"overall": words["bar_title"]}
+    titles.update({d.code: report.node_name(d.code, lang) for d in report.dimensions.itertuples()})
+    if static:
+        figures.static["map"] = _png_uri(
+            figure_to_png(plot_china_map(points, title=words["map_title"], lang=lang), dpi=170)
+        )
+        for name, frame in bars.items():
+            figures.static[f"bar_{name}"] = figure_to_svg(
+                plot_ranking_bar(frame, title=titles[name], xlabel=words["score"])
+            )
+    if interactive:
+        for name, frame in bars.items():
+            figures.interactive[f"bar_{name}"] = plotly_ranking_bar(
+                frame, title=titles[name], xlabel=words["score"]
+            ).to_html(full_html=False, include_plotlyjs=False, div_id=f"bar-{name}")
+        figures.interactive["map"] = plotly_china_map(
+            points, title=words["map_title"], lang=lang
+        ).to_html(full_html=False, include_plotlyjs=False, div_id="china-map")
+    # Radars are small static SVGs in both formats: 20 interactive radars would only add weight.
+    dim_codes = list(report.dimensions["code"])
+    axis_labels = [report.node_name(c, lang) for c in dim_codes]
+    for key, profile in report.profiles.items():
+        values = [d.score for d in profile.dimensions]
+        medians = [d.median for d in profile.dimensions]
+        figures.static[f"radar_{key}"] = figure_to_svg(
+            plot_radar(
+                axis_labels,
+                values,
+                reference=medians,
+                series_label=profile.name(lang),
+                reference_label=words["radar_ref"],
+            )
+        )
+    return figures

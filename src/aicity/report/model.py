@@ -1,0 +1,186 @@
+"""The data a report is rendered from: one stored run plus the store facts around it.
+
+``aicity.workflows.report`` fills a :class:`ReportData` from the store; the renderers (HTML, PDF, Excel) read
+only this object, so they can be tested without a store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from aicity.profiles.profile import Profile
+
+LANGS = ("zh", "en")
+
+
+@dataclass
+class ReportData:
+    meta: dict  # the eval_runs row
+    tables: dict[str, pd.DataFrame]  # the run's tables (aicity.store.runs.RUN_TABLES)
+    profiles: dict[str, Profile]
+    sources: pd.DataFrame  # source_id, url, publisher, title, reliability
+    external_rankings: pd.DataFrame = field(
+        default_factory=pd.DataFrame
+    )  # unit_key, ranking, year, rank
+    park_tables: dict[str, pd.DataFrame] | None = None  # a park run's tables, when one exists
+    park_meta: dict | None = None
+    segment_names: dict[str, tuple[str, str, str]] = field(
+        default_factory=dict
+    )  # code -> layer, zh, en
+
+    # ----- convenient views ---------------------------------------------------------------------
+    @property
+    def nodes(self) -> pd.DataFrame:
+        return self.tables["eval_nodes"]
+
+    @property
+    def index_code(self) -> str:
+        nodes = self.nodes
+        return str(nodes.loc[nodes["level"] == nodes["level"].max(), "code"].iloc[0])
+
+    @property
+    def dimensions(self) -> pd.DataFrame:
+        return self.nodes[self.nodes["level"] == 2].sort_values("position")
+
+    @property
+    def indicators(self) -> pd.DataFrame:
+        return self.nodes[self.nodes["level"] == 1].sort_values("position")
+
+    def node_name(self, code: str, lang: str) -> str:
+        row = self.nodes[self.nodes["code"] == code]
+        if row.empty:
+            return code
+        return str(row.iloc[0]["name_zh" if lang == "zh" else "name_en"] or code)
+
+    def unit_name(self, unit_key: str, lang: str) -> str:
+        units = self.tables["eval_units"].set_index("unit_key")
+        if unit_key not in units.index:
+            return unit_key
+        name = units.at[unit_key, "name_zh" if lang == "zh" else "name_en"]
+        return str(name if isinstance(name, str) and name else units.at[unit_key, "name_zh"])
+
+    def ranking(self, scheme: str = "default") -> pd.DataFrame:
+        """One row per unit, best first: unit_key, rank, index score, one column per dimension score/rank,
+        and the uncertainty interval (rank_q05, rank_q95, score_q05, score_q95) when it was run."""
+        results = self.tables["eval_results"]
+        results = results[results["scheme"] == scheme]
+        keep = [self.index_code, *self.dimensions["code"]]
+        subset = results[results["code"].isin(keep)]
+        score = subset.pivot_table(
+            index="unit_key", columns="code", values="score", aggfunc="first"
+        )
+        rank = subset.pivot_table(index="unit_key", columns="code", values="rank", aggfunc="first")
+        out = pd.DataFrame(index=score.index)
+        out["score"] = score[self.index_code]
+        out["rank"] = rank[self.index_code]
+        for code in self.dimensions["code"]:
+            out[f"{code}_score"] = score.get(code)
+            out[f"{code}_rank"] = rank.get(code)
+        unc = self.tables.get("eval_uncertainty")
+        if unc is not None and len(unc):
+            mine = unc[(unc["code"] == self.index_code) & unc["unit_key"].notna()]
+            wide = mine.pivot_table(
+                index="unit_key", columns="stat", values="value", aggfunc="first"
+            )
+            for stat in ("rank_q05", "rank_q95", "rank_median", "score_q05", "score_q95"):
+                if stat in wide.columns:
+                    out[stat] = wide[stat]
+        out = out.reset_index().sort_values(["rank", "unit_key"], na_position="last")
+        return out.reset_index(drop=True)
+
+    def alternative_schemes(self) -> list[str]:
+        schemes = list(dict.fromkeys(self.tables["eval_results"]["scheme"]))
+        return [s for s in schemes if s != "default"]
+
+    def sensitivity(self) -> pd.DataFrame:
+        """Per-input sensitivity indices (code, S1, ST) when the uncertainty run stored them."""
+        unc = self.tables.get("eval_uncertainty")
+        if unc is None or unc.empty:
+            return pd.DataFrame(columns=["code", "S1", "ST"])
+        rows = unc[unc["unit_key"].isna() & unc["stat"].isin(["S1", "ST"])]
+        if rows.empty:
+            return pd.DataFrame(columns=["code", "S1", "ST"])
+        return rows.pivot_table(
+            index="code", columns="stat", values="value", aggfunc="first"
+        ).reset_index()
+
+    def cell_sources(self) -> pd.DataFrame:
+        """Every source used by at least one cell, with the indicators it feeds."""
+        cells = self.tables["eval_cells"].dropna(subset=["source_id"])
+        if cells.empty or self.sources.empty:
+            return pd.DataFrame(
+                columns=["source_id", "url", "publisher", "reliability", "indicators", "n_cells"]
+            )
+        used = (
+            cells.groupby("source_id")
+            .agg(
+                indicators=("indicator", lambda s: ", ".join(sorted(set(s)))),
+                n_cells=("indicator", "size"),
+            )
+            .reset_index()
+        )
+        used["source_id"] = used["source_id"].astype("int64")
+        sources = self.sources.copy()
+        sources["source_id"] = sources["source_id"].astype("int64")
+        return used.merge(sources, on="source_id", how="left").sort_values("source_id")
+
+    def indicator_sources(self) -> dict[str, list[str]]:
+        """Indicator code -> URLs of the sources of its cells (for the methodology table)."""
+        table = self.cell_sources()
+        out: dict[str, list[str]] = {}
+        cells = self.tables["eval_cells"].dropna(subset=["source_id"])
+        if table.empty:
+            return out
+        urls = table.set_index("source_id")["url"]
+        for code, group in cells.groupby("indicator"):
+            out[str(code)] = sorted({str(urls.get(int(s), "")) for s in group["source_id"]} - {""})
+        return out
+
+    def gaps(self) -> pd.DataFrame:
+        """Cells that are missing, imputed, stale, estimated or unverified (unit_key, indicator, flags)."""
+        cells = self.tables["eval_cells"]
+        flagged = cells[cells["flags"].fillna("") != ""]
+        return flagged[["unit_key", "indicator", "year", "value", "flags"]].sort_values(
+            ["indicator", "unit_key"]
+        )
+
+    def comparison(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Spearman rank correlation of our overall rank with each published ranking, and disagreements.
+
+        Returns (summary: ranking, year, n_common, spearman; disagreements: ranking, year, unit_key,
+        ours, theirs, difference), computed on the units both rank.
+        """
+        ext = self.external_rankings
+        columns = ["ranking", "year", "n_common", "spearman"]
+        if ext is None or ext.empty:
+            return pd.DataFrame(columns=columns), pd.DataFrame()
+        ours = self.ranking().set_index("unit_key")["rank"]
+        rows, disagreements = [], []
+        for (name, year), group in ext.groupby(["ranking", "year"], dropna=False):
+            theirs = group.set_index("unit_key")["rank"].astype(float)
+            common = theirs.index.intersection(ours.dropna().index)
+            if len(common) < 3:
+                continue
+            a = ours.loc[common].rank(method="average")
+            b = theirs.loc[common].rank(method="average")
+            rho = float(np.corrcoef(a, b)[0, 1]) if a.std() > 0 and b.std() > 0 else float("nan")
+            rows.append({"ranking": name, "year": year, "n_common": len(common), "spearman": rho})
+            # Disagreement: positions within the common set differ by at least a third of its size.
+            threshold = max(2, round(len(common) / 3))
+            for unit in common:
+                diff = float(a[unit] - b[unit])
+                if abs(diff) >= threshold:
+                    disagreements.append(
+                        {
+                            "ranking": name,
+                            "year": year,
+                            "unit_key": unit,
+                            "ours": int(ours[unit]),
+                            "theirs": float(theirs[unit]),
+                            "difference": diff,
+                        }
+                    )
+        return pd.DataFrame(rows, columns=columns), pd.DataFrame(disagreements)

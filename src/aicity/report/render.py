@@ -1,0 +1,123 @@
+"""Render a ReportData to an HTML folder (works offline), a PDF (WeasyPrint, CJK font embedded, page
+numbers, table of contents) and an Excel workbook."""
+
+from __future__ import annotations
+
+import importlib.resources as resources
+import shutil
+from pathlib import Path
+
+from aicity.errors import ConfigError
+from aicity.report.model import LANGS, ReportData
+
+FORMATS = ("html", "pdf", "xlsx")
+
+
+def _environment():
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("aicity.report", "templates"),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def _css(font_family: str) -> str:
+    css = (resources.files("aicity.report") / "templates" / "report.css").read_text("utf-8")
+    return css.replace("{font_family}", font_family)
+
+
+def check_request(lang: str, formats: list[str]) -> None:
+    if lang not in LANGS:
+        raise ConfigError(
+            f"language must be one of {', '.join(LANGS)}, got {lang!r}", path="--lang"
+        )
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        raise ConfigError(
+            f"formats must be among {', '.join(FORMATS)}, got {', '.join(formats) or 'nothing'}",
+            path="--format",
+        )
+
+
+def render_html_text(report: ReportData, lang: str, mode: str, figures=None) -> str:
+    """The report as one HTML document; ``mode`` 'html' (interactive charts) or 'pdf' (static figures)."""
+    from aicity.report.context import build_context
+    from aicity.report.figures import build_figures
+    from aicity.viz.fonts import HTML_FONT_STACK, font_face_css
+
+    if figures is None:
+        figures = build_figures(report, lang, static=True, interactive=mode == "html")
+    context = build_context(report, lang, figures, mode)
+    if mode == "pdf":
+        context["css"] = font_face_css("ReportCJK") + "\n" + _css('"ReportCJK", sans-serif')
+    else:
+        context["css"] = _css(HTML_FONT_STACK)
+    return _environment().get_template("report.html.j2").render(**context)
+
+
+def plotly_js_path() -> Path:
+    """plotly.min.js shipped inside the plotly wheel (never a CDN)."""
+    return Path(str(resources.files("plotly") / "package_data" / "plotly.min.js"))
+
+
+def write_html(report: ReportData, out_dir: Path, lang: str, figures=None) -> Path:
+    """Write ``out_dir/index.html`` plus ``assets/plotly.min.js``; the folder opens offline."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    assets = out_dir / "assets"
+    assets.mkdir(exist_ok=True)
+    shutil.copyfile(plotly_js_path(), assets / "plotly.min.js")
+    path = out_dir / "index.html"
+    path.write_text(render_html_text(report, lang, "html", figures), encoding="utf-8")
+    return path
+
+
+def write_pdf(report: ReportData, path: Path, lang: str, figures=None) -> Path:
+    """Write the PDF with WeasyPrint; fonts come from the bundled file, embedded as subsets."""
+    import logging
+
+    import weasyprint
+
+    # WeasyPrint logs every CSS property it ignores at WARNING; the library must not talk to users.
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    html = render_html_text(report, lang, "pdf", figures)
+    weasyprint.HTML(string=html, base_url=str(path.parent)).write_pdf(str(path))
+    return path
+
+
+def write_report(
+    report: ReportData,
+    out_dir: Path,
+    lang: str = "zh",
+    formats: list[str] | tuple[str, ...] = FORMATS,
+    on_step=None,
+) -> dict[str, Path]:
+    """Write the requested formats into ``out_dir``; returns format -> path.
+
+    ``on_step(name)`` is called before each piece of work (for a progress display in the CLI).
+    """
+    from aicity.report.excel import write_excel
+    from aicity.report.figures import build_figures
+
+    formats = list(formats)
+    check_request(lang, formats)
+    step = on_step or (lambda name: None)
+    written: dict[str, Path] = {}
+    figures = None
+    if "html" in formats or "pdf" in formats:
+        step("figures")
+        figures = build_figures(report, lang, static=True, interactive="html" in formats)
+    if "html" in formats:
+        step("html")
+        written["html"] = write_html(report, out_dir / f"report_{lang}_html", lang, figures)
+    if "pdf" in formats:
+        step("pdf")
+        written["pdf"] = write_pdf(report, out_dir / f"report_{lang}.pdf", lang, figures)
+    if "xlsx" in formats:
+        step("xlsx")
+        written["xlsx"] = write_excel(report, out_dir / f"report_{lang}.xlsx", lang)
+    return written
