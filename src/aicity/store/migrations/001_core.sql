@@ -36,6 +36,7 @@ CREATE TABLE enterprises (
     name          TEXT NOT NULL,
     city_code     TEXT,
     park_id       TEXT,
+    park_text     TEXT,
     credit_code   TEXT,
     layer         TEXT CHECK (layer IS NULL OR layer IN ('foundation', 'technology', 'application')),
     segment       TEXT,

@@ -1,0 +1,174 @@
+"""Reading tables from files: CSV (UTF-8, UTF-8 with BOM, GB18030/GBK by fallback), XLSX and Parquet.
+
+Every cell comes back as text (pandas ``string`` dtype) so validation sees exactly what the file holds.
+Decoding happens in Python (DuckDB's encodings extension is not available offline); parsing uses
+pyarrow's multithreaded CSV reader.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from aicity.errors import InputError
+
+CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
+EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
+PARQUET_SUFFIXES = {".parquet", ".pq"}
+FALLBACK_ENCODINGS = ("utf-8-sig", "gb18030")
+
+
+@dataclass
+class RawTable:
+    """A file's cells as text, plus where they came from."""
+
+    frame: pd.DataFrame
+    file: str
+    sha256: str
+    format: str
+    encoding: str | None = None
+    sheet: str | None = None
+    first_row: int = 2  # file row number of the frame's first data row (header is row 1)
+
+
+def file_sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def read_table(path: str | Path, sheet: str | None = None, encoding: str | None = None) -> RawTable:
+    """Read one file. File-level problems raise ``InputError`` (unreadable, wrong format, empty)."""
+    path = Path(path)
+    name = str(path)
+    if not path.exists():
+        raise InputError("file not found", file=name, fix="check the path")
+    if path.is_dir():
+        raise InputError("is a directory, expected a file", file=name)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror}", file=name) from exc
+    if not data.strip():
+        raise InputError("file is empty", file=name, fix="expected a header row and data rows")
+    digest = file_sha256(data)
+    suffix = path.suffix.lower()
+    if suffix in EXCEL_SUFFIXES:
+        table = _read_excel(data, name, sheet)
+    elif suffix in PARQUET_SUFFIXES:
+        table = _read_parquet(data, name)
+    elif suffix in CSV_SUFFIXES:
+        table = _read_csv(data, name, encoding, tab=suffix == ".tsv")
+    else:
+        raise InputError(
+            f"unsupported file type {suffix or '(none)'!r}",
+            file=name,
+            fix="expected .csv, .tsv, .xlsx or .parquet",
+        )
+    table.sha256 = digest
+    if table.frame.empty:
+        raise InputError("no data rows", file=name, fix="expected a header row and data rows")
+    return table
+
+
+def decode(data: bytes, name: str, encoding: str | None) -> tuple[str, str]:
+    """Decode bytes with the given encoding, or try UTF-8 (with or without BOM) then GB18030."""
+    if encoding:
+        try:
+            return data.decode(encoding), encoding
+        except LookupError as exc:
+            raise InputError(f"unknown encoding {encoding!r}", file=name) from exc
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                f"cannot decode as {encoding} at byte {exc.start}",
+                file=name,
+                fix="pass the right --encoding (utf-8, gb18030)",
+            ) from exc
+    if b"\x00" in data[:4096]:
+        raise InputError(
+            "looks binary, not a text CSV", file=name, fix="save it as CSV, XLSX or Parquet"
+        )
+    for candidate in FALLBACK_ENCODINGS:
+        try:
+            return data.decode(candidate), candidate
+        except UnicodeDecodeError:
+            continue
+    raise InputError(
+        "cannot decode as UTF-8 or GB18030",
+        file=name,
+        fix="pass --encoding with the file's encoding",
+    )
+
+
+def _read_csv(data: bytes, name: str, encoding: str | None, tab: bool) -> RawTable:
+    text, used = decode(data, name, encoding)
+    first_line = text.split("\n", 1)[0].lstrip("\ufeff").rstrip("\r")
+    delimiter = "\t" if tab or first_line.count("\t") > first_line.count(",") else ","
+    if used.replace("_", "-").lower() in ("utf-8", "utf8", "utf-8-sig"):
+        utf8 = data[3:] if data.startswith(b"\xef\xbb\xbf") else data  # already UTF-8: no re-encode
+    else:
+        utf8 = text.encode("utf-8")
+    del text
+    names = next(csv.reader([first_line], delimiter=delimiter), [])
+    if not any(n.strip() for n in names):
+        raise InputError("no header row", file=name, fix="the first line must name the columns")
+    if len(set(names)) != len(names):
+        dup = next(n for n in names if names.count(n) > 1)
+        raise InputError(f"column {dup!r} appears twice in the header", file=name, column=dup)
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(utf8),
+            read_options=pacsv.ReadOptions(block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types={n: pa.string() for n in names},
+                strings_can_be_null=True,
+                null_values=[""],
+                quoted_strings_can_be_null=True,
+            ),
+        )
+    except pa.ArrowInvalid as exc:
+        raise InputError(
+            f"not a readable CSV table: {exc}",
+            file=name,
+            fix="check quoting and the number of columns per row",
+        ) from exc
+    frame = table.to_pandas(types_mapper=lambda t: pd.StringDtype() if t == pa.string() else None)
+    return RawTable(frame, name, "", "csv", encoding=used)
+
+
+def _read_excel(data: bytes, name: str, sheet: str | None) -> RawTable:
+    try:
+        book = pd.ExcelFile(io.BytesIO(data), engine="calamine")
+    except Exception as exc:  # calamine raises its own types for broken workbooks
+        raise InputError(f"not a readable XLSX workbook ({type(exc).__name__})", file=name) from exc
+    sheets = [str(s) for s in book.sheet_names]
+    if sheet is not None and sheet not in sheets:
+        raise InputError(
+            f"no sheet named {sheet!r}",
+            file=name,
+            fix=f"sheets in this workbook: {', '.join(sheets)}",
+        )
+    chosen = sheet if sheet is not None else sheets[0]
+    frame = book.parse(chosen, dtype=str)
+    frame = frame.dropna(how="all")
+    frame = frame.astype("string")
+    frame.columns = [str(c) for c in frame.columns]
+    return RawTable(frame, name, "", "xlsx", sheet=chosen)
+
+
+def _read_parquet(data: bytes, name: str) -> RawTable:
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(io.BytesIO(data))
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise InputError(f"not a readable Parquet file: {exc}", file=name) from exc
+    frame = table.to_pandas()
+    frame = frame.astype("string")
+    return RawTable(frame, name, "", "parquet", first_row=1)

@@ -1,0 +1,673 @@
+"""Validation of each target table: text cells in, typed accepted rows plus rejected rows out.
+
+Everything is column-at-a-time (pandas/pyarrow string ops, numpy); distinct values such as city names,
+units and park names are worked out once and mapped back. No SQL here: the store writes the result.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from aicity.errors import InputError
+from aicity.io.cities import CityResolver, is_nation
+from aicity.io.credit import credit_code_problems
+from aicity.io.headers import map_headers
+from aicity.io.numbers import conversion_factors, parse_numbers
+from aicity.io.read import RawTable
+
+LAYERS = {
+    "foundation": "foundation",
+    "technology": "technology",
+    "application": "application",
+    "基础层": "foundation",
+    "技术层": "technology",
+    "应用层": "application",
+}
+KINDS = {
+    "actual": "actual",
+    "estimate": "estimate",
+    "plan_target": "plan_target",
+    "实际": "actual",
+    "实际值": "actual",
+    "估计": "estimate",
+    "估算": "estimate",
+    "估计值": "estimate",
+    "plan": "plan_target",
+    "target": "plan_target",
+    "规划目标": "plan_target",
+    "目标": "plan_target",
+    "规划": "plan_target",
+}
+TRUE = {"true", "1", "yes", "y", "t", "是", "有", "✓"}
+FALSE = {"false", "0", "no", "n", "f", "否", "无"}
+REQUIRED = {
+    "cities": [("code", "name_zh")],
+    "parks": [("name_zh",), ("city", "park_id")],
+    "enterprises": [("name",), ("city",)],
+    "observations": [("indicator",), ("value",), ("city", "park")],
+    "indicators": [("code",), ("name_zh",), ("name_en",)],
+}
+VALUE_TYPES = {"number", "flag", "rank", "text"}
+_CODE = re.compile(r"^[a-z][a-z0-9_]*$")
+_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+@dataclass
+class Context:
+    """What validation may look up: cities, known parks, the indicator registry, the taxonomy."""
+
+    resolver: CityResolver
+    parks: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["park_id", "city_code", "name_zh"])
+    )
+    indicators: pd.DataFrame = field(default_factory=pd.DataFrame)
+    taxonomy: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+@dataclass
+class Validated:
+    table: str
+    rows: pd.DataFrame  # accepted rows: canonical columns plus 'row' (file row number)
+    rejected: pd.DataFrame  # row, column, value, reason
+    n_rows: int
+    unknown_columns: list[str]
+    cities_used: list[str] = field(default_factory=list)
+
+
+class _Problems:
+    """Collects row problems column by column; a row with any problem is rejected once per problem."""
+
+    def __init__(self, rows: np.ndarray) -> None:
+        self.rows = rows
+        self.bad = np.zeros(len(rows), dtype=bool)
+        self.parts: list[pd.DataFrame] = []
+
+    def add(
+        self,
+        mask: np.ndarray | pd.Series,
+        column: str,
+        values: pd.Series | None,
+        reason: str | pd.Series,
+    ) -> None:
+        mask = np.asarray(mask, dtype=bool)
+        if not mask.any():
+            return
+        self.bad |= mask
+        shown = values[mask].astype("string").to_numpy() if values is not None else pd.NA
+        why = reason[mask].to_numpy() if isinstance(reason, pd.Series) else reason
+        self.parts.append(
+            pd.DataFrame({"row": self.rows[mask], "column": column, "value": shown, "reason": why})
+        )
+
+    def frame(self) -> pd.DataFrame:
+        if not self.parts:
+            return pd.DataFrame(
+                {
+                    "row": pd.Series(dtype="int64"),
+                    "column": pd.Series(dtype="string"),
+                    "value": pd.Series(dtype="string"),
+                    "reason": pd.Series(dtype="string"),
+                }
+            )
+        out = pd.concat(self.parts, ignore_index=True)
+        return out.sort_values("row", kind="stable").reset_index(drop=True)
+
+
+def _text(frame: pd.DataFrame, column: str) -> pd.Series:
+    if column not in frame:
+        return pd.Series(pd.NA, index=frame.index, dtype="string")
+    col = frame[column].astype("string").str.strip()
+    return col.mask(col == "")
+
+
+def _present(series: pd.Series) -> np.ndarray:
+    return series.notna().to_numpy(dtype=bool)
+
+
+def _years(values: pd.Series, problems: _Problems, column: str, low: int = 1800) -> pd.Series:
+    """Integer years from '2016', '2016-05-01', '2016年5月'; out-of-range or unreadable is a problem."""
+    present = _present(values)
+    years = pd.to_numeric(values, errors="coerce")
+    slow = present & years.isna().to_numpy()
+    if slow.any():
+        extracted = values[slow].str.extract(r"^\s*((?:18|19|20)\d\d)(?:\D|$)")[0]
+        years[slow] = pd.to_numeric(extracted, errors="coerce").to_numpy()
+    whole = years.notna() & (years == years.round())
+    problems.add(present & ~whole.to_numpy(), column, values, "expected a year such as 2023")
+    top = date.today().year + 30
+    out_of_range = whole & ((years < low) | (years > top))
+    problems.add(out_of_range.to_numpy(), column, values, f"year out of range ({low}-{top})")
+    return years.where(whole & ~out_of_range).astype("Int64")
+
+
+def _booleans(values: pd.Series, problems: _Problems, column: str, default: bool) -> pd.Series:
+    lowered = values.str.lower()
+    result = pd.Series(default, index=values.index, dtype="boolean")
+    result[lowered.isin(TRUE).fillna(False).to_numpy()] = True
+    result[lowered.isin(FALSE).fillna(False).to_numpy()] = False
+    unknown = (
+        _present(values) & ~(lowered.isin(TRUE) | lowered.isin(FALSE)).fillna(False).to_numpy()
+    )
+    problems.add(unknown, column, values, "expected true/false (是/否, yes/no, 1/0)")
+    return result
+
+
+def _duplicates(
+    key: pd.DataFrame, problems: _Problems, column: str, shown: pd.Series, what: str
+) -> None:
+    dup = key.duplicated(keep="first").to_numpy()
+    if not dup.any():
+        return
+    first_row = (
+        pd.Series(problems.rows, index=key.index)
+        .groupby([key[c] for c in key.columns], dropna=False)
+        .transform("first")
+    )
+    reasons = "duplicate " + what + " (first seen in row " + first_row.astype("string") + ")"
+    problems.add(dup, column, shown, reasons)
+
+
+def slugify(text: str) -> str:
+    return _SLUG.sub("-", text.lower()).strip("-")
+
+
+def hex_ids(frame: pd.DataFrame, prefix: str) -> pd.Series:
+    """Stable ids from the row content (pandas' keyed 64-bit hash), formatted without a Python loop."""
+    hashed = pd.util.hash_pandas_object(frame, index=False).to_numpy(dtype=np.uint64)
+    shifts = np.arange(60, -4, -4, dtype=np.uint64)
+    nibbles = ((hashed[:, None] >> shifts) & np.uint64(0xF)).astype(np.uint8)
+    chars = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)[nibbles]
+    text = chars.view(f"S{len(shifts)}").ravel().astype(str)
+    return pd.Series(np.char.add(prefix, text), index=frame.index, dtype="string")
+
+
+# ------------------------------------------------------------------------------------------------
+def validate(raw: RawTable, table: str, ctx: Context) -> Validated:
+    """Map headers, check required columns (file-level), then validate rows (row-level)."""
+    mapping, header_units, unknown = map_headers(list(raw.frame.columns), table, raw.file)
+    frame = raw.frame.rename(columns=mapping)[list(mapping.values())]
+    for group in REQUIRED[table]:
+        if not any(c in frame.columns for c in group):
+            wanted = " or ".join(repr(c) for c in group)
+            raise InputError(
+                f"missing required column {wanted} for table {table}",
+                file=raw.file,
+                fix="see docs/ingest.md for accepted Chinese and English headers",
+            )
+    frame = frame.reset_index(drop=True)
+    rows = raw.frame.index.to_numpy(dtype=np.int64) + raw.first_row
+    problems = _Problems(rows)
+    validator = {
+        "cities": _cities,
+        "parks": _parks,
+        "enterprises": _enterprises,
+        "observations": _observations,
+        "indicators": _indicators,
+    }[table]
+    out = validator(frame, header_units, ctx, problems)
+    out.insert(0, "row", rows)
+    accepted = out[~problems.bad].reset_index(drop=True)
+    cities_used: list[str] = []
+    for col in ("city_code", "code"):
+        if col in accepted and table != "indicators":
+            cities_used = sorted(set(accepted[col].dropna().astype(str)))
+            break
+    if table == "observations":
+        cities_used = sorted(
+            set(accepted.loc[accepted["unit_type"] == "city", "unit_key"].astype(str))
+        )
+    return Validated(table, accepted, problems.frame(), len(frame), unknown, cities_used)
+
+
+def _resolve_city(
+    frame: pd.DataFrame, column: str, ctx: Context, problems: _Problems, required: bool = True
+) -> pd.Series:
+    values = _text(frame, column)
+    codes, reasons = ctx.resolver.resolve(values)
+    present = _present(values)
+    problems.add(present & codes.isna().to_numpy(), column, values, reasons)
+    if required:
+        problems.add(~present, column, values, "missing city")
+    return codes
+
+
+def _cities(
+    frame: pd.DataFrame, units: dict[str, str], ctx: Context, problems: _Problems
+) -> pd.DataFrame:
+    code_text = _text(frame, "code")
+    name = _text(frame, "name_zh")
+    source = code_text.fillna(name)
+    codes, reasons = ctx.resolver.resolve(source)
+    problems.add(
+        _present(source) & codes.isna().to_numpy(),
+        "code" if "code" in frame else "name_zh",
+        source,
+        reasons,
+    )
+    problems.add(~_present(source), "name_zh", source, "missing city code and name")
+    # a code and a name that disagree are a problem, not a silent choice
+    if "code" in frame and "name_zh" in frame:
+        by_name, _ = ctx.resolver.resolve(name)
+        clash = (
+            _present(name)
+            & by_name.notna().to_numpy()
+            & codes.notna().to_numpy()
+            & (by_name != codes).fillna(False).to_numpy()
+        )
+        problems.add(clash, "name_zh", name, "name and code point to different cities")
+    ref = pd.DataFrame(
+        [ctx.resolver.city(c).__dict__ if ctx.resolver.city(c) else {} for c in codes.fillna("")],
+        index=frame.index,
+    )
+    out = pd.DataFrame({"code": codes})
+    out["name_zh"] = name.fillna(
+        ref.get("short_zh", pd.Series(pd.NA, index=frame.index)).astype("string")
+    )
+    out["name_en"] = _text(frame, "name_en").fillna(
+        ref.get("name_en", pd.Series(pd.NA, index=frame.index)).astype("string")
+    )
+    out["province"] = _text(frame, "province").fillna(
+        ref.get("province", pd.Series(pd.NA, index=frame.index)).astype("string")
+    )
+    for col, low, high in (("longitude", 73.0, 136.0), ("latitude", 3.0, 54.0)):
+        given = _text(frame, col)
+        parsed = parse_numbers(given)
+        problems.add(parsed.bad, col, given, "expected a number")
+        values = pd.Series(parsed.value, index=frame.index)
+        outside = values.notna() & ((values < low) | (values > high))
+        problems.add(outside.to_numpy(), col, given, f"value out of range for China ({low}-{high})")
+        fallback = ref.get(col, pd.Series(np.nan, index=frame.index)).astype("float64")
+        out[col] = values.where(values.notna(), fallback)
+    out["source_url"] = _text(frame, "source_url")
+    _duplicates(out[["code"]], problems, "code", source, "city")
+    return out
+
+
+def _parks(
+    frame: pd.DataFrame, units: dict[str, str], ctx: Context, problems: _Problems
+) -> pd.DataFrame:
+    out = pd.DataFrame(index=frame.index)
+    out["city_code"] = _resolve_city(frame, "city", ctx, problems)
+    out["name_zh"] = _text(frame, "name_zh")
+    problems.add(~_present(out["name_zh"]), "name_zh", out["name_zh"], "missing park name")
+    out["name_en"] = _text(frame, "name_en")
+    given_id = _text(frame, "park_id")
+    city_en = out["city_code"].map(
+        lambda c: (
+            ctx.resolver.city(c).name_en if isinstance(c, str) and ctx.resolver.city(c) else ""
+        )
+    )
+    label = out["name_en"].fillna(out["name_zh"].map(_pinyin_or_empty))
+    derived = (city_en.astype("string") + " " + label.fillna("")).map(
+        lambda t: slugify(t)[:60].strip("-")
+    )
+    out["park_id"] = given_id.fillna(derived.astype("string"))
+    bad_id = (
+        _present(given_id)
+        & ~given_id.str.fullmatch(r"[a-z0-9][a-z0-9\-]*").fillna(False).to_numpy()
+    )
+    problems.add(bad_id, "park_id", given_id, "park_id must be a lower-case slug (a-z, 0-9, -)")
+    out["district"] = _text(frame, "district")
+    out["focus"] = _text(frame, "focus")
+    out["opened"] = _years(_text(frame, "opened"), problems, "opened")
+    firms_text = _text(frame, "firms")
+    out["firms"] = firms_text.map(
+        lambda t: firm_count(t)[0] if isinstance(t, str) else None
+    ).astype("Int64")
+    out["firms_text"] = firms_text
+    out["source_url"] = _text(frame, "source_url")
+    out["note"] = _text(frame, "note")
+    _duplicates(out[["park_id"]], problems, "park_id", out["park_id"], "park")
+    return out
+
+
+def _pinyin_or_empty(text: object) -> str:
+    if not isinstance(text, str):
+        return ""
+    from pypinyin import lazy_pinyin
+
+    return " ".join(lazy_pinyin(text))
+
+
+def firm_count(text: str) -> tuple[int | None, int | None, str]:
+    """Leading firm count of a park's 'firms' text ('132 (2022)', '~90', '600+ AI firms (2024)').
+
+    Returns (count, year, kind) or (None, None, '') when the text is a range or not a count of firms.
+    """
+    clause = text.split(";")[0].strip()
+    match = re.match(r"^(~)?(\d[\d,]*)\+?(?:\s|$)", clause)
+    if not match or re.search(r"project|institute|\bof\b|\d-\d", clause):
+        return None, None, ""
+    year = re.search(r"\b(1[89]\d\d|20\d\d)\b", clause)
+    kind = "plan_target" if "expected" in clause else ("estimate" if match.group(1) else "actual")
+    return int(match.group(2).replace(",", "")), int(year.group(1)) if year else None, kind
+
+
+def _match_parks(values: pd.Series, city_codes: pd.Series, ctx: Context) -> pd.Series:
+    """Park references -> park_id: exact id, exact name, or a unique name containment within the city."""
+    parks = ctx.parks
+    if parks.empty:
+        return pd.Series(pd.NA, index=values.index, dtype="string")
+    ids = set(parks["park_id"])
+    by_name = dict(zip(parks["name_zh"], parks["park_id"], strict=False))
+    answers: dict[tuple[object, object], object] = {}
+    pairs = pd.DataFrame({"v": values, "c": city_codes}).drop_duplicates()
+    for v, c in pairs.itertuples(index=False):
+        if not isinstance(v, str):
+            answers[(v, c)] = pd.NA
+            continue
+        if v in ids:
+            answers[(v, c)] = v
+            continue
+        if v in by_name:
+            answers[(v, c)] = by_name[v]
+            continue
+        core = re.sub(r"[\(（].*?[\)）]", "", v).strip()
+        pool = parks if not isinstance(c, str) else parks[parks["city_code"] == c]
+        hits = [
+            pid
+            for pid, nm in zip(pool["park_id"], pool["name_zh"], strict=False)
+            if core and isinstance(nm, str) and (core in nm or nm in v)
+        ]
+        answers[(v, c)] = hits[0] if len(hits) == 1 else pd.NA
+    keys = list(zip(values, city_codes, strict=True))
+    return pd.Series([answers[k] for k in keys], index=values.index, dtype="string")
+
+
+def _enterprises(
+    frame: pd.DataFrame, units: dict[str, str], ctx: Context, problems: _Problems
+) -> pd.DataFrame:
+    out = pd.DataFrame(index=frame.index)
+    out["name"] = _text(frame, "name")
+    problems.add(~_present(out["name"]), "name", out["name"], "missing enterprise name")
+    out["city_code"] = _resolve_city(frame, "city", ctx, problems)
+    credit = _text(frame, "credit_code").str.upper()
+    reasons = credit_code_problems(credit)
+    problems.add(reasons.notna().to_numpy(), "credit_code", credit, reasons)
+    out["credit_code"] = credit
+    given_id = _text(frame, "enterprise_id")
+    derived = credit.fillna(
+        hex_ids(
+            pd.DataFrame({"n": out["name"].fillna(""), "c": out["city_code"].fillna("")}), "ent-"
+        )
+    )
+    out["enterprise_id"] = given_id.fillna(derived)
+    park_text = _text(frame, "park")
+    out["park_id"] = (
+        _match_parks(park_text, out["city_code"], ctx)
+        if park_text.notna().any()
+        else pd.Series(pd.NA, index=frame.index, dtype="string")
+    )
+    out["park_text"] = park_text
+    layer_text = _text(frame, "layer")
+    layer = layer_text.str.lower().map(LAYERS).astype("string")
+    problems.add(
+        _present(layer_text) & layer.isna().to_numpy(),
+        "layer",
+        layer_text,
+        "expected foundation/technology/application (基础层/技术层/应用层)",
+    )
+    segment_text = _text(frame, "segment")
+    segment = segment_text
+    if not ctx.taxonomy.empty and segment_text.notna().any():
+        tax = ctx.taxonomy
+        lookup = {
+            **dict(zip(tax["code"], tax["code"], strict=False)),
+            **dict(zip(tax["name_zh"], tax["code"], strict=False)),
+            **dict(zip(tax["name_en"].str.lower(), tax["code"], strict=False)),
+        }
+        segment = segment_text.map(
+            lambda s: lookup.get(s, lookup.get(s.lower())) if isinstance(s, str) else pd.NA
+        ).astype("string")
+        problems.add(
+            _present(segment_text) & segment.isna().to_numpy(),
+            "segment",
+            segment_text,
+            "unknown segment (expected a taxonomy code such as large_models)",
+        )
+        seg_layer = segment.map(dict(zip(tax["code"], tax["layer"], strict=False))).astype("string")
+        clash = layer.notna() & seg_layer.notna() & (layer != seg_layer)
+        problems.add(
+            clash.fillna(False).to_numpy(),
+            "layer",
+            layer_text,
+            "layer does not match the segment's layer in the taxonomy",
+        )
+        layer = layer.fillna(seg_layer)
+    out["layer"] = layer
+    out["segment"] = segment
+    out["label_source"] = _text(frame, "label_source").mask(layer.isna() & segment.isna())
+    out.loc[out["label_source"].isna() & (layer.notna() | segment.notna()), "label_source"] = (
+        "given"
+    )
+    out["founded"] = _years(_text(frame, "founded"), problems, "founded")
+    out["description"] = _text(frame, "description")
+    size_text = _text(frame, "size")
+    parsed = parse_numbers(size_text)
+    problems.add(parsed.bad, "size", size_text, "expected a number such as 1,234 or 3.5万")
+    out["size"] = parsed.value
+    out["size_unit"] = _text(frame, "size_unit").fillna(units.get("size", pd.NA))
+    negative = np.nan_to_num(parsed.value, nan=0.0) < 0
+    problems.add(negative, "size", size_text, "value out of range (expected >= 0)")
+    out["source_url"] = _text(frame, "source_url")
+    out["note"] = _text(frame, "note")
+    out["is_synthetic"] = _booleans(_text(frame, "is_synthetic"), problems, "is_synthetic", False)
+    _duplicates(
+        out[["enterprise_id"]],
+        problems,
+        "enterprise_id" if "enterprise_id" in frame else "name",
+        given_id.fillna(out["name"]),
+        "enterprise",
+    )
+    return out
+
+
+def _resolve_indicators(values: pd.Series, registry: pd.DataFrame) -> pd.Series:
+    lookup: dict[str, str] = {}
+    for row in registry.itertuples():
+        for alias in [
+            row.name_en,
+            row.name_zh,
+            *(str(row.raw_names).split(";") if isinstance(row.raw_names, str) else []),
+        ]:
+            if isinstance(alias, str) and alias:
+                lookup.setdefault(alias.strip().lower(), row.code)
+        lookup[row.code] = row.code
+    uniques = values.dropna().unique()
+    answers = {u: lookup.get(u, lookup.get(u.lower())) for u in uniques}
+    return values.map(answers).astype("string")
+
+
+def _observations(
+    frame: pd.DataFrame, units: dict[str, str], ctx: Context, problems: _Problems
+) -> pd.DataFrame:
+    registry = ctx.indicators
+    out = pd.DataFrame(index=frame.index)
+    indicator_text = _text(frame, "indicator")
+    code = _resolve_indicators(indicator_text, registry)
+    problems.add(
+        _present(indicator_text) & code.isna().to_numpy(),
+        "indicator",
+        indicator_text,
+        "unknown indicator (expected a registry code such as gdp; add new ones with --table indicators)",
+    )
+    problems.add(~_present(indicator_text), "indicator", indicator_text, "missing indicator")
+    out["indicator"] = code
+    # where the fact belongs: a city, a park, or the whole country
+    city_text = _text(frame, "city")
+    park_text = _text(frame, "park")
+    given_type = _text(frame, "unit_type").str.lower()
+    nation = city_text.map(is_nation).fillna(False).astype(bool)
+    unit_type = given_type.fillna(
+        pd.Series(
+            np.where(park_text.notna(), "park", np.where(nation, "nation", "city")),
+            index=frame.index,
+            dtype="string",
+        )
+    )
+    problems.add(
+        ~unit_type.isin(["city", "park", "nation"]).to_numpy(),
+        "unit_type",
+        given_type,
+        "expected city, park or nation",
+    )
+    is_city = (unit_type == "city").to_numpy()
+    is_park = (unit_type == "park").to_numpy()
+    codes, reasons = ctx.resolver.resolve(city_text.where(is_city))
+    problems.add(is_city & codes.isna().to_numpy(), "city", city_text, reasons)
+    park_ids = _match_parks(park_text.where(is_park), codes, ctx)
+    problems.add(
+        is_park & park_ids.isna().to_numpy(),
+        "park",
+        park_text,
+        "unknown park (ingest it first with --table parks, or give its park_id)",
+    )
+    unit_key = pd.Series(pd.NA, index=frame.index, dtype="string")
+    unit_key[is_city] = codes[is_city]
+    unit_key[is_park] = park_ids[is_park]
+    unit_key[(unit_type == "nation").to_numpy()] = "CN"
+    out["unit_type"] = unit_type
+    out["unit_key"] = unit_key
+    # values, by the indicator's value type
+    info = (
+        registry.set_index("code")
+        if not registry.empty
+        else pd.DataFrame(columns=["value_type", "unit", "min_value", "max_value"])
+    )
+    value_type = code.map(info["value_type"]).fillna("number")
+    value_text = _text(frame, "value")
+    problems.add(~_present(value_text), "value", value_text, "missing value")
+    unit_given = _text(frame, "unit").fillna(units.get("value", pd.NA))
+    numeric = value_type.isin(["number", "rank"]).to_numpy()
+    parsed = parse_numbers(value_text.where(numeric))
+    problems.add(
+        numeric & parsed.bad,
+        "value",
+        value_text,
+        "expected a number such as 1,234, 3.5, 12% or 3.5亿元",
+    )
+    canonical = code.map(info["unit"]).astype("string")
+    factors, unit_reasons = conversion_factors(unit_given, parsed.base, canonical)
+    problems.add(
+        numeric & unit_reasons.notna().to_numpy() & ~parsed.bad,
+        "unit",
+        unit_given.fillna(parsed.base),
+        unit_reasons,
+    )
+    values = parsed.value * factors
+    flag = (value_type == "flag").to_numpy()
+    if flag.any():
+        lowered = value_text.str.lower()
+        flags = np.where(
+            lowered.isin(TRUE).fillna(False),
+            1.0,
+            np.where(lowered.isin(FALSE).fillna(False), 0.0, np.nan),
+        )
+        problems.add(
+            flag & np.isnan(flags) & _present(value_text),
+            "value",
+            value_text,
+            "expected yes/no (是/否, 1/0) for a flag",
+        )
+        values = np.where(flag, flags, values)
+    text = (value_type == "text").to_numpy()
+    out["value"] = np.where(text, np.nan, values)
+    out["value_text"] = value_text.where(text)
+    low = code.map(info["min_value"]).astype("float64").to_numpy()
+    high = code.map(info["max_value"]).astype("float64").to_numpy()
+    vals = out["value"].to_numpy(dtype="float64")
+    outside = (~np.isnan(vals)) & (
+        ((~np.isnan(low)) & (vals < low)) | ((~np.isnan(high)) & (vals > high))
+    )
+    bounds = (
+        "["
+        + pd.Series(low).astype("string").fillna("")
+        + ", "
+        + pd.Series(high).astype("string").fillna("")
+        + "]"
+    )
+    problems.add(
+        outside,
+        "value",
+        value_text,
+        pd.Series("value out of range " + bounds.to_numpy(), index=frame.index),
+    )
+    out["unit"] = unit_given.fillna(canonical)
+    out["year"] = _years(_text(frame, "year"), problems, "year", low=1900)
+    kind_text = _text(frame, "kind")
+    kind = kind_text.str.lower().map(KINDS).astype("string")
+    problems.add(
+        _present(kind_text) & kind.isna().to_numpy(),
+        "kind",
+        kind_text,
+        "expected actual, estimate or plan_target",
+    )
+    out["kind"] = kind.fillna("actual")
+    out["verified"] = _booleans(_text(frame, "verified"), problems, "verified", True)
+    out["source_url"] = _text(frame, "source_url")
+    rel = _text(frame, "source_reliability").str.upper()
+    problems.add(
+        _present(rel) & ~rel.isin(["A", "B", "C"]).fillna(False).to_numpy(),
+        "source_reliability",
+        rel,
+        "expected A, B or C",
+    )
+    out["source_reliability"] = rel
+    out["note"] = _text(frame, "note")
+    key = out[["unit_type", "unit_key", "indicator", "year", "kind", "source_url", "unit"]]
+    _duplicates(
+        key,
+        problems,
+        "indicator",
+        indicator_text,
+        "fact (same place, indicator, year, kind, source and scope)",
+    )
+    return out
+
+
+def _indicators(
+    frame: pd.DataFrame, units: dict[str, str], ctx: Context, problems: _Problems
+) -> pd.DataFrame:
+    out = pd.DataFrame(index=frame.index)
+    out["code"] = _text(frame, "code")
+    problems.add(
+        ~out["code"].str.fullmatch(_CODE.pattern).fillna(False).to_numpy(),
+        "code",
+        out["code"],
+        "indicator code must be ASCII snake_case (a-z, 0-9, _), e.g. rd_intensity",
+    )
+    for col in ("name_zh", "name_en"):
+        out[col] = _text(frame, col)
+        problems.add(~_present(out[col]), col, out[col], f"missing {col}")
+    out["unit"] = _text(frame, "unit")
+    direction_text = _text(frame, "direction")
+    direction = pd.to_numeric(
+        direction_text.fillna("1").str.replace("+", "", regex=False), errors="coerce"
+    )
+    problems.add(
+        ~direction.isin([1, -1]).to_numpy(), "direction", direction_text, "expected 1 or -1"
+    )
+    out["direction"] = direction.where(direction.isin([1, -1])).astype("Int64")
+    out["definition"] = _text(frame, "definition")
+    out["category"] = _text(frame, "category")
+    vt = _text(frame, "value_type").str.lower().fillna("number")
+    problems.add(
+        ~vt.isin(list(VALUE_TYPES)).to_numpy(),
+        "value_type",
+        vt,
+        f"expected one of {', '.join(sorted(VALUE_TYPES))}",
+    )
+    out["value_type"] = vt
+    for col in ("min_value", "max_value"):
+        given = _text(frame, col)
+        parsed = parse_numbers(given)
+        problems.add(parsed.bad, col, given, "expected a number")
+        out[col] = parsed.value
+    out["raw_names"] = _text(frame, "raw_names")
+    _duplicates(out[["code"]], problems, "code", out["code"], "indicator code")
+    return out

@@ -1,0 +1,241 @@
+"""Writes of the ingest workflow: sources, entity upserts, observation history, the ingest log.
+
+Everything is set-based: frames are registered with DuckDB and merged with one statement per step.
+Call these inside ``store.transaction()`` so a file's rows commit together or not at all.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+import pandas as pd
+
+from aicity.store._store import Store
+
+# columns written for each entity table (the frame may hold more)
+ENTITY_COLUMNS = {
+    "cities": ["code", "name_zh", "name_en", "province", "longitude", "latitude"],
+    "parks": [
+        "park_id",
+        "city_code",
+        "name_zh",
+        "name_en",
+        "district",
+        "focus",
+        "opened",
+        "firms",
+        "firms_text",
+        "source_id",
+        "note",
+    ],
+    "enterprises": [
+        "enterprise_id",
+        "name",
+        "city_code",
+        "park_id",
+        "park_text",
+        "credit_code",
+        "layer",
+        "segment",
+        "label_source",
+        "founded",
+        "description",
+        "size",
+        "size_unit",
+        "source_id",
+        "note",
+        "is_synthetic",
+    ],
+    "indicators": [
+        "code",
+        "name_zh",
+        "name_en",
+        "unit",
+        "direction",
+        "definition",
+        "category",
+        "value_type",
+        "min_value",
+        "max_value",
+        "raw_names",
+    ],
+}
+KEYS = {"cities": "code", "parks": "park_id", "enterprises": "enterprise_id", "indicators": "code"}
+# an observation's identity: the same fact from the same source in the same scope
+FACT_KEY = ["unit_type", "unit_key", "indicator", "year", "kind", "source_id", "unit"]
+FACT_CONTENT = ["value", "value_text", "verified", "note"]
+
+
+def previous_ingest(store: Store, sha256: str, table: str) -> int | None:
+    """The id of an earlier successful ingest of identical bytes into the same table, if any."""
+    return store.fetch_one(
+        "SELECT max(ingest_id) FROM ingests WHERE sha256 = ? AND table_name = ? "
+        "AND status IN ('ok', 'partial')",
+        [sha256, table],
+    )
+
+
+def start_ingest(
+    store: Store,
+    file: str,
+    sha256: str,
+    table: str,
+    sheet: str | None,
+    encoding: str | None,
+    started_at: datetime,
+) -> int:
+    return int(
+        store.fetch_one(
+            "INSERT INTO ingests (file, sha256, table_name, sheet, encoding, started_at, status) "
+            "VALUES (?, ?, ?, ?, ?, ?, 'running') RETURNING ingest_id",
+            [file, sha256, table, sheet, encoding, started_at],
+        )
+    )
+
+
+def finish_ingest(
+    store: Store,
+    ingest_id: int,
+    n_rows: int,
+    n_accepted: int,
+    n_rejected: int,
+    n_changed: int,
+    status: str,
+) -> None:
+    store.execute(
+        "UPDATE ingests SET n_rows = ?, n_accepted = ?, n_rejected = ?, n_changed = ?, status = ? "
+        "WHERE ingest_id = ?",
+        [n_rows, n_accepted, n_rejected, n_changed, status, ingest_id],
+    )
+
+
+def add_rejected(store: Store, ingest_id: int, file: str, rejected: pd.DataFrame) -> int:
+    if rejected.empty:
+        return 0
+    frame = pd.DataFrame(
+        {
+            "ingest_id": ingest_id,
+            "file": file,
+            "row": rejected["row"],
+            "column": rejected["column"],
+            "value": rejected["value"],
+            "reason": rejected["reason"],
+        }
+    )
+    return store.insert_df("rejected_rows", frame)
+
+
+def _publisher(url: str) -> str:
+    return re.sub(r"^https?://", "", url).split("/")[0].lower()
+
+
+def source_ids(store: Store, urls: pd.Series, reliability: pd.Series | None = None) -> pd.Series:
+    """Map source URLs to source_id, adding new sources. Grade: given (A/B/C), else A for gov.cn, else B.
+
+    A grade given for a URL already stored replaces the stored grade with the worse of the two.
+    """
+    frame = pd.DataFrame({"url": urls.astype("string")})
+    frame["given"] = reliability.astype("string") if reliability is not None else pd.NA
+    frame = frame.dropna(subset=["url"])
+    if frame.empty:
+        return pd.Series(pd.NA, index=urls.index, dtype="Int64")
+    grades = (
+        frame.groupby("url", sort=False)["given"].max().reset_index()
+    )  # 'C' > 'B' > 'A': worst wins
+    grades["publisher"] = grades["url"].map(_publisher)
+    grades["default"] = grades["publisher"].map(lambda h: "A" if h.endswith("gov.cn") else "B")
+    grades["reliability"] = grades["given"].fillna(grades["default"])
+    store.register("_new_sources", grades[["url", "publisher", "reliability", "given"]])
+    try:
+        store.execute(
+            "INSERT INTO sources (url, publisher, reliability) SELECT n.url, n.publisher, n.reliability "
+            "FROM _new_sources n WHERE NOT EXISTS (SELECT 1 FROM sources s WHERE s.url = n.url)"
+        )
+        store.execute(
+            "UPDATE sources SET reliability = n.given FROM _new_sources n "
+            "WHERE sources.url = n.url AND n.given IS NOT NULL AND n.given > sources.reliability"
+        )
+        ids = store.fetch_df(
+            "SELECT s.url, s.source_id FROM sources s JOIN _new_sources n USING (url)"
+        )
+    finally:
+        store.unregister("_new_sources")
+    mapping = dict(zip(ids["url"], ids["source_id"], strict=True))
+    return urls.map(mapping).astype("Int64")
+
+
+def upsert_entities(store: Store, table: str, frame: pd.DataFrame) -> int:
+    """Insert new rows and replace changed ones (by primary key). Returns the number of rows changed."""
+    columns = ENTITY_COLUMNS[table]
+    key = KEYS[table]
+    data = frame.reindex(columns=columns)
+    cols = ", ".join(f'"{c}"' for c in columns)
+    store.register("_new_entities", data)
+    try:
+        store.execute(
+            f"CREATE OR REPLACE TEMP TABLE _changed AS SELECT {cols} FROM _new_entities "
+            f"EXCEPT SELECT {cols} FROM {table}"
+        )
+        changed = int(store.fetch_one("SELECT count(*) FROM _changed"))
+        if changed:
+            store.execute(f'DELETE FROM {table} WHERE "{key}" IN (SELECT "{key}" FROM _changed)')
+            store.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _changed")
+        store.execute("DROP TABLE _changed")
+    finally:
+        store.unregister("_new_entities")
+    return changed
+
+
+def missing_cities(store: Store, codes: list[str]) -> list[str]:
+    """Which of these city codes the cities table does not hold yet."""
+    if not codes:
+        return []
+    known = store.fetch_df("SELECT code FROM cities WHERE list_contains(?, code)", [codes])
+    return sorted(set(codes) - set(known["code"]))
+
+
+def merge_observations(
+    store: Store, frame: pd.DataFrame, ingest_id: int, file: str, sheet: str | None, now: datetime
+) -> int:
+    """Write a file's facts keeping history. Returns the number of facts added or changed.
+
+    A fact (FACT_KEY) already current with the same content is left alone (idempotent); with other
+    content the old row gets ``valid_to = now`` and the new one is added. Facts this file wrote earlier
+    that are absent from its new version are closed the same way: the file is the authority for its rows.
+    """
+    data = frame.reindex(columns=[*FACT_KEY, *FACT_CONTENT, "row"]).copy()
+    data["file"] = file
+    data["sheet"] = sheet
+    data["ingest_id"] = ingest_id
+    data["valid_from"] = now
+    same = " AND ".join(f'o."{c}" IS NOT DISTINCT FROM n."{c}"' for c in FACT_KEY)
+    same_content = " AND ".join(f'o."{c}" IS NOT DISTINCT FROM n."{c}"' for c in FACT_CONTENT)
+    store.register("_new_obs", data)
+    try:
+        store.execute(
+            "CREATE OR REPLACE TEMP TABLE _fresh AS SELECT n.* FROM _new_obs n WHERE NOT EXISTS ("
+            f"SELECT 1 FROM observations o WHERE o.valid_to IS NULL AND {same} AND {same_content})"
+        )
+        # close current versions of changed facts
+        store.execute(
+            "UPDATE observations o SET valid_to = ? FROM _fresh n "
+            f"WHERE o.valid_to IS NULL AND {same}",
+            [now],
+        )
+        # close facts this file wrote before and no longer states
+        store.execute(
+            "UPDATE observations o SET valid_to = ? WHERE o.valid_to IS NULL AND o.file = ? "
+            f"AND NOT EXISTS (SELECT 1 FROM _new_obs n WHERE {same})",
+            [now, file],
+        )
+        cols = ", ".join(
+            f'"{c}"'
+            for c in [*FACT_KEY, *FACT_CONTENT, "file", "sheet", "row", "ingest_id", "valid_from"]
+        )
+        store.execute(f"INSERT INTO observations ({cols}) SELECT {cols} FROM _fresh")
+        changed = int(store.fetch_one("SELECT count(*) FROM _fresh"))
+        store.execute("DROP TABLE _fresh")
+    finally:
+        store.unregister("_new_obs")
+    return changed

@@ -1,0 +1,211 @@
+"""Ingest files into the store: read -> validate -> one transaction per file.
+
+* file-level problems raise ``InputError`` (exit 2) before anything is written;
+* row-level problems put rows in ``rejected_rows``; accepted rows are written (``strict``: nothing is
+  written and ``RowProblems`` is raised, exit 3); the CLI exits 3 whenever rows were rejected;
+* identical bytes already ingested into the same table add nothing; a changed file updates its rows and
+  the old observation values stay as history (``valid_to`` set).
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+
+from aicity.errors import InputError, RowProblems
+from aicity.io.cities import CityResolver
+from aicity.io.read import read_table
+from aicity.io.tables import Context, Validated, validate
+from aicity.store import Store, cities, indicators
+from aicity.store import ingest as store_ingest
+
+TABLES = ("indicators", "cities", "parks", "enterprises", "observations")
+
+
+@dataclass
+class IngestResult:
+    file: str
+    table: str
+    status: str  # ok | partial | unchanged | rejected (strict)
+    ingest_id: int | None
+    n_rows: int = 0
+    n_accepted: int = 0
+    n_rejected: int = 0
+    n_changed: int = 0
+    encoding: str | None = None
+    sheet: str | None = None
+    unknown_columns: list[str] = field(default_factory=list)
+    rejected: pd.DataFrame = field(default_factory=pd.DataFrame)
+    previous_ingest: int | None = None
+
+
+def bundled_registry() -> pd.DataFrame:
+    """The bundled indicator registry (codes the example and the default framework use)."""
+    path = resources.files("aicity.data.example").joinpath("indicators.csv")
+    with path.open("r", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    frame = pd.DataFrame(rows).replace("", pd.NA)
+    for col in ("min_value", "max_value"):
+        frame[col] = pd.to_numeric(frame[col])
+    frame["direction"] = pd.to_numeric(frame["direction"]).astype("Int64")
+    return frame
+
+
+def bundled_taxonomy() -> pd.DataFrame:
+    path = resources.files("aicity.data.example").joinpath("taxonomy.csv")
+    with path.open("r", encoding="utf-8") as fh:
+        return pd.DataFrame(list(csv.DictReader(fh)))
+
+
+def _context(store: Store) -> Context:
+    known = cities(store)
+    registry = indicators(store)
+    bundled = bundled_registry()
+    # codes in the store win; bundled codes not yet registered are available too (added when used)
+    merged = pd.concat(
+        [registry, bundled[~bundled["code"].isin(registry["code"])]], ignore_index=True
+    )
+    parks = store.fetch_df("SELECT park_id, city_code, name_zh FROM parks")
+    return Context(
+        resolver=CityResolver(known) if not known.empty else _default_resolver(),
+        parks=parks,
+        indicators=merged,
+        taxonomy=bundled_taxonomy(),
+    )
+
+
+def _default_resolver() -> CityResolver:
+    from aicity.io.cities import default_resolver
+
+    return default_resolver()
+
+
+def ingest_file(
+    store: Store,
+    path: str | Path,
+    table: str,
+    *,
+    sheet: str | None = None,
+    encoding: str | None = None,
+    strict: bool = False,
+    label: str | None = None,
+) -> IngestResult:
+    """Ingest one file into ``table``. ``label`` is the file name recorded for provenance (default: path)."""
+    if table not in TABLES:
+        raise InputError(f"unknown table {table!r}", fix=f"expected one of {', '.join(TABLES)}")
+    raw = read_table(path, sheet=sheet, encoding=encoding)
+    file = label or str(path)
+    previous = store_ingest.previous_ingest(store, raw.sha256, table)
+    if previous is not None:
+        return IngestResult(
+            file,
+            table,
+            "unchanged",
+            None,
+            encoding=raw.encoding,
+            sheet=raw.sheet,
+            previous_ingest=int(previous),
+        )
+    ctx = _context(store)
+    checked = validate(raw, table, ctx)
+    result = IngestResult(
+        file,
+        table,
+        "ok",
+        None,
+        n_rows=checked.n_rows,
+        n_accepted=len(checked.rows),
+        n_rejected=int(checked.rejected["row"].nunique()),
+        encoding=raw.encoding,
+        sheet=raw.sheet,
+        unknown_columns=checked.unknown_columns,
+        rejected=checked.rejected,
+    )
+    if strict and result.n_rejected:
+        result.status = "rejected"
+        raise RowProblems(
+            f"{file}: {result.n_rejected} of {result.n_rows} rows have problems; nothing written "
+            "(--strict). First: " + _first_problem(checked.rejected)
+        )
+    now = datetime.now()
+    with store.transaction():
+        ingest_id = store_ingest.start_ingest(
+            store, file, raw.sha256, table, raw.sheet, raw.encoding, now
+        )
+        result.ingest_id = ingest_id
+        result.n_changed = _write(store, checked, ctx, ingest_id, file, raw.sheet, now)
+        store_ingest.add_rejected(store, ingest_id, file, checked.rejected)
+        result.status = "partial" if result.n_rejected else "ok"
+        store_ingest.finish_ingest(
+            store,
+            ingest_id,
+            result.n_rows,
+            result.n_accepted,
+            result.n_rejected,
+            result.n_changed,
+            result.status,
+        )
+    return result
+
+
+def _first_problem(rejected: pd.DataFrame) -> str:
+    first = rejected.iloc[0]
+    value = "" if pd.isna(first["value"]) else f" {str(first['value'])!r}"
+    return f"row {first['row']}, column {first['column']!r}{value}: {first['reason']}"
+
+
+def _write(
+    store: Store,
+    checked: Validated,
+    ctx: Context,
+    ingest_id: int,
+    file: str,
+    sheet: str | None,
+    now: datetime,
+) -> int:
+    rows = checked.rows
+    table = checked.table
+    if table not in ("indicators", "cities"):
+        _ensure_cities(store, ctx, checked.cities_used)
+    if table == "indicators":
+        return store_ingest.upsert_entities(store, "indicators", rows)
+    if "source_url" in rows:
+        reliability = rows.get("source_reliability")
+        rows = rows.assign(
+            source_id=store_ingest.source_ids(store, rows["source_url"], reliability)
+        )
+    if table == "observations":
+        used = set(rows["indicator"].dropna())
+        registered = set(indicators(store)["code"])
+        new_codes = ctx.indicators[ctx.indicators["code"].isin(used - registered)]
+        if not new_codes.empty:  # bundled definitions of the codes this file uses
+            store_ingest.upsert_entities(store, "indicators", new_codes)
+        return store_ingest.merge_observations(store, rows, ingest_id, file, sheet, now)
+    return store_ingest.upsert_entities(store, table, rows)
+
+
+def _ensure_cities(store: Store, ctx: Context, codes: list[str]) -> None:
+    """Cities referenced by a file but not yet stored are added from the admin-code reference data."""
+    missing = store_ingest.missing_cities(store, codes)
+    found = [ctx.resolver.city(c) for c in missing]
+    frame = pd.DataFrame(
+        [
+            {
+                "code": c.code,
+                "name_zh": c.short_zh,
+                "name_en": c.name_en,
+                "province": c.province,
+                "longitude": c.longitude,
+                "latitude": c.latitude,
+            }
+            for c in found
+            if c is not None
+        ]
+    )
+    if not frame.empty:
+        store_ingest.upsert_entities(store, "cities", frame)
