@@ -1,0 +1,57 @@
+"""``aicity serve``: the explorer and JSON API over a store, opened read-only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from aicity.cli._common import console, db_option
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve)
+
+
+def serve(
+    db: Path = db_option(),
+    host: str = typer.Option(
+        "127.0.0.1", "--host", help="Address to bind (loopback unless told otherwise)."
+    ),
+    port: int = typer.Option(8000, "--port", min=1, max=65535, help="TCP port."),
+    lang: str = typer.Option("zh", "--lang", help="Default page language: zh or en."),
+    reports: Path | None = typer.Option(
+        None, "--reports", help="Folder holding the report PDF offered under Downloads (e.g. out/)."
+    ),
+    log_level: str = typer.Option("warning", "--log-level", help="uvicorn log level."),
+) -> None:
+    """Serve the explorer (pages and /api/v1/) on HOST:PORT. Read-only: nothing is ever written."""
+    import uvicorn
+
+    from aicity.errors import ConfigError
+    from aicity.store import Store
+    from aicity.web import WebSettings, create_app
+
+    if lang not in ("zh", "en"):
+        raise ConfigError(f"--lang must be zh or en; got {lang!r}", path="--lang")
+    if reports is not None and not reports.is_dir():
+        raise ConfigError(f"--reports must be a folder; {reports} is not one", path="--reports")
+    settings = WebSettings(
+        host=host,
+        port=port,
+        default_language=lang,  # type: ignore[arg-type]
+        report_dir=str(reports) if reports else None,
+    )
+    with (
+        Store.open(db, read_only=True) as store,
+        console.status("reading the store and rebuilding the evaluation ..."),
+    ):
+        app = create_app(store, settings)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        console.print(
+            f"[yellow]warning:[/] listening on {host}: other machines can reach the explorer"
+        )
+    console.print(
+        f"explorer on [bold]http://{host}:{port}/[/]  (API: http://{host}:{port}/api/v1/)  Ctrl+C stops"
+    )
+    uvicorn.run(app, host=host, port=port, log_level=log_level)

@@ -1,0 +1,576 @@
+"""A read-only snapshot of the store, taken once when the app starts, plus the lookups the routes need.
+
+The explorer never writes and holds no open cursor: every table is read through the store's domain
+functions at start-up, so requests are served from memory and the store file can stay opened read-only.
+Restart the server to pick up a new evaluation.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from aicity import store as store_api
+from aicity.store import Store
+from aicity.web.errors import BadRequest, NotFound
+from aicity.web.live import LiveRanking
+
+LAYERS = ("foundation", "technology", "application")
+LAYER_NAMES = {
+    "foundation": ("基础层", "Foundation layer"),
+    "technology": ("技术层", "Technology layer"),
+    "application": ("应用层", "Application layer"),
+}
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as plain dicts with JSON-safe values (NaN/NA become None, numpy scalars become Python)."""
+    out = []
+    for row in frame.to_dict(orient="records"):
+        clean = {}
+        for key, value in row.items():
+            if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+                clean[key] = None
+            elif hasattr(value, "item"):
+                clean[key] = value.item()
+            elif isinstance(value, pd.Timestamp):
+                clean[key] = value.isoformat()
+            else:
+                clean[key] = value
+        out.append(clean)
+    return out
+
+
+def _text(series: pd.Series) -> pd.Series:
+    return series.astype("string").fillna("")
+
+
+@dataclass
+class Tables:
+    """The store's core tables as read at start-up."""
+
+    cities: pd.DataFrame
+    parks: pd.DataFrame
+    enterprises: pd.DataFrame
+    sources: pd.DataFrame
+    indicators: pd.DataFrame
+    observations: pd.DataFrame
+    segments: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["code", "layer", "name_zh", "name_en"])
+    )
+
+    @classmethod
+    def from_store(cls, store: Store) -> Tables:
+        return cls(
+            cities=store_api.cities(store),
+            parks=store_api.parks(store),
+            enterprises=store_api.enterprises(store),
+            sources=store_api.sources(store),
+            indicators=store_api.indicators(store),
+            observations=store_api.observations(store),
+            segments=_taxonomy_frame(),
+        )
+
+
+def _taxonomy_frame() -> pd.DataFrame:
+    try:
+        from aicity.inventory.taxonomy import load_taxonomy
+    except ImportError:  # the inventory package is optional for the explorer
+        return pd.DataFrame(columns=["code", "layer", "name_zh", "name_en"])
+    taxonomy = load_taxonomy()
+    return pd.DataFrame(
+        [
+            {"code": s.code, "layer": s.layer, "name_zh": s.name_zh, "name_en": s.name_en}
+            for s in taxonomy.segments
+        ]
+    )
+
+
+class Explorer:
+    """Everything the pages and the API read, held in memory."""
+
+    def __init__(
+        self, tables: Tables, live: LiveRanking | None = None, runs: pd.DataFrame | None = None
+    ) -> None:
+        self.tables = tables
+        self.live = live
+        self.runs = runs if runs is not None else pd.DataFrame(columns=["run_id"])
+        self._prepare()
+
+    @classmethod
+    def from_store(cls, store: Store) -> Explorer:
+        from aicity.store import runs
+
+        tables = Tables.from_store(store)
+        return cls(tables, LiveRanking.from_store(store), runs.list_runs(store))
+
+    # ----- preparation (once) --------------------------------------------------------------------
+    def _prepare(self) -> None:
+        t = self.tables
+        self.cities = t.cities.set_index("code", drop=False)
+        self.parks = t.parks.set_index("park_id", drop=False)
+        self.city_names = {
+            row.code: (row.name_zh, row.name_en if isinstance(row.name_en, str) else row.name_zh)
+            for row in t.cities.itertuples()
+        }
+        self.park_names = {
+            row.park_id: (row.name_zh, row.name_en if isinstance(row.name_en, str) else row.name_zh)
+            for row in t.parks.itertuples()
+        }
+        self.segment_names = {
+            row.code: (row.name_zh, row.name_en) for row in t.segments.itertuples()
+        }
+        ent = t.enterprises.copy()
+        # lower-cased search text prepared once so a search is one vectorised `str.contains`
+        ent["_search"] = (
+            _text(ent["name"]) + " " + _text(ent.get("description", pd.Series("", index=ent.index)))
+        ).str.lower()
+        self.enterprises = ent
+        self.sources = t.sources.set_index("source_id", drop=False)
+        self._figures: dict[tuple[str, str], str] = {}
+        self._map_order: list[str] | None = None
+
+    # ----- names ---------------------------------------------------------------------------------
+    def city_name(self, code: str | None, lang: str) -> str:
+        if code is None:
+            return ""
+        names = self.city_names.get(code)
+        return (names[0] if lang == "zh" else names[1]) if names else str(code)
+
+    def park_name(self, park_id: str | None, lang: str) -> str:
+        if park_id is None:
+            return ""
+        names = self.park_names.get(park_id)
+        return (names[0] if lang == "zh" else names[1]) if names else str(park_id)
+
+    def segment_name(self, code: str | None, lang: str) -> str:
+        if not code:
+            return ""
+        names = self.segment_names.get(code)
+        return (names[0] if lang == "zh" else names[1]) if names else str(code)
+
+    @staticmethod
+    def layer_name(layer: str | None, lang: str) -> str:
+        if not layer:
+            return ""
+        names = LAYER_NAMES.get(layer)
+        return (names[0] if lang == "zh" else names[1]) if names else layer
+
+    # ----- lookups -------------------------------------------------------------------------------
+    def city_list(self) -> list[dict[str, Any]]:
+        return _records(self.tables.cities)
+
+    def city(self, code: str) -> dict[str, Any]:
+        if code not in self.cities.index:
+            raise NotFound(
+                f"city {code!r} not found: expected one of the {len(self.cities)} city codes "
+                "listed at /api/v1/cities"
+            )
+        return _records(self.cities.loc[[code]])[0]
+
+    def park_list(self, city_code: str | None = None) -> list[dict[str, Any]]:
+        frame = self.tables.parks
+        if city_code is not None:
+            frame = frame[frame["city_code"] == city_code]
+        return _records(frame)
+
+    def park(self, park_id: str) -> dict[str, Any]:
+        if park_id not in self.parks.index:
+            raise NotFound(
+                f"park {park_id!r} not found: expected one of the {len(self.parks)} park ids "
+                "listed at /api/v1/parks"
+            )
+        return _records(self.parks.loc[[park_id]])[0]
+
+    def search_enterprises(
+        self,
+        *,
+        q: str | None = None,
+        city: str | None = None,
+        park: str | None = None,
+        layer: str | None = None,
+        segment: str | None = None,
+        include_synthetic: bool = True,
+        page: int = 1,
+        size: int = 50,
+    ) -> tuple[list[dict[str, Any]], int]:
+        """Filter enterprises (all filters combine); return one page of rows and the total count."""
+        if layer is not None and layer not in LAYERS:
+            raise BadRequest(f"layer must be one of {', '.join(LAYERS)}; got {layer!r}")
+        frame = self.enterprises
+        mask = pd.Series(True, index=frame.index)
+        if q:
+            mask &= frame["_search"].str.contains(q.lower(), regex=False)
+        if city:
+            mask &= frame["city_code"] == city
+        if park:
+            mask &= frame["park_id"] == park
+        if layer:
+            mask &= frame["layer"] == layer
+        if segment:
+            mask &= frame["segment"] == segment
+        if not include_synthetic:
+            mask &= ~frame["is_synthetic"].fillna(False).astype(bool)
+        hits = frame[mask.fillna(False).astype(bool)]
+        total = len(hits)
+        start = (page - 1) * size
+        return _records(hits.iloc[start : start + size].drop(columns=["_search"])), total
+
+    def observations_of(self, unit_type: str, unit_key: str) -> list[dict[str, Any]]:
+        obs = self.tables.observations
+        rows = obs[(obs["unit_type"] == unit_type) & (obs["unit_key"] == unit_key)]
+        names = self.tables.indicators.set_index("code")
+        out = _records(rows.drop(columns=[c for c in ("valid_from", "valid_to") if c in rows]))
+        for row in out:
+            code = row.get("indicator")
+            if code in names.index:
+                row["indicator_zh"] = names.at[code, "name_zh"]
+                row["indicator_en"] = names.at[code, "name_en"]
+        return out
+
+    def source(self, source_id: Any) -> dict[str, Any] | None:
+        if source_id is None or source_id not in self.sources.index:
+            return None
+        return _records(self.sources.loc[[source_id]])[0]
+
+    def data_gaps(self) -> list[dict[str, Any]]:
+        """Per indicator: how many cities have a current value, which are missing, how many unverified."""
+        obs = self.tables.observations
+        city_obs = obs[obs["unit_type"] == "city"]
+        all_cities = list(self.tables.cities["code"])
+        gaps = []
+        for row in self.tables.indicators.itertuples():
+            have = city_obs[city_obs["indicator"] == row.code]
+            present = set(have.loc[have["value"].notna(), "unit_key"])
+            missing = [c for c in all_cities if c not in present]
+            gaps.append(
+                {
+                    "indicator": row.code,
+                    "name_zh": row.name_zh,
+                    "name_en": row.name_en,
+                    "covered": len(present),
+                    "cities": len(all_cities),
+                    "missing": missing,
+                    "unverified": int((~have["verified"].fillna(True).astype(bool)).sum()),
+                    "estimates": int((have["kind"] != "actual").sum()),
+                }
+            )
+        return gaps
+
+    def table_frame(self, name: str) -> pd.DataFrame:
+        """A named table for CSV download (the same rows the pages show)."""
+        frames = {
+            "cities": self.tables.cities,
+            "parks": self.tables.parks,
+            "enterprises": self.tables.enterprises,
+            "sources": self.tables.sources,
+            "indicators": self.tables.indicators,
+            "observations": self.tables.observations,
+        }
+        if self.live is not None:
+            frames.update(self.live.tables())
+        if name not in frames:
+            raise NotFound(f"table {name!r} not found: expected one of {', '.join(sorted(frames))}")
+        return frames[name]
+
+    def table_names(self) -> list[str]:
+        names = ["cities", "parks", "enterprises", "sources", "indicators", "observations"]
+        if self.live is not None:
+            names += list(self.live.tables())
+        return names
+
+    # ----- evaluation ----------------------------------------------------------------------------
+    def run_list(self) -> list[dict[str, Any]]:
+        return _records(self.runs)
+
+    def framework_info(self) -> dict[str, Any]:
+        live = self.live
+        if live is None:
+            return {
+                "run_id": None,
+                "nodes": [],
+                "dimensions": [],
+                "methods": None,
+                "choices": {"normalisation": [], "weighting": [], "aggregation": []},
+            }
+        from aicity.web.live import AGGREGATIONS, NORMALISATIONS, WEIGHTINGS
+
+        nodes = live.run_tables.get("eval_nodes")
+        baseline = live.scheme(live.default_methods)
+        return {
+            "run_id": live.run_id,
+            "root": live.root,
+            "dimensions": [
+                {
+                    "code": code,
+                    "name_zh": live.names[code][0],
+                    "name_en": live.names[code][1],
+                    "weight": float(w),
+                }
+                for code, w in zip(live.dimensions, baseline.child_weights, strict=True)
+            ],
+            "nodes": _records(nodes) if nodes is not None else [],
+            "methods": {
+                "normalisation": live.default_methods.normalisation,
+                "weighting": live.default_methods.weighting,
+                "aggregation": live.default_methods.aggregation,
+            },
+            "choices": {
+                "normalisation": list(NORMALISATIONS),
+                "weighting": list(WEIGHTINGS),
+                "aggregation": list(AGGREGATIONS),
+            },
+            "recipe_yaml": live.meta.get("recipe_yaml"),
+        }
+
+    def ranking_rows(
+        self, methods: Any, weights: dict[str, float] | None
+    ) -> tuple[list[dict], dict]:
+        """Ranking rows (best first) with names, the baseline rank, the change and the stored interval."""
+        live = self.live
+        assert live is not None
+        frame = live.rank(methods, weights)
+        base = live.baseline_ranks
+        rows = []
+        for unit, score, rank in zip(frame["unit_key"], frame["score"], frame["rank"], strict=True):
+            names = self.city_names.get(unit) or live.unit_names.get(unit) or (unit, unit)
+            rank_i = None if rank != rank else int(rank)
+            base_rank = base.get(unit)
+            low, high = live.intervals.get(unit, (None, None))
+            rows.append(
+                {
+                    "rank": rank_i,
+                    "unit_key": unit,
+                    "name_zh": names[0],
+                    "name_en": names[1],
+                    "score": None if score != score else round(float(score), 4),
+                    "baseline_rank": base_rank,
+                    "rank_change": (base_rank - rank_i)
+                    if (base_rank is not None and rank_i is not None)
+                    else None,
+                    "rank_low": low,
+                    "rank_high": high,
+                }
+            )
+        return rows, frame.attrs["weights"]
+
+    def ranking_payload(self, methods: Any, weights: dict[str, float] | None) -> dict[str, Any]:
+        assert self.live is not None
+        rows, used = self.ranking_rows(methods, weights)
+        return {
+            "ok": True,
+            "run_id": self.live.run_id,
+            "normalisation": methods.normalisation,
+            "weighting": methods.weighting,
+            "aggregation": methods.aggregation,
+            "weights": {k: round(v, 6) for k, v in used.items()},
+            "data": rows,
+        }
+
+    def city_evaluation(self, code: str) -> dict[str, Any] | None:
+        """The city's index and dimension scores and ranks in the stored run, with its flags."""
+        live = self.live
+        if live is None or code not in live.units:
+            return None
+        result = live.baseline_result
+        scores, ranks = result.scores, result.ranks
+        dims = []
+        for dim in live.dimensions:
+            dims.append(
+                {
+                    "code": dim,
+                    "name_zh": live.names[dim][0],
+                    "name_en": live.names[dim][1],
+                    "score": _num(scores.at[code, dim]),
+                    "rank": _int(ranks.at[code, dim]),
+                    "median": _num(scores[dim].median()),
+                }
+            )
+        low, high = live.intervals.get(code, (None, None))
+        return {
+            "run_id": live.run_id,
+            "score": _num(scores.at[code, live.root]),
+            "rank": _int(ranks.at[code, live.root]),
+            "n_units": len(live.units),
+            "rank_low": low,
+            "rank_high": high,
+            "dimensions": dims,
+            "strengths": [d for d in sorted(dims, key=lambda d: d["rank"] or 10**6)[:2]],
+            "weaknesses": [d for d in sorted(dims, key=lambda d: -(d["rank"] or 0))[:2]],
+            "cells": _records(live.cells_of(code)),
+        }
+
+    def compare(self, codes: list[str]) -> list[dict[str, Any]]:
+        out = []
+        for code in codes:
+            detail = self.city(code)
+            detail["evaluation"] = self.city_evaluation(code)
+            detail["n_parks"] = int((self.tables.parks["city_code"] == code).sum())
+            detail["n_enterprises"] = int((self.tables.enterprises["city_code"] == code).sum())
+            if detail["evaluation"] is not None:
+                detail["evaluation"].pop("cells", None)
+            out.append(detail)
+        return out
+
+    # ----- figures (aicity.viz), serialised once per language --------------------------------------
+    def map_order(self) -> list[str]:
+        """City codes in the order of the map's bubbles (cities with coordinates)."""
+        if self._map_order is None:
+            cities = self.tables.cities
+            located = cities[cities["longitude"].notna() & cities["latitude"].notna()]
+            units = set(self.live.units) if self.live is not None else set()
+            self._map_order = [c for c in located["code"] if c in units]
+        return self._map_order
+
+    def map_json(self, lang: str) -> str:
+        key = ("map", lang)
+        if key not in self._figures:
+            from aicity.viz.china_map import plotly_china_map
+
+            live = self.live
+            assert live is not None
+            scores = live.scheme(live.default_methods).index_scores
+            by_unit = dict(zip(live.units, scores, strict=True))
+            order = self.map_order()
+            cities = self.cities.loc[order]
+            points = pd.DataFrame(
+                {
+                    "label": [self.city_name(c, lang) for c in order],
+                    "value": [by_unit[c] for c in order],
+                    "longitude": cities["longitude"].to_numpy(float),
+                    "latitude": cities["latitude"].to_numpy(float),
+                }
+            )
+            fig = plotly_china_map(points, lang=lang)
+            fig.update_layout(height=520)
+            self._figures[key] = _figure_json(fig)
+        return self._figures[key]
+
+    def ranking_bar_json(self, lang: str) -> str:
+        key = ("bar", lang)
+        if key not in self._figures:
+            from aicity.viz.charts import plotly_ranking_bar
+
+            live = self.live
+            assert live is not None
+            rows, _ = self.ranking_rows(live.default_methods, None)
+            frame = pd.DataFrame(
+                {
+                    "label": [r["name_zh" if lang == "zh" else "name_en"] for r in rows],
+                    "score": [r["score"] for r in rows],
+                }
+            ).dropna()
+            fig = plotly_ranking_bar(frame)
+            self._figures[key] = _figure_json(fig)
+        return self._figures[key]
+
+    def radar_json(self, code: str, lang: str) -> str | None:
+        evaluation = self.city_evaluation(code)
+        if evaluation is None:
+            return None
+        from aicity.viz.charts import plotly_radar
+
+        dims = evaluation["dimensions"]
+        name = "name_zh" if lang == "zh" else "name_en"
+        fig = plotly_radar(
+            [d[name] for d in dims],
+            [d["score"] or 0.0 for d in dims],
+            reference=[d["median"] or 0.0 for d in dims],
+            series_label=self.city_name(code, lang),
+            reference_label="中位数" if lang == "zh" else "Median",
+        )
+        return _figure_json(fig)
+
+    def compare_radar_json(self, codes: list[str], lang: str) -> str | None:
+        live = self.live
+        if live is None:
+            return None
+        import plotly.graph_objects as go
+
+        scores = live.baseline_result.scores
+        name = 0 if lang == "zh" else 1
+        theta = [live.names[d][name] for d in live.dimensions]
+        fig = go.Figure()
+        for code in codes:
+            if code not in scores.index:
+                continue
+            values = [float(scores.at[code, d]) for d in live.dimensions]
+            fig.add_trace(
+                go.Scatterpolar(
+                    r=[*values, values[0]],
+                    theta=[*theta, theta[0]],
+                    name=self.city_name(code, lang),
+                    fill="toself",
+                    opacity=0.55,
+                )
+            )
+        fig.update_layout(
+            polar={"radialaxis": {"range": [0, 100]}},
+            height=420,
+            margin={"l": 40, "r": 40, "t": 30, "b": 30},
+        )
+        return _figure_json(fig)
+
+    # ----- industry map and sources ----------------------------------------------------------------
+    def industry_map(self, enterprises: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Layers -> segments -> firms, in taxonomy order; firms without a segment go under "other"."""
+        segments = self.tables.segments
+        layers = []
+        for layer in LAYERS:
+            firms = [e for e in enterprises if e.get("layer") == layer]
+            if not firms:
+                continue
+            cells = []
+            known = list(segments.loc[segments["layer"] == layer, "code"])
+            for code in [*known, None]:
+                members = [
+                    e
+                    for e in firms
+                    if (e.get("segment") if e.get("segment") in known else None) == code
+                ]
+                if members:
+                    cells.append({"segment": code, "firms": members})
+            layers.append({"layer": layer, "segments": cells, "count": len(firms)})
+        return layers
+
+    def sources_of(
+        self, observations: list[dict[str, Any]], evaluation: dict[str, Any] | None
+    ) -> list[dict[str, Any]]:
+        """Every source behind a city's numbers, with how many of its numbers each one backs."""
+        counts: dict[Any, int] = {}
+        for row in observations:
+            counts[row.get("source_id")] = counts.get(row.get("source_id"), 0) + 1
+        for row in (evaluation or {}).get("cells", []):
+            if row.get("source_id") is not None and row.get("source_id") not in counts:
+                counts[row.get("source_id")] = 1
+        out = []
+        for source_id, n in counts.items():
+            source = self.source(source_id)
+            if source is not None:
+                out.append({**source, "n_numbers": n})
+        return sorted(out, key=lambda s: (-s["n_numbers"], str(s.get("url"))))
+
+
+def _num(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(number) else round(number, 4)
+
+
+def _int(value: Any) -> int | None:
+    number = _num(value)
+    return None if number is None else int(number)
+
+
+def _figure_json(fig: Any) -> str:
+    return script_json(fig.to_json())
+
+
+def script_json(text: str) -> str:
+    """JSON safe inside <script type="application/json">: no "<" can close the block or open a comment."""
+    return text.replace("<", "\\u003c")

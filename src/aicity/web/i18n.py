@@ -1,0 +1,144 @@
+"""Interface strings in Chinese and English, and how a request picks its language.
+
+Data carries its own ``name_zh`` / ``name_en`` columns; this table only holds the words of the interface.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+
+from aicity.web.settings import LANGUAGES, Language
+
+STRINGS: dict[str, tuple[str, str]] = {
+    # navigation
+    "nav.overview": ("总览", "Overview"),
+    "nav.compare": ("城市对比", "Compare"),
+    "nav.enterprises": ("企业检索", "Enterprises"),
+    "nav.parks": ("园区", "Parks"),
+    "nav.methodology": ("方法", "Methodology"),
+    "nav.sources": ("数据来源与缺口", "Sources and gaps"),
+    "nav.downloads": ("下载", "Downloads"),
+    "nav.api": ("API", "API"),
+    "lang.switch": ("English", "中文"),
+    # overview
+    "overview.title": ("城市人工智能产业排名", "AI industry ranking of cities"),
+    "overview.lead": (
+        "移动各维度权重或更换方法，排名即时按与命令行相同的引擎重算。",
+        "Move a dimension's weight or change a method: the ranking is recomputed live by the same engine as the CLI.",
+    ),
+    "overview.weights": ("维度权重", "Dimension weights"),
+    "overview.methods": ("方法", "Methods"),
+    "overview.normalisation": ("标准化", "Normalisation"),
+    "overview.weighting": ("赋权方法", "Weighting method"),
+    "overview.aggregation": ("聚合方法", "Aggregation"),
+    "overview.reset": ("恢复默认", "Reset"),
+    "overview.share": ("分享当前设置的链接", "Link to these settings"),
+    "overview.chart": ("指数得分", "Index score"),
+    "overview.map": ("城市分布（示意图）", "Where the cities are (illustrative map)"),
+    "overview.no_run": (
+        "存储中尚无评估结果：请先运行 `aicity demo` 或 `aicity evaluate`。",
+        "The store holds no evaluation yet: run `aicity demo` or `aicity evaluate` first.",
+    ),
+    "overview.manual_note": (
+        "手动权重：赋权方法被滑块设定取代。",
+        "Manual weights: the sliders replace the weighting method.",
+    ),
+    # tables
+    "col.rank": ("排名", "Rank"),
+    "col.city": ("城市", "City"),
+    "col.province": ("省份", "Province"),
+    "col.score": ("得分", "Score"),
+    "col.interval": ("排名区间", "Rank interval"),
+    "col.change": ("变化", "Change"),
+    "col.park": ("园区", "Park"),
+    "col.district": ("区县", "District"),
+    "col.focus": ("主导方向", "Focus"),
+    "col.opened": ("设立年份", "Opened"),
+    "col.firms": ("企业数", "Firms"),
+    "col.name": ("名称", "Name"),
+    "col.layer": ("产业层", "Layer"),
+    "col.segment": ("细分领域", "Segment"),
+    "col.founded": ("成立年份", "Founded"),
+    "col.source": ("来源", "Source"),
+    "col.indicator": ("指标", "Indicator"),
+    "col.value": ("数值", "Value"),
+    "col.unit": ("单位", "Unit"),
+    "col.year": ("年份", "Year"),
+    "col.kind": ("类型", "Kind"),
+    "col.verified": ("已核实", "Verified"),
+    "col.dimension": ("维度", "Dimension"),
+    "col.weight": ("权重", "Weight"),
+    "col.reliability": ("可靠性", "Reliability"),
+    "col.publisher": ("发布方", "Publisher"),
+    "col.missing": ("缺失", "Missing"),
+    "col.coverage": ("覆盖率", "Coverage"),
+    "col.synthetic": ("合成", "Synthetic"),
+    # city page
+    "city.profile": ("概况", "Profile"),
+    "city.radar": ("维度雷达图", "Dimensions radar"),
+    "city.strengths": ("优势", "Strengths"),
+    "city.weaknesses": ("短板", "Weaknesses"),
+    "city.parks": ("人工智能园区", "AI parks"),
+    "city.industry_map": ("产业图谱", "Industry map"),
+    "city.numbers": ("数据及其来源", "Numbers and their sources"),
+    "city.rank_of": ("排名", "Rank"),
+    "city.no_result": ("该城市不在当前评估结果中。", "This city is not in the current evaluation."),
+    # compare
+    "compare.title": ("城市对比", "Compare cities"),
+    "compare.pick": ("选择 2 至 4 个城市", "Pick 2 to 4 cities"),
+    "compare.go": ("对比", "Compare"),
+    # enterprises
+    "ent.title": ("企业检索", "Enterprise search"),
+    "ent.search": ("检索", "Search"),
+    "ent.any": ("全部", "Any"),
+    "ent.results": ("条结果", "results"),
+    "ent.prev": ("上一页", "Previous"),
+    "ent.next": ("下一页", "Next"),
+    "ent.page": ("第 {page} / {pages} 页", "Page {page} of {pages}"),
+    "ent.none": ("没有符合条件的企业。", "No enterprise matches."),
+    # parks
+    "parks.title": ("人工智能园区", "AI parks"),
+    "park.enterprises": ("园区企业", "Enterprises in the park"),
+    "park.city": ("所在城市", "City"),
+    # methodology / sources / downloads
+    "method.title": ("方法说明", "Methodology"),
+    "method.framework": ("指标体系", "Framework"),
+    "method.recipe": ("计算步骤", "Steps"),
+    "method.runs": ("评估记录", "Evaluation runs"),
+    "sources.title": ("数据来源与缺口", "Data sources and gaps"),
+    "sources.gaps": ("数据缺口", "Data gaps"),
+    "sources.list": ("来源", "Sources"),
+    "downloads.title": ("下载", "Downloads"),
+    "downloads.csv": ("任意表格的 CSV", "CSV of any table"),
+    "downloads.excel": ("Excel 工作簿", "Excel workbook"),
+    "downloads.report": ("报告 PDF", "Report PDF"),
+    "downloads.no_report": (
+        "尚未生成报告：运行 `aicity report` 后此处可下载。",
+        "No report built yet: run `aicity report` and it appears here.",
+    ),
+    # misc
+    "error.title": ("出错了", "Something went wrong"),
+    "error.back": ("返回总览", "Back to the overview"),
+    "footer.offline": ("本地运行，数据不出本机。", "Runs locally; no data leaves this machine."),
+    "yes": ("是", "yes"),
+    "no": ("否", "no"),
+}
+
+
+def translate(key: str, lang: Language) -> str:
+    pair = STRINGS.get(key)
+    if pair is None:
+        return key
+    return pair[0] if lang == "zh" else pair[1]
+
+
+def pick_language(request: Request, default: Language) -> Language:
+    """``?lang=`` wins, then the ``lang`` cookie, then the default; anything else is ignored."""
+    for candidate in (request.query_params.get("lang"), request.cookies.get("lang")):
+        if candidate in LANGUAGES:
+            return candidate  # type: ignore[return-value]
+    return default
+
+
+def other_language(lang: Language) -> Language:
+    return "en" if lang == "zh" else "zh"

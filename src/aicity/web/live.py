@@ -1,0 +1,312 @@
+"""Live re-weighting: the stored evaluation rebuilt once, then re-aggregated per request by the index engine.
+
+At start-up the newest city run is rebuilt from what the store froze with it (framework YAML, recipe YAML,
+raw data), with ``aicity.index.build``. Method changes (normalisation, weighting, aggregation) go through
+``IndexResult.regenerate`` (cached per combination). New weights only change the last aggregation, so a
+request re-aggregates the precomputed scores of the level below the index with the engine's own kernel
+(``aicity.index.numeric``) and ranks with ``rank_min``: microseconds, not a full rebuild. A test checks that
+this equals a full ``build`` with the same weights.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from aicity.errors import AicityError, StoreError
+from aicity.store import Store
+from aicity.web.errors import BadRequest
+
+NORMALISATIONS = ("minmax", "zscore", "dist2max", "fracmax", "percentile_rank", "rank", "borda")
+WEIGHTINGS = ("nominal", "equal", "entropy", "critic", "pca")
+AGGREGATIONS = ("arithmetic_mean", "geometric_mean", "harmonic_mean", "copeland", "topsis")
+# Kernels whose result for the root depends only on the scores of its children and their weights.
+_MEANS = {"arithmetic_mean", "geometric_mean", "harmonic_mean"}
+
+
+@dataclass(frozen=True)
+class Methods:
+    normalisation: str
+    weighting: str
+    aggregation: str
+
+    def key(self) -> tuple[str, str, str]:
+        return (self.normalisation, self.weighting, self.aggregation)
+
+
+@dataclass
+class Scheme:
+    """One method combination, computed once: the children-of-root scores and their default weights."""
+
+    methods: Methods
+    result: Any  # aicity.index.IndexResult
+    child_scores: np.ndarray  # (units, children of the root)
+    child_weights: np.ndarray  # (children,) as the weighting method set them
+    index_scores: np.ndarray
+    index_ranks: np.ndarray
+
+
+class LiveRanking:
+    """The evaluation behind the overview and the rankings API."""
+
+    def __init__(
+        self,
+        meta: dict[str, Any],
+        tables: dict[str, pd.DataFrame],
+        framework: Any,
+        recipe: Any,
+        raw: pd.DataFrame,
+        cache_size: int = 32,
+    ) -> None:
+        from aicity.index import build
+
+        self.meta = meta
+        self.run_tables = tables
+        self.framework = framework
+        self.recipe = recipe
+        self.raw = raw
+        self.run_id = str(meta["run_id"])
+        self.root = framework.levels[-1][0]
+        self.dimensions: list[str] = list(framework.children(self.root))
+        self.units: list[str] = [str(u) for u in raw.index]
+        self._build = build
+        self._lock = threading.Lock()
+        self._schemes: OrderedDict[tuple[str, str, str], Scheme] = OrderedDict()
+        self._cache_size = cache_size
+        self.baseline_result = build(framework, data=raw, recipe=recipe)
+        self.default_methods = self._methods_of(self.recipe)
+        self._schemes[self.default_methods.key()] = self._scheme(
+            self.default_methods, self.baseline_result
+        )
+        self.intervals = _rank_intervals(tables.get("eval_uncertainty"), self.root)
+        baseline = self._schemes[self.default_methods.key()]
+        self.baseline_ranks = {
+            unit: int(rank)
+            for unit, rank in zip(self.units, baseline.index_ranks, strict=True)
+            if rank == rank
+        }
+        self.names = self.node_names()
+        units = tables.get("eval_units")
+        self.unit_names: dict[str, tuple[str, str]] = {}
+        if units is not None:
+            for row in units.itertuples():
+                zh = row.name_zh if isinstance(row.name_zh, str) else str(row.unit_key)
+                en = row.name_en if isinstance(row.name_en, str) else zh
+                self.unit_names[str(row.unit_key)] = (zh, en)
+
+    # ----- construction --------------------------------------------------------------------------
+    @classmethod
+    def from_store(cls, store: Store, cities: pd.DataFrame | None = None) -> LiveRanking | None:
+        """Rebuild the newest city evaluation; None when the store holds no run yet."""
+        from aicity.store import runs
+
+        try:
+            run_id = runs.latest_run_id(store, unit_type="city")
+        except StoreError:
+            return None
+        meta, tables = runs.load_run(store, run_id)
+        return cls.from_run(meta, tables)
+
+    @classmethod
+    def from_run(cls, meta: dict[str, Any], tables: dict[str, pd.DataFrame]) -> LiveRanking:
+        from aicity.index import Framework, Recipe
+
+        framework = Framework.from_yaml(yaml.safe_load(meta["framework_yaml"]))
+        recipe = (
+            Recipe.from_yaml(meta["recipe_yaml"]) if meta.get("recipe_yaml") else Recipe.quick()
+        )
+        values = tables["eval_values"]
+        raw_long = values[values["stage"] == "raw"]
+        raw = raw_long.pivot_table(
+            index="unit_key", columns="code", values="value", aggfunc="first"
+        )
+        raw = raw.reindex(columns=[c for c in framework.indicators if c in raw.columns]).astype(
+            float
+        )
+        raw.index = raw.index.astype(str)
+        raw.index.name = None
+        raw.columns.name = None
+        return cls(meta, tables, framework, recipe, raw)
+
+    @staticmethod
+    def _methods_of(recipe: Any) -> Methods:
+        params: dict[str, dict[str, Any]] = {}
+        for step in getattr(recipe, "steps", []):
+            name, options = step if isinstance(step, tuple) else (step.name, step.get_params())
+            params[name] = options if isinstance(options, dict) else {}
+        return Methods(
+            normalisation=str(params.get("normalise", {}).get("method", "minmax")),
+            weighting=str(params.get("weight", {}).get("method", "nominal")),
+            aggregation=str(params.get("aggregate", {}).get("method", "arithmetic_mean")),
+        )
+
+    def _scheme(self, methods: Methods, result: Any) -> Scheme:
+        scores = result.scores.reindex(index=self.units)
+        child_scores = scores[self.dimensions].to_numpy(dtype=float)
+        child_weights = np.array([float(result.weights.get(code, 1.0)) for code in self.dimensions])
+        index_scores = scores[self.root].to_numpy(dtype=float)
+        index_ranks = result.ranks.reindex(index=self.units)[self.root].to_numpy(dtype=float)
+        return Scheme(methods, result, child_scores, child_weights, index_scores, index_ranks)
+
+    # ----- per request ---------------------------------------------------------------------------
+    def methods(
+        self,
+        normalisation: str | None = None,
+        weighting: str | None = None,
+        aggregation: str | None = None,
+    ) -> Methods:
+        chosen = Methods(
+            normalisation=normalisation or self.default_methods.normalisation,
+            weighting=weighting or self.default_methods.weighting,
+            aggregation=aggregation or self.default_methods.aggregation,
+        )
+        for name, value, allowed in (
+            ("normalisation", chosen.normalisation, NORMALISATIONS),
+            ("weighting", chosen.weighting, WEIGHTINGS),
+            ("aggregation", chosen.aggregation, AGGREGATIONS),
+        ):
+            if value not in allowed and value != getattr(self.default_methods, name):
+                raise BadRequest(f"{name} must be one of {', '.join(allowed)}; got {value!r}")
+        return chosen
+
+    def scheme(self, methods: Methods) -> Scheme:
+        """The computed scheme for a method combination (built by the engine once, then cached)."""
+        key = methods.key()
+        with self._lock:
+            found = self._schemes.get(key)
+            if found is not None:
+                self._schemes.move_to_end(key)
+                return found
+        overrides = {}
+        if methods.normalisation != self.default_methods.normalisation:
+            overrides["normalise__method"] = methods.normalisation
+        if methods.weighting != self.default_methods.weighting:
+            overrides["weight__method"] = methods.weighting
+        if methods.aggregation != self.default_methods.aggregation:
+            overrides["aggregate__method"] = methods.aggregation
+        try:
+            result = self.baseline_result.regenerate(**overrides)
+        except AicityError as exc:
+            raise BadRequest(
+                f"this method combination cannot be computed on the data: {exc}"
+            ) from exc
+        built = self._scheme(methods, result)
+        with self._lock:
+            self._schemes[key] = built
+            while len(self._schemes) > self._cache_size:
+                self._schemes.popitem(last=False)
+        return built
+
+    def parse_weights(self, weights: Mapping[str, float], max_weight: float) -> dict[str, float]:
+        unknown = [code for code in weights if code not in self.dimensions]
+        if unknown:
+            raise BadRequest(
+                f"unknown dimension {unknown[0]!r} in weights: expected codes among "
+                f"{', '.join(self.dimensions)}"
+            )
+        for code, value in weights.items():
+            if not (0.0 <= value <= max_weight) or value != value:
+                raise BadRequest(
+                    f"weight of {code} must be between 0 and {max_weight:g}; got {value:g}"
+                )
+        return dict(weights)
+
+    def rank(self, methods: Methods, weights: Mapping[str, float] | None = None) -> pd.DataFrame:
+        """Scores and ranks of the index under ``methods``, with dimension ``weights`` overriding the
+        weighting method's (dimensions not named keep theirs). One row per unit, best first."""
+        from aicity.index import numeric
+
+        scheme = self.scheme(methods)
+        w = scheme.child_weights.copy()
+        if weights:
+            for code, value in weights.items():
+                w[self.dimensions.index(code)] = value
+            if not np.any(w > 0):
+                raise BadRequest("weights: at least one dimension needs a weight above 0")
+            scores = _aggregate(numeric, methods.aggregation, scheme.child_scores, w / w.sum())
+            ranks = numeric.rank_min(scores)
+        else:
+            scores, ranks = scheme.index_scores, scheme.index_ranks
+        total = w.sum()
+        frame = pd.DataFrame({"unit_key": self.units, "score": scores, "rank": ranks})
+        frame = frame.sort_values(["rank", "unit_key"], na_position="last", kind="stable")
+        frame.attrs["weights"] = dict(zip(self.dimensions, (w / total).tolist(), strict=True))
+        return frame
+
+    def dimension_scores(self, methods: Methods) -> pd.DataFrame:
+        scheme = self.scheme(methods)
+        return pd.DataFrame(scheme.child_scores, index=self.units, columns=self.dimensions)
+
+    def node_names(self) -> dict[str, tuple[str, str]]:
+        names = {}
+        nodes = self.run_tables.get("eval_nodes")
+        if nodes is not None and not nodes.empty:
+            for row in nodes.itertuples():
+                names[row.code] = (row.name_zh or row.code, row.name_en or row.name_zh or row.code)
+        for code in [*self.dimensions, self.root]:
+            if code not in names:
+                names[code] = (
+                    self.framework.names(code, lang="zh"),
+                    self.framework.names(code, lang="en"),
+                )
+        return names
+
+    def cells_of(self, unit_key: str) -> pd.DataFrame:
+        """The input cells the run used for one unit (value, year, source, flags)."""
+        cells = self.run_tables.get("eval_cells")
+        if cells is None or cells.empty:
+            return pd.DataFrame(
+                columns=["indicator", "value", "year", "unit", "source_id", "flags"]
+            )
+        return cells[cells["unit_key"] == unit_key]
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The run's tables offered for CSV download."""
+        out = {}
+        baseline = self.rank(self.default_methods)
+        out["ranking"] = baseline.reset_index(drop=True)
+        out["dimension_scores"] = self.dimension_scores(self.default_methods).reset_index(
+            names="unit_key"
+        )
+        for name in ("eval_nodes", "eval_cells", "eval_flags", "eval_uncertainty", "eval_weights"):
+            frame = self.run_tables.get(name)
+            if frame is not None:
+                out[name.removeprefix("eval_")] = frame
+        return out
+
+
+def _aggregate(numeric: Any, method: str, X: np.ndarray, w: np.ndarray) -> np.ndarray:
+    if method in _MEANS:
+        return getattr(numeric, method)(X, w)
+    if method in ("copeland", "topsis"):
+        return getattr(numeric, method)(X, w)
+    raise BadRequest(f"aggregation must be one of {', '.join(AGGREGATIONS)}; got {method!r}")
+
+
+def _rank_intervals(uncertainty: pd.DataFrame | None, root: str) -> dict[str, tuple[float, float]]:
+    """Per unit, the stored rank interval of the index (low, high), when the run has one."""
+    if uncertainty is None or uncertainty.empty:
+        return {}
+    frame = uncertainty[(uncertainty["code"] == root) | uncertainty["code"].isna()]
+    stats = set(frame["stat"])
+    pairs = [
+        ("rank_q05", "rank_q95"),
+        ("rank_lower", "rank_upper"),
+        ("rank_low", "rank_high"),
+        ("rank_p05", "rank_p95"),
+        ("rank_min", "rank_max"),
+    ]
+    for low, high in pairs:
+        if low in stats and high in stats:
+            wide = frame[frame["stat"].isin([low, high])].pivot_table(
+                index="unit_key", columns="stat", values="value", aggfunc="first"
+            )
+            return {str(u): (float(r[low]), float(r[high])) for u, r in wide.iterrows()}
+    return {}

@@ -1,0 +1,32 @@
+"""Settings of the explorer: where it listens, its default language, and the limits on every input."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Language = Literal["zh", "en"]
+LANGUAGES: tuple[Language, ...] = ("zh", "en")
+
+
+class WebSettings(BaseModel):
+    """Everything the app factory needs besides the store. Frozen: the app never changes them at run time."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    default_language: Language = "zh"
+    title_zh: str = "中国人工智能城市与园区浏览器"
+    title_en: str = "China AI cities and parks explorer"
+    # Input limits: every request parameter is bounded so no request can make the server do unbounded work.
+    max_page_size: int = Field(500, ge=1, le=500)
+    default_page_size: int = Field(50, ge=1, le=500)
+    max_query_length: int = Field(100, ge=1, le=1000)
+    max_url_length: int = Field(4096, ge=256, le=65536)
+    max_weights: int = Field(64, ge=1, le=256)
+    max_weight: float = Field(100.0, gt=0, le=1e6)
+    max_compare: int = Field(4, ge=2, le=10)
+    # Downloads are built on request from the store; the report PDF is read from here when present.
+    report_dir: str | None = None
