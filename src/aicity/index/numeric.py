@@ -61,10 +61,12 @@ def _rank_along_units(key: np.ndarray, missing: np.ndarray) -> np.ndarray:
     pos_shape[UNIT_AXIS] = n
     pos = np.arange(1, n + 1, dtype=float).reshape(pos_shape)
     new_run = np.ones_like(sorted_key, dtype=bool)
-    new_run_rest = np.diff(sorted_key, axis=UNIT_AXIS) != 0
-    idx = [slice(None)] * key.ndim
-    idx[UNIT_AXIS] = slice(1, None)
-    new_run[tuple(idx)] = new_run_rest
+    head = [slice(None)] * key.ndim
+    tail = [slice(None)] * key.ndim
+    head[UNIT_AXIS] = slice(1, None)
+    tail[UNIT_AXIS] = slice(None, -1)
+    # equal neighbours (inf == inf for missing cells too) continue a run of ties
+    new_run[tuple(head)] = sorted_key[tuple(head)] != sorted_key[tuple(tail)]
     run_start = np.where(new_run, pos, 0.0)
     run_start = np.maximum.accumulate(run_start, axis=UNIT_AXIS)
     ranks = np.empty_like(run_start)
