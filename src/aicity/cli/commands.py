@@ -10,6 +10,9 @@ import typer
 COMMAND_MODULES: list[str] = [
     "aicity.cli.index_cmd",
     "aicity.cli.serve_cmd",
+    "aicity.cli.ingest_cmd",
+    "aicity.cli.demo_cmd",
+    "aicity.cli.info_cmd",
 ]
 
 

@@ -105,3 +105,13 @@ def rejected_rows(store: Store, ingest_id: int | None = None) -> pd.DataFrame:
     """Rows kept aside by ingests (file, row, column, value, reason)."""
     sql = "SELECT * FROM rejected_rows" + (" WHERE ingest_id = ?" if ingest_id else "")
     return store.fetch_df(sql + ' ORDER BY ingest_id, "row"', [ingest_id] if ingest_id else None)
+
+
+def observation_summary(store: Store) -> pd.DataFrame:
+    """Per unit type: current facts, superseded (history) rows, distinct indicators, first and last year."""
+    return store.fetch_df(
+        "SELECT unit_type, count(*) FILTER (WHERE valid_to IS NULL) AS current, "
+        "count(*) FILTER (WHERE valid_to IS NOT NULL) AS history, "
+        "count(DISTINCT indicator) AS indicators, min(year) AS first_year, max(year) AS last_year "
+        "FROM observations GROUP BY unit_type ORDER BY unit_type"
+    )

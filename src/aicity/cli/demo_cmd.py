@@ -1,0 +1,79 @@
+"""``aicity demo [--out DIR]``: build DIR/aicity.duckdb from the bundled China AI 20 example."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from aicity.cli._common import console
+
+COVERAGE_CATEGORIES = ("industry", "innovation", "regional_support", "policy")
+PER_TABLE = 8
+
+
+def register(app: typer.Typer) -> None:
+    app.command("demo")(demo)
+
+
+def demo(
+    out: Path = typer.Option(
+        Path("out"), "--out", help="Folder for aicity.duckdb and the demo outputs."
+    ),
+) -> None:
+    """Build the example store from the bundled, sourced China AI 20 facts and show its coverage."""
+    from aicity.workflows.demo import build_demo, coverage
+
+    with console.status("building the demo") as status:
+        run = build_demo(out, progress=lambda label: status.update(label))
+    try:
+        for result in run.ingests:
+            console.print(
+                f"{escape(result.file)} -> {result.table}: {result.n_accepted}/{result.n_rows} rows"
+                + (f", {result.n_rejected} rejected" if result.n_rejected else "")
+            )
+        grid = coverage(run.store, COVERAGE_CATEGORIES)
+        grid.to_csv(out / "coverage.csv", index=False)
+        _print_coverage(grid)
+        filled = grid["value"].notna() | grid["value_text"].notna()
+        console.print(
+            f"store: {escape(str(run.db_path))}; coverage {filled.sum()}/{len(grid)} city-indicator cells "
+            f"({filled.mean():.0%}); full grid in {escape(str(out / 'coverage.csv'))}"
+        )
+        for name, path in run.artefacts.items():
+            console.print(f"{escape(name)}: {escape(str(path))}")
+    finally:
+        run.store.close()
+
+
+def _cell(row: pd.Series) -> str:
+    if pd.isna(row["value"]):
+        return "[dim]—[/dim]"
+    value = float(row["value"])
+    text = f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+    mark = {"estimate": "~", "plan_target": "→"}.get(str(row["kind"]), "")
+    unverified = "?" if row["verified"] is False or str(row["verified"]) == "False" else ""
+    year = f" [dim]{int(row['year']) % 100:02d}[/dim]" if not pd.isna(row["year"]) else ""
+    return f"{mark}{text}{unverified}{year}"
+
+
+def _print_coverage(grid: pd.DataFrame) -> None:
+    codes = list(dict.fromkeys(grid["indicator"]))
+    wide = grid.set_index(["city_code", "indicator"])
+    cities = grid.drop_duplicates("city_code")[["city_code", "name_zh"]]
+    for start in range(0, len(codes), PER_TABLE):
+        chunk = codes[start : start + PER_TABLE]
+        table = Table(
+            "city",
+            *[escape(c) for c in chunk],
+            title="coverage: value and year ('23 = 2023); ~ estimate, → plan target, ? unverified, — missing"
+            if start == 0
+            else None,
+            title_justify="left",
+        )
+        for code, name in cities.itertuples(index=False):
+            table.add_row(escape(str(name)), *[_cell(wide.loc[(code, c)]) for c in chunk])
+        console.print(table)
