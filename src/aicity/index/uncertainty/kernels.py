@@ -159,7 +159,24 @@ def _engine_mean(
         return numeric.harmonic_mean(values, w, member)
     if method == "generalised_mean":
         return numeric.generalised_mean(values, w, aggregation.p, member)
-    raise ValueError(f"aggregation method {method!r} cannot be batched over weights")
+    # outranking and distance methods have no matrix form over weights: one engine call per replication
+    from aicity.index.aggregate import aggregate_level
+
+    if values.ndim == 2 and w.ndim == 1:
+        return aggregate_level(values, w, member, method, aggregation.p)
+    reps = values.shape[0] if values.ndim == 3 else w.shape[0]
+    return np.stack(
+        [
+            aggregate_level(
+                values[r] if values.ndim == 3 else values,
+                w[r] if w.ndim == 2 else w,
+                member,
+                method,
+                aggregation.p,
+            )
+            for r in range(reps)
+        ]
+    )
 
 
 def aggregate_levels(
@@ -179,11 +196,11 @@ def aggregate_levels(
     values = X
     for level in range(top_level):
         member = tree.membership(level)
-        mean = _engine_mean(values, level_weights[level], member, aggregation, level)
+        mean = _engine_mean(values, np.asarray(level_weights[level]), member, aggregation, level)
         if aggregation.min_availability is not None:
             present = (~np.isnan(values)).astype(float) @ member
             mean = np.where(
-                present / member.sum(axis=0) >= aggregation.min_availability, mean, np.nan
+                present / member.sum(axis=0) < aggregation.min_availability, np.nan, mean
             )
         values = mean
     return values[..., top_pos]
