@@ -102,7 +102,7 @@ def excel_sheets(report: ReportData, lang: str) -> dict[str, pd.DataFrame]:
     unc = report.tables.get("eval_uncertainty")
     if unc is not None and len(unc):
         sheets["uncertainty"] = unc
-    summary, disagreements = report.comparison()
+    summary, _ = report.comparison()
     if len(summary):
         sheets["comparison"] = summary
     return sheets

@@ -1,0 +1,500 @@
+"""Evaluate cities (or parks) from the store with a framework and recipe, and store the run.
+
+Cell selection, per unit x indicator: the latest observation at or before the reference year and at most
+``max_age`` years older than it (flags never go stale: a designation stays until revoked); only observations
+whose scope (their ``unit`` text) matches the indicator's unit in the framework; plan targets are never
+actuals. Cells are flagged ``missing``, ``imputed``, ``stale`` (older than the reference year), ``estimate``,
+``unverified``, ``lower_bound``, ``derived`` and ``absent_flag`` (a designation not found = 0).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import importlib.resources as resources
+import re
+import uuid
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+import aicity
+from aicity.errors import ConfigError, InputError
+from aicity.store import Store
+from aicity.store import core as store_core
+from aicity.store.runs import RunRecord, save_run
+
+DEFAULT_FRAMEWORK = "china_ai_20"
+ALTERNATIVE_RECIPES = ("entropy", "ahp", "geometric")
+ENGINE_NODE_KEYS = {
+    "code",
+    "parent",
+    "level",
+    "name_zh",
+    "name_en",
+    "weight",
+    "direction",
+    "denominator",
+    "unit",
+    "target",
+    "type",
+}
+# Qualifiers in a scope text that mean "part of the unit only" or "not a full-year actual": never comparable.
+PARTIAL_SCOPE = re.compile(
+    r"\bonly\b|\bQ[1-4]\b|\bH[12]\b|target|planned|district|sample|park|Q1-Q3", re.IGNORECASE
+)
+
+
+@dataclass
+class Evaluation:
+    run_id: str
+    record: RunRecord
+    result: Any  # aicity.index.IndexResult of the default recipe
+
+
+# ----- loading the framework and recipes -----------------------------------------------------------------
+def _package_text(*parts: str) -> str:
+    return resources.files("aicity.data.frameworks").joinpath("/".join(parts)).read_text("utf-8")
+
+
+def load_framework_spec(framework: str | Path | None) -> tuple[dict, str]:
+    """The framework YAML as a dict plus its text: a bundled name (``china_ai_20``) or a file path."""
+    name = DEFAULT_FRAMEWORK if framework is None else str(framework)
+    path = Path(name)
+    if path.suffix in (".yaml", ".yml"):
+        if not path.exists():
+            raise ConfigError(
+                "framework file not found (give a .yaml path or a bundled name)", path=name
+            )
+        text = path.read_text(encoding="utf-8")
+    else:
+        try:
+            text = _package_text(f"{name}.yaml")
+        except FileNotFoundError:
+            raise ConfigError(
+                f"unknown framework {name!r}; bundled: {DEFAULT_FRAMEWORK} (or pass a .yaml file)",
+                path="--framework",
+            ) from None
+    try:
+        spec = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"invalid YAML: {exc}".replace("\n", " "), path=name) from None
+    if not isinstance(spec, dict) or not isinstance(spec.get("nodes"), list):
+        raise ConfigError("expected a mapping with a list 'nodes'", path=name)
+    return spec, text
+
+
+def load_recipe_text(recipe: str | Path | None) -> str:
+    """Recipe YAML text: a bundled name (default, entropy, ahp, geometric) or a file path."""
+    name = "default" if recipe is None else str(recipe)
+    path = Path(name)
+    if path.suffix in (".yaml", ".yml"):
+        if not path.exists():
+            raise ConfigError("recipe file not found", path=name)
+        return path.read_text(encoding="utf-8")
+    try:
+        return _package_text("recipes", f"{name}.yaml")
+    except FileNotFoundError:
+        raise ConfigError(
+            f"unknown recipe {name!r}; bundled: default, {', '.join(ALTERNATIVE_RECIPES)} (or a .yaml file)",
+            path="--recipe",
+        ) from None
+
+
+def _indicator_specs(spec: dict) -> list[dict]:
+    return [n for n in spec["nodes"] if int(n.get("level", 1) or 1) == 1 and n.get("code")]
+
+
+def engine_spec(spec: dict) -> dict:
+    """The framework dict with only the keys the index engine reads (ours are kept for the evaluation)."""
+    clean = {k: v for k, v in spec.items() if k in ("name", "levels", "unit_type", "index")}
+    clean["nodes"] = [{k: v for k, v in n.items() if k in ENGINE_NODE_KEYS} for n in spec["nodes"]]
+    return clean
+
+
+# ----- cell selection ----------------------------------------------------------------------------------
+def scope_base(unit_text: object) -> str:
+    """The scope without its qualifier: ``"firms (lower bound; stated as 超2.4万)"`` -> ``"firms"``."""
+    text = (
+        ""
+        if unit_text is None or (isinstance(unit_text, float) and np.isnan(unit_text))
+        else str(unit_text)
+    )
+    return text.split(" (", 1)[0].strip()
+
+
+def scope_matches(unit_text: object, wanted: str, accepted: list[str] | None = None) -> bool:
+    text = (
+        ""
+        if unit_text is None or (isinstance(unit_text, float) and np.isnan(unit_text))
+        else str(unit_text)
+    )
+    if accepted:
+        return text in accepted
+    qualifier = text[len(scope_base(text)) :]
+    return scope_base(text) == wanted and not PARTIAL_SCOPE.search(qualifier)
+
+
+def _flag_value(row: pd.Series) -> float:
+    """Flags are stored as 1/0 or yes/no text."""
+    if pd.notna(row.get("value")):
+        return float(row["value"])
+    text = str(row.get("value_text") or "").strip().lower()
+    return (
+        1.0
+        if text in ("yes", "true", "1", "是")
+        else 0.0
+        if text in ("no", "false", "0", "否")
+        else np.nan
+    )
+
+
+def select_cells(
+    observations: pd.DataFrame, units: list[str], indicators: list[dict], year: int, max_age: int
+) -> pd.DataFrame:
+    """One row per unit x indicator: the chosen observation (or none) and its flags."""
+    obs = observations.copy()
+    obs = obs[obs["kind"] != "plan_target"]
+    rows = []
+    by_key = {k: g for k, g in obs.groupby(["unit_key", "indicator"], sort=False)}
+    for ind in indicators:
+        code = str(ind["code"])
+        is_flag = ind.get("value_type") == "flag" or ind.get("unit") == "flag"
+        wanted = str(ind.get("unit") or "")
+        accepted = ind.get("scopes")
+        for unit in units:
+            group = by_key.get((unit, code))
+            flags: list[str] = []
+            chosen = None
+            if group is not None:
+                in_scope = group[[scope_matches(u, wanted, accepted) for u in group["unit"]]]
+                if in_scope.empty and len(group):
+                    flags.append("other_scope")
+                years = in_scope["year"]
+                if is_flag:
+                    usable = in_scope[years.isna() | (years <= year)]
+                else:
+                    usable = in_scope[(years <= year) & (years >= year - max_age)]
+                if len(usable):
+                    # latest year first; among equals prefer actual, verified, reliable sources
+                    ranked = usable.assign(
+                        _y=usable["year"].fillna(-1),
+                        _k=(usable["kind"] == "actual").astype(int),
+                        _v=usable["verified"].astype(bool).astype(int),
+                        _r=usable["reliability"].map({"A": 3, "B": 2, "C": 1}).fillna(0),
+                        _lb=~usable["unit"].astype(str).str.contains("lower bound", case=False),
+                    ).sort_values(["_y", "_k", "_v", "_r", "_lb", "obs_id"], ascending=False)
+                    chosen = ranked.iloc[0]
+            if chosen is None:
+                if is_flag and "other_scope" not in flags:
+                    rows.append(
+                        {
+                            "unit_key": unit,
+                            "indicator": code,
+                            "obs_id": None,
+                            "year": None,
+                            "value": 0.0,
+                            "unit": "flag",
+                            "source_id": None,
+                            "flags": "absent_flag",
+                        }
+                    )
+                    continue
+                rows.append(
+                    {
+                        "unit_key": unit,
+                        "indicator": code,
+                        "obs_id": None,
+                        "year": None,
+                        "value": np.nan,
+                        "unit": wanted,
+                        "source_id": None,
+                        "flags": " ".join(["missing", *flags]),
+                    }
+                )
+                continue
+            value = _flag_value(chosen) if is_flag else float(chosen["value"])
+            if not is_flag and pd.notna(chosen["year"]) and int(chosen["year"]) < year:
+                flags.append("stale")
+            if chosen["kind"] == "estimate":
+                flags.append("estimate")
+            if code.startswith("inv_"):
+                flags.append("derived")
+            elif not bool(chosen["verified"]):
+                flags.append("unverified")
+            if "lower bound" in str(chosen["unit"]).lower():
+                flags.append("lower_bound")
+            flags = [f for f in flags if f != "other_scope"]
+            rows.append(
+                {
+                    "unit_key": unit,
+                    "indicator": code,
+                    "obs_id": int(chosen["obs_id"]),
+                    "year": None if pd.isna(chosen["year"]) else int(chosen["year"]),
+                    "value": value,
+                    "unit": str(chosen["unit"]),
+                    "source_id": None if pd.isna(chosen["source_id"]) else int(chosen["source_id"]),
+                    "flags": " ".join(flags),
+                }
+            )
+    return pd.DataFrame(
+        rows,
+        columns=["unit_key", "indicator", "obs_id", "year", "value", "unit", "source_id", "flags"],
+    )
+
+
+def _derive_cells(cells: pd.DataFrame, indicators: list[dict], extra: pd.DataFrame) -> pd.DataFrame:
+    """Fill missing cells of indicators with a ``derive`` rule from two other selected values (flagged)."""
+    cells = cells.copy()
+    values = (
+        pd.concat([cells, extra])
+        .drop_duplicates(["unit_key", "indicator"])
+        .set_index(["unit_key", "indicator"])["value"]
+    )
+    for ind in indicators:
+        rule = ind.get("derive")
+        if not rule:
+            continue
+        mask = (cells["indicator"] == ind["code"]) & cells["value"].isna()
+        for i in cells.index[mask]:
+            unit = cells.at[i, "unit_key"]
+            num = values.get((unit, rule["numerator"]), np.nan)
+            den = values.get((unit, rule["denominator"]), np.nan)
+            if pd.notna(num) and pd.notna(den) and den:
+                cells.at[i, "value"] = float(num) / float(den) * float(rule.get("scale", 1))
+                cells.at[i, "flags"] = "derived"
+    return cells
+
+
+def reference_year_of(observations: pd.DataFrame, codes: list[str]) -> int:
+    """Default reference year: the year most actual observations of the framework's indicators refer to
+    (ties: the later year), so that most cells are current rather than stale."""
+    years = observations.loc[
+        observations["indicator"].isin(codes) & (observations["kind"] == "actual"), "year"
+    ].dropna()
+    this_year = dt.date.today().year
+    years = years[years <= this_year].astype(int)
+    if years.empty:
+        return this_year
+    counts = years.value_counts()
+    return int(max(counts[counts == counts.max()].index))
+
+
+def _units(store: Store, unit_type: str) -> pd.DataFrame:
+    if unit_type == "city":
+        cities = store_core.cities(store)
+        return pd.DataFrame(
+            {
+                "unit_key": cities["code"],
+                "unit_type": "city",
+                "name_zh": cities["name_zh"],
+                "name_en": cities["name_en"],
+                "city_code": cities["code"],
+                "longitude": cities["longitude"],
+                "latitude": cities["latitude"],
+            }
+        )
+    parks = store_core.parks(store)
+    cities = store_core.cities(store).set_index("code")
+    return pd.DataFrame(
+        {
+            "unit_key": parks["park_id"],
+            "unit_type": "park",
+            "name_zh": parks["name_zh"],
+            "name_en": parks["name_en"],
+            "city_code": parks["city_code"],
+            "longitude": parks["city_code"].map(cities["longitude"]),
+            "latitude": parks["city_code"].map(cities["latitude"]),
+        }
+    )
+
+
+def data_hash(cells: pd.DataFrame) -> str:
+    """SHA-256 of the selected input cells (unit, indicator, observation, year, value)."""
+    canonical = cells.sort_values(["unit_key", "indicator"])[
+        ["unit_key", "indicator", "obs_id", "year", "value"]
+    ]
+    return hashlib.sha256(canonical.to_csv(index=False).encode("utf-8")).hexdigest()
+
+
+# ----- the run ------------------------------------------------------------------------------------------
+def evaluate(
+    store: Store,
+    framework: str | Path | None = None,
+    recipe: str | Path | None = None,
+    year: int | None = None,
+    max_age: int = 3,
+    alternatives: tuple[str, ...] | None = ALTERNATIVE_RECIPES,
+    unit_type: str | None = None,
+    label: str | None = None,
+) -> Evaluation:
+    """Run the framework on the store's data, store the run (with alternative recipes), return it."""
+    from aicity.index import Framework, Recipe, build
+
+    if max_age < 0:
+        raise ConfigError(f"max age must be 0 or more years, got {max_age}", path="--max-age")
+    spec, framework_text = load_framework_spec(framework)
+    unit_type = unit_type or spec.get("unit_type", "city")
+    indicators = _indicator_specs(spec)
+    codes = [str(i["code"]) for i in indicators]
+    denominators = sorted({str(i["denominator"]) for i in indicators if i.get("denominator")})
+    derive_inputs = sorted(
+        {
+            str(i["derive"][k])
+            for i in indicators
+            if i.get("derive")
+            for k in ("numerator", "denominator")
+        }
+    )
+    helpers = [c for c in [*denominators, *derive_inputs] if c not in codes]
+    obs = store_core.observations(store, unit_type=unit_type, indicators=codes + helpers)
+    units = _units(store, unit_type)
+    if units.empty:
+        raise InputError(
+            f"no {unit_type} units in the store", fix="run `aicity demo` or ingest cities first"
+        )
+    year = reference_year_of(obs, codes) if year is None else int(year)
+    registry = store_core.indicators(store).set_index("code")
+    helper_specs = [
+        {"code": c, "unit": scope_base(registry.at[c, "unit"]) if c in registry.index else ""}
+        for c in helpers
+    ]
+    keys = list(units["unit_key"])
+    cells = select_cells(obs, keys, indicators, year, max_age)
+    helper_cells = (
+        select_cells(obs, keys, helper_specs, year, max_age) if helper_specs else cells.iloc[0:0]
+    )
+    cells = _derive_cells(cells, indicators, helper_cells)
+    wide = cells.pivot(index="unit_key", columns="indicator", values="value").reindex(
+        index=keys, columns=codes
+    )
+    for den in denominators:
+        source = cells if den in codes else helper_cells
+        wide[den] = source[source["indicator"] == den].set_index("unit_key")["value"].reindex(keys)
+    data = wide.copy()
+    data.index.name = "uCode"
+    data = data.reset_index()
+    data.insert(1, "uName", units["name_zh"].to_numpy())
+    fw = Framework.from_yaml(engine_spec(spec), data=data)
+    recipe_text = load_recipe_text(recipe)
+    default_recipe = Recipe.from_yaml(recipe_text)
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        # all-missing columns (e.g. no inventory run yet) warn inside numpy; they are flagged per cell instead
+        warnings.simplefilter("ignore", RuntimeWarning)
+        result = build(fw, recipe=default_recipe)
+        schemes = {"default": result}
+        for name in alternatives or ():
+            schemes[name] = build(fw, recipe=Recipe.from_yaml(load_recipe_text(name)))
+
+    # flags raised by the pipeline (imputation) go back onto the cells
+    pipeline_flags = result.flags
+    if len(pipeline_flags):
+        imputed = pipeline_flags[pipeline_flags["flag"] == "imputed"]
+        pairs = set(zip(imputed["uCode"].astype(str), imputed["iCode"].astype(str), strict=False))
+        cells["flags"] = [
+            (f + " imputed").strip() if (u, c) in pairs and "imputed" not in f else f
+            for u, c, f in zip(cells["unit_key"], cells["indicator"], cells["flags"], strict=True)
+        ]
+    record = _record(
+        fw,
+        spec,
+        framework_text,
+        default_recipe.to_yaml(),
+        units,
+        cells,
+        schemes,
+        unit_type,
+        year,
+        max_age,
+        label,
+    )
+    save_run(store, record)
+    return Evaluation(run_id=record.run_id, record=record, result=result)
+
+
+def _record(
+    fw, spec, framework_text, recipe_yaml, units, cells, schemes, unit_type, year, max_age, label
+):
+    result = schemes["default"]
+    extras = {str(n["code"]): n for n in spec["nodes"]}
+    effective = result.effective_weights.set_index("iCode")["EffWeight"]
+    positions: dict[int, int] = {}
+    nodes = []
+    for code, node in fw.nodes.items():
+        position = positions.get(node.level, 0)
+        positions[node.level] = position + 1
+        extra = extras.get(code, {})
+        nodes.append(
+            {
+                "code": code,
+                "parent": node.parent,
+                "level": node.level,
+                "position": position,
+                "name_zh": node.name_zh,
+                "name_en": node.name_en,
+                "unit": node.unit or None,
+                "direction": node.direction if node.level == 1 else None,
+                "weight": float(result.weights.get(code, node.weight)),
+                "effective_weight": float(effective.get(code, np.nan)),
+                "denominator": node.denominator,
+                "definition": extra.get("definition"),
+            }
+        )
+    values = []
+    for stage, frame in result.stages.items():
+        long = frame.rename_axis("unit_key").reset_index().melt(id_vars="unit_key", var_name="code")
+        long.insert(0, "stage", stage)
+        values.append(long)
+    results = []
+    for scheme, res in schemes.items():
+        scores = (
+            res.scores.rename_axis("unit_key")
+            .reset_index()
+            .melt(id_vars="unit_key", var_name="code", value_name="score")
+        )
+        ranks = (
+            res.ranks.rename_axis("unit_key")
+            .reset_index()
+            .melt(id_vars="unit_key", var_name="code", value_name="rank")
+        )
+        merged = scores.merge(ranks, on=["unit_key", "code"])
+        merged["level"] = merged["code"].map(lambda c: fw.nodes[c].level)
+        merged["rank"] = merged["rank"].astype("Int64")
+        merged.insert(0, "scheme", scheme)
+        results.append(merged)
+    weights = pd.concat(
+        [
+            pd.DataFrame(
+                {"scheme": scheme, "code": list(res.weights), "weight": list(res.weights.values())}
+            )
+            for scheme, res in schemes.items()
+        ]
+    )
+    flags = result.flags.rename(columns={"uCode": "unit_key", "iCode": "code"})
+    created = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
+    return RunRecord(
+        run_id=f"{spec.get('name', 'run')}-{unit_type}-{year}-{created}-{uuid.uuid4().hex[:6]}",
+        framework_name=str(spec.get("name", "framework")),
+        framework_yaml=framework_text,
+        recipe_yaml=recipe_yaml,
+        data_hash=data_hash(cells),
+        version=aicity.__version__,
+        unit_type=unit_type,
+        reference_year=year,
+        max_age=max_age,
+        label=label,
+        tables={
+            "eval_nodes": pd.DataFrame(nodes),
+            "eval_units": units,
+            "eval_cells": cells,
+            "eval_values": pd.concat(values, ignore_index=True),
+            "eval_results": pd.concat(results),
+            "eval_weights": weights,
+            "eval_flags": flags if len(flags) else None,
+        },
+    )

@@ -1,0 +1,101 @@
+"""``aicity report``: load a stored run and everything around it from the store, then render the report."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from aicity.profiles import build_profiles
+from aicity.report.model import ReportData
+from aicity.report.render import FORMATS, check_request, write_report
+from aicity.store import Store
+from aicity.store import core as store_core
+from aicity.store.runs import latest_run_id, list_runs, load_run
+
+
+def _firms(store: Store) -> pd.DataFrame:
+    """Real (non-synthetic) firms with their final layer/segment: the latest classification, else the label."""
+    firms = store_core.enterprises(store, include_synthetic=False)
+    try:
+        from aicity.store.inventory import classifications
+
+        classified = classifications(store)
+    except Exception:
+        classified = pd.DataFrame()
+    if len(classified):
+        final = classified.set_index("enterprise_id")
+        firms["layer"] = firms["enterprise_id"].map(final["layer"]).fillna(firms["layer"])
+        firms["segment"] = firms["enterprise_id"].map(final["segment"]).fillna(firms["segment"])
+    return firms
+
+
+def _external_rankings(store: Store, unit_type: str) -> pd.DataFrame:
+    """Published rankings in the store (registry category external_ranking, rank or tier values)."""
+    registry = store_core.indicators(store)
+    codes = registry.loc[
+        (registry["category"] == "external_ranking") & registry["value_type"].isin(["rank"])
+        | registry["code"].str.startswith("tier_"),
+        "code",
+    ].tolist()
+    if not codes:
+        return pd.DataFrame(columns=["ranking", "year", "unit_key", "rank"])
+    obs = store_core.observations(store, unit_type=unit_type, indicators=codes)
+    obs = obs[obs["kind"] == "actual"].dropna(subset=["value"])
+    return pd.DataFrame(
+        {
+            "ranking": obs["indicator"],
+            "year": obs["year"],
+            "unit_key": obs["unit_key"],
+            "rank": obs["value"],
+        }
+    ).drop_duplicates(["ranking", "year", "unit_key"])
+
+
+def load_report_data(store: Store, run_id: str | None = None) -> ReportData:
+    """Everything the renderers need for one run (default: the latest city run)."""
+    run_id = run_id or latest_run_id(store, "city")
+    meta, tables = load_run(store, run_id)
+    firms = _firms(store)
+    parks = store_core.parks(store)
+    profiles = build_profiles(tables, enterprises=firms, parks=parks)
+    park_meta = park_tables = None
+    runs = list_runs(store)
+    park_runs = runs[
+        (runs["unit_type"] == "park") & (runs["reference_year"] == meta["reference_year"])
+    ]
+    if meta["unit_type"] == "city" and len(park_runs):
+        park_meta, park_tables = load_run(store, str(park_runs.iloc[0]["run_id"]))
+    try:
+        from aicity.inventory.taxonomy import load_taxonomy
+
+        segment_names = {s.code: (s.layer, s.name_zh, s.name_en) for s in load_taxonomy()}
+    except Exception:
+        segment_names = {}
+    return ReportData(
+        meta=meta,
+        tables=tables,
+        profiles=profiles,
+        sources=store_core.sources(store),
+        external_rankings=_external_rankings(store, meta["unit_type"]),
+        park_tables=park_tables,
+        park_meta=park_meta,
+        segment_names=segment_names,
+    )
+
+
+def build_report(
+    store: Store,
+    out: str | Path,
+    run_id: str | None = None,
+    lang: str = "zh",
+    formats: list[str] | tuple[str, ...] = FORMATS,
+    on_step: Callable[[str], None] | None = None,
+) -> dict[str, Path]:
+    """Render the report of a run into ``out``; returns format -> written path."""
+    check_request(lang, list(formats))
+    if on_step:
+        on_step("load")
+    data = load_report_data(store, run_id)
+    return write_report(data, Path(out), lang, list(formats), on_step=on_step)
