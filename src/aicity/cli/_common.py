@@ -34,7 +34,7 @@ def handle_errors(app: typer.Typer) -> int:
     except AicityError as exc:
         if DEBUG:
             err_console.print(traceback.format_exc(), markup=False, highlight=False)
-        err_console.print(f"error: {exc}", markup=False, highlight=False)
+        err_console.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
         return exc.exit_code
     except typer.Exit as exc:
         return exc.exit_code

@@ -155,7 +155,7 @@ def _read_excel(data: bytes, name: str, sheet: str | None) -> RawTable:
             fix=f"sheets in this workbook: {', '.join(sheets)}",
         )
     chosen = sheet if sheet is not None else sheets[0]
-    frame = book.parse(chosen, dtype=str)
+    frame = pd.read_excel(book, sheet_name=chosen, dtype=str)
     frame = frame.dropna(how="all")
     frame = frame.astype("string")
     frame.columns = [str(c) for c in frame.columns]

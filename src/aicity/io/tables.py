@@ -160,15 +160,20 @@ def _booleans(values: pd.Series, problems: _Problems, column: str, default: bool
 def _duplicates(
     key: pd.DataFrame, problems: _Problems, column: str, shown: pd.Series, what: str
 ) -> None:
-    dup = key.duplicated(keep="first").to_numpy()
-    if not dup.any():
+    """Later repeats of a key among otherwise valid rows (a bad row does not block a good one)."""
+    valid = ~problems.bad
+    subset = key[valid]
+    dup_subset = subset.duplicated(keep="first").to_numpy()
+    if not dup_subset.any():
         return
-    first_row = (
-        pd.Series(problems.rows, index=key.index)
-        .groupby([key[c] for c in key.columns], dropna=False)
-        .transform("first")
-    )
-    reasons = "duplicate " + what + " (first seen in row " + first_row.astype("string") + ")"
+    rows = pd.Series(problems.rows[valid], index=subset.index)
+    first_row = rows.groupby([subset[c] for c in subset.columns], dropna=False).transform("first")
+    dup = np.zeros(len(key), dtype=bool)
+    dup[np.flatnonzero(valid)[dup_subset]] = True
+    reasons = pd.Series(pd.NA, index=key.index, dtype="string")
+    reasons[dup] = (
+        "duplicate " + what + " (first seen in row " + first_row[dup_subset].astype("string") + ")"
+    ).to_numpy()
     problems.add(dup, column, shown, reasons)
 
 

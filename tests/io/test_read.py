@@ -1,0 +1,98 @@
+"""Reading files: every format and encoding, and the file-level errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from aicity.errors import InputError
+from aicity.io.read import read_table
+
+ROWS = '城市,指标,数值\n北京,gdp,"43,760.7"\n杭州,gdp,20059\n'
+
+
+@pytest.mark.parametrize(
+    ("encoding", "expected"),
+    [
+        ("utf-8", "utf-8-sig"),
+        ("utf-8-sig", "utf-8-sig"),
+        ("gb18030", "gb18030"),
+        ("gbk", "gb18030"),
+    ],
+)
+def test_csv_encodings_fall_back(tmp_path: Path, encoding: str, expected: str) -> None:
+    path = tmp_path / "a.csv"
+    path.write_bytes(ROWS.encode(encoding))
+    table = read_table(path)
+    assert table.encoding == expected
+    assert list(table.frame.columns) == ["城市", "指标", "数值"]
+    assert table.frame["城市"].tolist() == ["北京", "杭州"]
+    assert table.frame["数值"].tolist() == ["43,760.7", "20059"]
+
+
+def test_gb18030_only_character_survives(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_bytes("name\n䶮科技\n".encode("gb18030"))
+    assert read_table(path).frame["name"].tolist() == ["䶮科技"]
+
+
+def test_explicit_wrong_encoding_is_a_file_error(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_bytes(ROWS.encode("gb18030"))
+    with pytest.raises(InputError, match="cannot decode as utf-8"):
+        read_table(path, encoding="utf-8")
+
+
+def test_xlsx_sheets(tmp_path: Path) -> None:
+    path = tmp_path / "a.xlsx"
+    with pd.ExcelWriter(path) as writer:
+        pd.DataFrame({"x": [1]}).to_excel(writer, sheet_name="封面", index=False)
+        pd.DataFrame({"城市": ["北京"], "数值": [1.5]}).to_excel(
+            writer, sheet_name="数据", index=False
+        )
+    table = read_table(path, sheet="数据")
+    assert table.sheet == "数据" and table.frame["城市"].tolist() == ["北京"]
+    assert read_table(path).sheet == "封面"
+    with pytest.raises(InputError, match="no sheet named 'x'.*封面, 数据"):
+        read_table(path, sheet="x")
+
+
+def test_parquet(tmp_path: Path) -> None:
+    path = tmp_path / "a.parquet"
+    pd.DataFrame({"city": ["Beijing"], "value": [3.5]}).to_parquet(path)
+    table = read_table(path)
+    assert table.format == "parquet" and table.first_row == 1
+    assert table.frame["value"].tolist() == ["3.5"]
+
+
+def test_tsv_and_tab_sniffing(tmp_path: Path) -> None:
+    path = tmp_path / "a.txt"
+    path.write_text("city\tvalue\n北京\t1\n", encoding="utf-8")
+    assert read_table(path).frame.columns.tolist() == ["city", "value"]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("empty.csv", b"", "file is empty"),
+        ("header.csv", b"city,value\n", "no data rows"),
+        ("a.json", b"{}", "unsupported file type '.json'"),
+        ("bin.csv", b"\x00\x01\x02abc", "looks binary"),
+        ("dup.csv", b"city,city\n1,2\n", "appears twice"),
+        ("bad.xlsx", b"not a zip", "not a readable XLSX"),
+        ("bad.parquet", b"not parquet", "not a readable Parquet"),
+    ],
+)
+def test_file_level_errors(tmp_path: Path, name: str, content: bytes, message: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(InputError, match=message) as info:
+        read_table(path)
+    assert str(path) in str(info.value)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="file not found"):
+        read_table(tmp_path / "nope.csv")
