@@ -9,6 +9,7 @@ import typer
 # module path -> attribute holding a `register(app)` function. Add one line per command module.
 COMMAND_MODULES: list[str] = [
     "aicity.cli.index_cmd",
+    "aicity.cli.index_uncertainty_cmd",
     "aicity.cli.serve_cmd",
     "aicity.cli.ingest_cmd",
     "aicity.cli.demo_cmd",
