@@ -3,6 +3,8 @@ built on it, and an in-process client. Browser fixtures live in test_browser.py.
 
 from __future__ import annotations
 
+import copy
+
 import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
@@ -118,7 +120,7 @@ def fill_core(store: Store) -> None:
     rows = []
     values = {
         "ai_enterprises": [1500, 1100, 900, 700, None],
-        "rd_intensity": [6.7, 4.4, 5.8, 3.5, 3.3],
+        "rd_intensity": [4.0, 4.4, 7.5, 3.5, 3.3],
         "ai_parks": [5, 4, 3, 2, 1],
     }
     for indicator, column in values.items():
@@ -173,3 +175,183 @@ def core_client(core_app) -> TestClient:
 @pytest.fixture(scope="session")
 def xss() -> str:
     return XSS
+
+
+FRAMEWORK = {
+    "name": "web_test",
+    "levels": ["indicator", "dimension", "index"],
+    "unit_type": "city",
+    "index": {"code": "AI", "name_zh": "人工智能指数", "name_en": "AI index"},
+    "nodes": [
+        {
+            "code": "IND",
+            "parent": "AI",
+            "level": 2,
+            "name_zh": "产业",
+            "name_en": "Industry",
+            "weight": 1,
+        },
+        {
+            "code": "INN",
+            "parent": "AI",
+            "level": 2,
+            "name_zh": "创新",
+            "name_en": "Innovation",
+            "weight": 1,
+        },
+        {
+            "code": "ai_enterprises",
+            "parent": "IND",
+            "level": 1,
+            "name_zh": "人工智能企业数量",
+            "name_en": "AI enterprises",
+            "weight": 1,
+            "direction": 1,
+        },
+        {
+            "code": "ai_parks",
+            "parent": "IND",
+            "level": 1,
+            "name_zh": "人工智能园区数",
+            "name_en": "AI parks",
+            "weight": 1,
+            "direction": 1,
+        },
+        {
+            "code": "rd_intensity",
+            "parent": "INN",
+            "level": 1,
+            "name_zh": "R&D经费投入强度",
+            "name_en": "R&D intensity",
+            "weight": 1,
+            "direction": 1,
+        },
+    ],
+}
+RECIPE = {
+    "steps": [
+        {"impute": {"method": "mean"}},
+        {"normalise": {"method": "minmax"}},
+        {"aggregate": {"method": "arithmetic_mean"}},
+    ]
+}
+
+
+def fill_run(store: Store) -> str:
+    """One evaluation run over the core observations, built by the index engine and saved with
+    ``aicity.store.runs.save_run`` (a fake rank interval of +-1 stands in for an uncertainty analysis)."""
+    import yaml
+
+    from aicity.index import Framework, Recipe, build
+    from aicity.store import runs
+
+    obs = store.fetch_df(
+        "SELECT unit_key, indicator, value FROM observations WHERE unit_type = 'city'"
+    )
+    wide = obs.pivot_table(index="unit_key", columns="indicator", values="value", aggfunc="first")
+    wide = wide.reindex(CITIES["code"])
+    data = wide.rename_axis("uCode").reset_index()
+    framework = Framework.from_yaml(FRAMEWORK, data=data)
+    recipe = Recipe.from_dict(RECIPE)
+    result = build(framework, recipe=recipe)
+    raw = wide.stack(future_stack=True).rename("value").reset_index()
+    raw.columns = ["unit_key", "code", "value"]
+    raw.insert(0, "stage", "raw")
+    scores = result.scores.stack().rename("score").reset_index()
+    scores.columns = ["unit_key", "code", "score"]
+    ranks = result.ranks.stack().rename("rank").reset_index()
+    ranks.columns = ["unit_key", "code", "rank"]
+    res = scores.merge(ranks, on=["unit_key", "code"])
+    res["scheme"] = "default"
+    res["level"] = [framework.level_of(c) for c in res["code"]]
+    nodes = pd.DataFrame(
+        [
+            {
+                "code": n["code"],
+                "parent": n["parent"],
+                "level": n["level"],
+                "position": i,
+                "name_zh": n["name_zh"],
+                "name_en": n["name_en"],
+                "unit": None,
+                "direction": n.get("direction"),
+                "weight": n["weight"],
+                "effective_weight": None,
+                "denominator": None,
+                "definition": None,
+            }
+            for i, n in enumerate(FRAMEWORK["nodes"])
+        ]
+    )
+    index_ranks = result.ranks["AI"]
+    uncertainty = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "unit_key": index_ranks.index,
+                    "code": "AI",
+                    "stat": "rank_q05",
+                    "value": (index_ranks - 1).clip(lower=1).to_numpy(),
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "unit_key": index_ranks.index,
+                    "code": "AI",
+                    "stat": "rank_q95",
+                    "value": (index_ranks + 1).clip(upper=len(index_ranks)).to_numpy(),
+                }
+            ),
+        ]
+    )
+    units = CITIES.rename(columns={"code": "unit_key"})[
+        ["unit_key", "name_zh", "name_en", "longitude", "latitude"]
+    ].assign(unit_type="city")
+    units["city_code"] = units["unit_key"]
+    record = runs.RunRecord(
+        run_id="run-web-1",
+        framework_name="web_test",
+        framework_yaml=yaml.safe_dump(FRAMEWORK),
+        recipe_yaml=yaml.safe_dump(RECIPE),
+        data_hash="test",
+        version="test",
+        unit_type="city",
+        reference_year=2023,
+        max_age=5,
+        tables={
+            "eval_values": raw,
+            "eval_results": res,
+            "eval_nodes": nodes,
+            "eval_units": units,
+            "eval_uncertainty": uncertainty,
+        },
+    )
+    return runs.save_run(store, record)
+
+
+@pytest.fixture(scope="session")
+def run_store() -> Store:
+    store = Store.memory()
+    fill_core(store)
+    fill_run(store)
+    return store
+
+
+@pytest.fixture(scope="session")
+def run_app(run_store: Store):
+    return create_app(run_store, WebSettings())
+
+
+@pytest.fixture()
+def client(run_app) -> TestClient:
+    return TestClient(run_app, raise_server_exceptions=False)
+
+
+@pytest.fixture(scope="session")
+def framework_spec() -> dict:
+    return copy.deepcopy(FRAMEWORK)
+
+
+@pytest.fixture(scope="session")
+def recipe_spec() -> dict:
+    return copy.deepcopy(RECIPE)

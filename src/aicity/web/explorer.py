@@ -310,7 +310,7 @@ class Explorer:
                     "name_en": live.names[code][1],
                     "weight": float(w),
                 }
-                for code, w in zip(live.dimensions, baseline.child_weights, strict=True)
+                for code, w in zip(live.dimensions, baseline.slider_weights / 100, strict=True)
             ],
             "nodes": _records(nodes) if nodes is not None else [],
             "methods": {

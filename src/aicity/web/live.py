@@ -3,8 +3,9 @@
 At start-up the newest city run is rebuilt from what the store froze with it (framework YAML, recipe YAML,
 raw data), with ``aicity.index.build``. Method changes (normalisation, weighting, aggregation) go through
 ``IndexResult.regenerate`` (cached per combination). New weights only change the last aggregation, so a
-request re-aggregates the precomputed scores of the level below the index with the engine's own kernel
-(``aicity.index.numeric``) and ranks with ``rank_min``: microseconds, not a full rebuild. A test checks that
+request re-aggregates the precomputed scores of the level below the index with the engine's own last step
+(``aicity.index.aggregate.aggregate_level``) and ranks with ``numeric.rank_min``: microseconds, not a
+full rebuild. A test checks that
 this equals a full ``build`` with the same weights.
 """
 
@@ -27,8 +28,6 @@ from aicity.web.errors import BadRequest
 NORMALISATIONS = ("minmax", "zscore", "dist2max", "fracmax", "percentile_rank", "rank", "borda")
 WEIGHTINGS = ("nominal", "equal", "entropy", "critic", "pca")
 AGGREGATIONS = ("arithmetic_mean", "geometric_mean", "harmonic_mean", "copeland", "topsis")
-# Kernels whose result for the root depends only on the scores of its children and their weights.
-_MEANS = {"arithmetic_mean", "geometric_mean", "harmonic_mean"}
 
 
 @dataclass(frozen=True)
@@ -51,6 +50,15 @@ class Scheme:
     child_weights: np.ndarray  # (children,) as the weighting method set them
     index_scores: np.ndarray
     index_ranks: np.ndarray
+    root_method: str = "arithmetic_mean"  # the aggregation of the root's children
+    p: float = 1.0
+    min_availability: float | None = None
+
+    @property
+    def slider_weights(self) -> np.ndarray:
+        """The default weights on the 0-100 scale of the sliders and the API (shares x 100)."""
+        total = self.child_weights.sum()
+        return self.child_weights / total * 100 if total > 0 else self.child_weights
 
 
 class LiveRanking:
@@ -118,34 +126,47 @@ class LiveRanking:
     def from_run(cls, meta: dict[str, Any], tables: dict[str, pd.DataFrame]) -> LiveRanking:
         from aicity.index import Framework, Recipe
 
-        framework = Framework.from_yaml(yaml.safe_load(meta["framework_yaml"]))
-        recipe = (
-            Recipe.from_yaml(meta["recipe_yaml"]) if meta.get("recipe_yaml") else Recipe.quick()
-        )
         values = tables["eval_values"]
         raw_long = values[values["stage"] == "raw"]
         raw = raw_long.pivot_table(
             index="unit_key", columns="code", values="value", aggfunc="first"
         )
-        raw = raw.reindex(columns=[c for c in framework.indicators if c in raw.columns]).astype(
-            float
-        )
         raw.index = raw.index.astype(str)
-        raw.index.name = None
         raw.columns.name = None
-        return cls(meta, tables, framework, recipe, raw)
+        data = raw.astype(float).rename_axis("uCode").reset_index()
+        framework = Framework.from_yaml(yaml.safe_load(meta["framework_yaml"]), data=data)
+        recipe = (
+            Recipe.from_yaml(meta["recipe_yaml"]) if meta.get("recipe_yaml") else Recipe.quick()
+        )
+        return cls(meta, tables, framework, recipe, framework.data)
 
     @staticmethod
     def _methods_of(recipe: Any) -> Methods:
-        params: dict[str, dict[str, Any]] = {}
-        for step in getattr(recipe, "steps", []):
-            name, options = step if isinstance(step, tuple) else (step.name, step.get_params())
-            params[name] = options if isinstance(options, dict) else {}
+        params = {step.name: step.get_params() for step in recipe.steps}
         return Methods(
             normalisation=str(params.get("normalise", {}).get("method", "minmax")),
             weighting=str(params.get("weight", {}).get("method", "nominal")),
             aggregation=str(params.get("aggregate", {}).get("method", "arithmetic_mean")),
         )
+
+    def recipe_for(self, methods: Methods) -> Any:
+        """The run's recipe with the three methods swapped in (a step the recipe lacks is added)."""
+        from aicity.index import Recipe
+
+        steps = [dict(entry) for entry in self.recipe.to_dict()["steps"]]
+        for step, method, before in (
+            ("normalise", methods.normalisation, "aggregate"),
+            ("weight", methods.weighting, "aggregate"),
+            ("aggregate", methods.aggregation, None),
+        ):
+            names = [next(iter(entry)) for entry in steps]
+            if step in names:
+                i = names.index(step)
+                steps[i] = {step: {**(steps[i][step] or {}), "method": method}}
+            else:
+                at = names.index(before) if before in names else len(steps)
+                steps.insert(at, {step: {"method": method}})
+        return Recipe.from_dict({"steps": steps})
 
     def _scheme(self, methods: Methods, result: Any) -> Scheme:
         scores = result.scores.reindex(index=self.units)
@@ -153,7 +174,22 @@ class LiveRanking:
         child_weights = np.array([float(result.weights.get(code, 1.0)) for code in self.dimensions])
         index_scores = scores[self.root].to_numpy(dtype=float)
         index_ranks = result.ranks.reindex(index=self.units)[self.root].to_numpy(dtype=float)
-        return Scheme(methods, result, child_scores, child_weights, index_scores, index_ranks)
+        params = {step.name: step.get_params() for step in result.recipe.steps}.get("aggregate", {})
+        by_level = params.get("by_level") or {}
+        n_levels = len(self.framework.levels)
+        top_name = self.framework.level_names[-1] if self.framework.level_names else None
+        method = by_level.get(n_levels) or by_level.get(top_name) or methods.aggregation
+        return Scheme(
+            methods,
+            result,
+            child_scores,
+            child_weights,
+            index_scores,
+            index_ranks,
+            root_method=str(method),
+            p=float(params.get("p", 1.0)),
+            min_availability=params.get("min_availability"),
+        )
 
     # ----- per request ---------------------------------------------------------------------------
     def methods(
@@ -184,15 +220,8 @@ class LiveRanking:
             if found is not None:
                 self._schemes.move_to_end(key)
                 return found
-        overrides = {}
-        if methods.normalisation != self.default_methods.normalisation:
-            overrides["normalise__method"] = methods.normalisation
-        if methods.weighting != self.default_methods.weighting:
-            overrides["weight__method"] = methods.weighting
-        if methods.aggregation != self.default_methods.aggregation:
-            overrides["aggregate__method"] = methods.aggregation
         try:
-            result = self.baseline_result.regenerate(**overrides)
+            result = self._build(self.framework, self.raw, self.recipe_for(methods))
         except AicityError as exc:
             raise BadRequest(
                 f"this method combination cannot be computed on the data: {exc}"
@@ -219,25 +248,31 @@ class LiveRanking:
         return dict(weights)
 
     def rank(self, methods: Methods, weights: Mapping[str, float] | None = None) -> pd.DataFrame:
-        """Scores and ranks of the index under ``methods``, with dimension ``weights`` overriding the
-        weighting method's (dimensions not named keep theirs). One row per unit, best first."""
-        from aicity.index import numeric
+        """Scores and ranks of the index under ``methods``; ``weights`` (0-100 scale) override the
+        weighting method's for the dimensions they name, the others keep their default share x 100.
+        One row per unit, best first; ``frame.attrs["weights"]`` holds the shares used."""
+        from aicity.index.aggregate import aggregate_level
+        from aicity.index.numeric import rank_min
 
         scheme = self.scheme(methods)
-        w = scheme.child_weights.copy()
+        w = scheme.slider_weights.copy()
         if weights:
             for code, value in weights.items():
                 w[self.dimensions.index(code)] = value
             if not np.any(w > 0):
                 raise BadRequest("weights: at least one dimension needs a weight above 0")
-            scores = _aggregate(numeric, methods.aggregation, scheme.child_scores, w / w.sum())
-            ranks = numeric.rank_min(scores)
+            # the engine's own last aggregation step, on the precomputed dimension scores
+            X = scheme.child_scores
+            membership = np.ones((X.shape[1], 1))
+            scores = aggregate_level(
+                X, w, membership, scheme.root_method, scheme.p, scheme.min_availability
+            )[:, 0]
+            ranks = rank_min(scores)
         else:
             scores, ranks = scheme.index_scores, scheme.index_ranks
-        total = w.sum()
         frame = pd.DataFrame({"unit_key": self.units, "score": scores, "rank": ranks})
         frame = frame.sort_values(["rank", "unit_key"], na_position="last", kind="stable")
-        frame.attrs["weights"] = dict(zip(self.dimensions, (w / total).tolist(), strict=True))
+        frame.attrs["weights"] = dict(zip(self.dimensions, (w / w.sum()).tolist(), strict=True))
         return frame
 
     def dimension_scores(self, methods: Methods) -> pd.DataFrame:
@@ -280,14 +315,6 @@ class LiveRanking:
             if frame is not None:
                 out[name.removeprefix("eval_")] = frame
         return out
-
-
-def _aggregate(numeric: Any, method: str, X: np.ndarray, w: np.ndarray) -> np.ndarray:
-    if method in _MEANS:
-        return getattr(numeric, method)(X, w)
-    if method in ("copeland", "topsis"):
-        return getattr(numeric, method)(X, w)
-    raise BadRequest(f"aggregation must be one of {', '.join(AGGREGATIONS)}; got {method!r}")
 
 
 def _rank_intervals(uncertainty: pd.DataFrame | None, root: str) -> dict[str, tuple[float, float]]:
