@@ -14,6 +14,10 @@ COMMAND_MODULES: list[str] = [
     "aicity.cli.ingest_cmd",
     "aicity.cli.demo_cmd",
     "aicity.cli.info_cmd",
+    "aicity.cli.classify_cmd",
+    "aicity.cli.inventory_cmd",
+    "aicity.cli.map_cmd",
+    "aicity.cli.synth_cmd",
 ]
 
 

@@ -1,0 +1,154 @@
+"""``aicity classify``: give every firm a layer and segment (rules or learned); ``train``; ``evaluate``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from aicity.cli._common import console, db_option
+
+classify_app = typer.Typer(
+    help="Classify firms into the industry-map taxonomy (layer, segment, tags, confidence, explanation).",
+    no_args_is_help=False,
+    invoke_without_command=True,
+)
+
+_METHOD = typer.Option(
+    "rules", "--method", help="rules (keywords, in the database) or learned (saved model)."
+)
+_TAXONOMY = typer.Option(
+    None, "--taxonomy", help="Taxonomy YAML/CSV (default: the bundled 28 segments)."
+)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(classify_app, name="classify")
+
+
+@classify_app.callback()
+def classify(
+    ctx: typer.Context,
+    db: Path = db_option(),
+    method: str = _METHOD,
+    taxonomy: Path | None = _TAXONOMY,
+    model_version: int | None = typer.Option(
+        None, "--model-version", help="Learned model version (default: latest)."
+    ),
+) -> None:
+    """Classify every firm in the store; labels given in the input always win."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from aicity.store import Store
+    from aicity.store import inventory as sinv
+    from aicity.workflows.inventory import classify as run_classify
+
+    with Store.open(db) as store, console.status(f"classifying ({method})"):
+        result = run_classify(
+            store, method=method, taxonomy_path=taxonomy, model_version=model_version
+        )
+        per = sinv.classifications(store, result.run_id)
+    console.print(
+        f"classify run {result.run_id} ({result.method}"
+        + (f", model v{result.model_version}" if result.model_version else "")
+        + f"): {result.n_firms} firms, {result.n_labelled} kept their input label, "
+        f"{result.n_classified} with a segment, {result.n_firms - result.n_classified} unclassified "
+        f"({result.seconds:.1f} s)"
+    )
+    counts = per.groupby(["layer", "method"], dropna=False).size().reset_index(name="firms")
+    table = Table("layer", "method", "firms", title="classified firms")
+    for row in counts.itertuples():
+        table.add_row(str(row.layer), str(row.method), str(row.firms))
+    console.print(table)
+
+
+@classify_app.command("train")
+def train(
+    db: Path = db_option(),
+    labels: Path | None = typer.Option(
+        None,
+        "--labels",
+        help="Labelled firms (CSV/XLSX/Parquet with a segment column); default: labelled firms in the store.",
+    ),
+    taxonomy: Path | None = _TAXONOMY,
+    text: str = typer.Option(
+        "name,description", "--text", help="Text columns the model reads, comma-separated."
+    ),
+) -> None:
+    """Train the learned classifier (TF-IDF char n-grams + jieba words, logistic regression) and save it."""
+    from aicity.store import Store
+    from aicity.workflows.inventory import train as run_train
+
+    with Store.open(db) as store, console.status("training"):
+        result = run_train(
+            store, labels, taxonomy, tuple(c.strip() for c in text.split(",") if c.strip())
+        )
+    m = result.metrics
+    cv = (
+        f"; 5-fold CV segment accuracy {m['cv_segment_accuracy']:.2f}, layer accuracy {m['cv_layer_accuracy']:.2f}"
+        if "cv_segment_accuracy" in m
+        else "; too few labelled firms for cross-validation"
+    )
+    console.print(
+        f"model v{result.version}: {result.n_train} labelled firms, {result.n_classes} segments{cv}; "
+        f"saved to {escape(str(result.path))}"
+    )
+
+
+@classify_app.command("evaluate")
+def evaluate(
+    labels: Path = typer.Option(
+        ..., "--labels", help="Labelled firms (CSV/XLSX/Parquet with a segment column)."
+    ),
+    db: Path = db_option(),
+    method: str = _METHOD,
+    taxonomy: Path | None = _TAXONOMY,
+    text: str = typer.Option(
+        "name,description",
+        "--text",
+        help="Text columns: the first is read as the name, the rest as business scope.",
+    ),
+    model_version: int | None = typer.Option(None, "--model-version"),
+    segments: bool = typer.Option(
+        True, "--segments/--no-segments", help="Also print per-segment scores."
+    ),
+) -> None:
+    """Precision, recall and F1 per layer and segment on labelled firms, with a confusion table."""
+    from aicity.store import Store
+    from aicity.workflows.inventory import evaluate_labels
+
+    columns = tuple(c.strip() for c in text.split(",") if c.strip())
+    if method == "learned":
+        with Store.open(db, read_only=True) as store:
+            ev = evaluate_labels(labels, method, store, taxonomy, model_version, columns)
+    else:
+        ev = evaluate_labels(labels, method, None, taxonomy, model_version, columns)
+    s = ev.summary()
+    console.print(
+        f"{ev.n} labelled firms ({method}): segment accuracy {s['segment_accuracy']:.3f}, layer accuracy "
+        f"{s['layer_accuracy']:.3f}, coverage {s['coverage']:.3f}, macro F1 segment {s['segment_macro_f1']:.3f} "
+        f"/ layer {s['layer_macro_f1']:.3f}"
+    )
+    _scores_table("per layer", ev.per_layer)
+    if segments:
+        _scores_table("per segment", ev.per_segment)
+    conf = ev.layer_confusion
+    table = Table("truth \\ predicted", *[str(c) for c in conf.columns], title="layer confusion")
+    for idx, row in conf.iterrows():
+        table.add_row(str(idx), *[str(int(v)) for v in row])
+    console.print(table)
+
+
+def _scores_table(title: str, frame) -> None:
+    table = Table("label", "precision", "recall", "F1", "support", title=title)
+    for row in frame.itertuples():
+        table.add_row(
+            str(row.label),
+            f"{row.precision:.2f}",
+            f"{row.recall:.2f}",
+            f"{row.f1:.2f}",
+            str(row.support),
+        )
+    console.print(table)

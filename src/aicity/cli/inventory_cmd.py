@@ -1,0 +1,114 @@
+"""``aicity inventory``: derive cluster indicators from the classified firms (DuckDB or Spark)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from aicity.cli._common import console, db_option
+
+
+def register(app: typer.Typer) -> None:
+    app.command("inventory")(inventory)
+
+
+def inventory(
+    db: Path = db_option(),
+    engine: str = typer.Option(
+        "duckdb",
+        "--engine",
+        help="duckdb (default) or spark (pip install 'aicity[spark]', Java 17).",
+    ),
+    year: int | None = typer.Option(
+        None, "--year", help="Reference year of the stock indicators (default: this year)."
+    ),
+    anchor_share: float = typer.Option(
+        0.05, "--anchor-share", help="Anchor firms: the national top share by size."
+    ),
+    spark_master: str = typer.Option(
+        "local[2]", "--spark-master", help="Spark master: local[N] or a cluster URL."
+    ),
+    list_runs: bool = typer.Option(
+        False, "--list", help="List the inventory and classify runs instead."
+    ),
+) -> None:
+    """Firm counts by layer and segment, shares, chain completeness, location quotients, HHI, anchors and
+    new firms per year, per city, park and the nation; written to observations ("derived from inventory run N")."""
+    from aicity.store import Store
+    from aicity.store import inventory as sinv
+    from aicity.workflows.inventory import inventory as run_inventory
+
+    if list_runs:
+        with Store.open(db, read_only=True) as store:
+            runs = sinv.runs(store)
+        table = Table(
+            "run",
+            "kind",
+            "method/engine",
+            "firms",
+            "labelled",
+            "classified",
+            "observations",
+            "seconds",
+            "started",
+        )
+        for r in runs.itertuples():
+            table.add_row(
+                str(r.run_id),
+                r.kind,
+                str(r.method if r.kind == "classify" else r.engine),
+                str(r.n_firms),
+                str(r.n_labelled),
+                str(r.n_classified),
+                str(r.n_observations),
+                f"{r.seconds:.1f}" if r.seconds == r.seconds else "-",
+                str(r.started_at)[:19],
+            )
+        console.print(table)
+        return
+    with Store.open(db) as store, console.status(f"deriving indicators on {engine}") as status:
+        result = run_inventory(
+            store,
+            engine=engine,
+            year=year,
+            anchor_share=anchor_share,
+            spark_master=spark_master,
+            progress=lambda m: status.update(m),
+        )
+    d = result.derived
+    console.print(
+        f"inventory run {result.run_id} ({result.engine}) from classify run {result.classify_run_id}: "
+        f"{result.n_firms} firms -> {result.n_observations} observations in {result.seconds:.1f} s"
+        + (
+            f"; anchor firms: size >= {result.anchor_threshold:g}"
+            if result.anchor_threshold is not None
+            else "; no size measure in the data, so no anchor firms"
+        )
+    )
+    cities = d[d["unit_type"] == "city"].pivot_table(
+        index="unit_key", columns="indicator", values="value", aggfunc="first"
+    )
+    cols = [
+        c
+        for c in (
+            "inv_firms_total",
+            "inv_share_foundation",
+            "inv_share_technology",
+            "inv_share_application",
+            "inv_chain_completeness",
+            "inv_hhi",
+        )
+        if c in cities.columns
+    ]
+    table = Table(
+        "city", *[c.removeprefix("inv_") for c in cols], title="per city (top 12 by firms)"
+    )
+    for key, row in cities.sort_values("inv_firms_total", ascending=False).head(12).iterrows():
+        table.add_row(
+            escape(str(key)),
+            *[f"{row[c]:.0f}" if c == "inv_firms_total" else f"{row[c]:.2f}" for c in cols],
+        )
+    console.print(table)

@@ -1,0 +1,501 @@
+"""Classify firms and derive inventory indicators: the only place that wires the store to
+``aicity.inventory``. The CLI (classify, inventory, map industry) and the demo call these functions.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from aicity.errors import ConfigError, InputError
+from aicity.inventory import derive as inv_derive
+from aicity.inventory.engines import ENGINES, duckdb_backend, spark_backend, spark_session
+from aicity.inventory.evaluate import Evaluation, evaluate
+from aicity.inventory.learned import LearnedClassifier, firm_text
+from aicity.inventory.rules import NAME_WEIGHT, RulesClassifier, keyword_pattern
+from aicity.inventory.taxonomy import Taxonomy, load_taxonomy
+from aicity.io.read import read_table
+from aicity.store import Store
+from aicity.store import inventory as sinv
+
+METHODS = ("rules", "learned")
+TEXT_COLUMNS = ("name", "description")
+
+
+@dataclass(frozen=True)
+class ClassifyResult:
+    run_id: int
+    method: str
+    n_firms: int
+    n_labelled: int
+    n_classified: int
+    model_version: int | None
+    taxonomy_source: str
+    seconds: float
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    version: int
+    path: Path
+    n_train: int
+    n_classes: int
+    metrics: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class InventoryResult:
+    run_id: int
+    classify_run_id: int | None
+    engine: str
+    n_firms: int
+    n_observations: int
+    anchor_threshold: float | None
+    seconds: float
+    derived: pd.DataFrame = field(repr=False)
+
+
+def _taxonomy(path: str | Path | None) -> Taxonomy:
+    return load_taxonomy(path)
+
+
+def models_dir(store: Store) -> Path:
+    """Saved models live beside the store file (``<db>.models/``), or in a temp dir for memory stores."""
+    if store.path is None:
+        return Path(tempfile.gettempdir()) / "aicity-models"
+    return store.path.with_name(store.path.name + ".models")
+
+
+def _apply_labels(predicted: pd.DataFrame, firms: pd.DataFrame) -> pd.DataFrame:
+    """Labels given in the input always win: a firm with a segment label keeps it (method 'input')."""
+    out = predicted.set_index("enterprise_id")
+    labelled = firms[firms["segment"].notna() & (firms["segment"].astype(str) != "")]
+    if len(labelled):
+        ids = labelled["enterprise_id"].astype(str)
+        out.loc[ids, "segment"] = labelled["segment"].astype(str).to_numpy()
+        out.loc[ids, "layer"] = labelled["layer"].to_numpy()
+        out.loc[ids, "secondary"] = ""
+        out.loc[ids, "confidence"] = 1.0
+        out.loc[ids, "score"] = float("nan")
+        out.loc[ids, "explanation"] = "label given in the input"
+        out.loc[ids, "method"] = "input"
+    return out.reset_index()
+
+
+def _check_labels(firms: pd.DataFrame, tax: Taxonomy) -> None:
+    seg = firms["segment"].dropna().astype(str)
+    unknown = sorted(set(seg[seg != ""]) - set(tax.codes))
+    if unknown:
+        raise ConfigError(
+            f"firms in the store carry segment labels {unknown} that taxonomy {tax.source} lacks "
+            "(add them to the taxonomy YAML or fix the labels)",
+            path="--taxonomy",
+        )
+
+
+def classify(
+    store: Store,
+    method: str = "rules",
+    taxonomy_path: str | Path | None = None,
+    model_version: int | None = None,
+    name_weight: float = NAME_WEIGHT,
+) -> ClassifyResult:
+    """Classify every firm in the store; results go to ``classifications`` under a new run id.
+
+    rules: one set-based statement inside DuckDB (scales to millions of rows). learned: the saved model
+    (latest version unless given) over the firms' name and business scope.
+    """
+    if method not in METHODS:
+        raise ConfigError(f"method {method!r} is not one of {', '.join(METHODS)}", path="--method")
+    tax = _taxonomy(taxonomy_path)
+    started = time.perf_counter()
+    version = None
+    model: LearnedClassifier | None = None
+    if method == "learned":
+        row = sinv.model_row(store, model_version)
+        if row is None:
+            raise ConfigError(
+                "no learned model in the store"
+                + (f" with version {model_version}" if model_version else "")
+                + " (train one: aicity classify train)",
+                path="--method learned",
+            )
+        model = LearnedClassifier.load(Path(row["path"]), tax)
+        version = int(row["version"])
+    with store.transaction():
+        run_id = sinv.new_run(
+            store,
+            "classify",
+            tax.source,
+            method=method,
+            model_version=version,
+            params={"name_weight": name_weight} if method == "rules" else {},
+            status="running",
+        )
+        sinv.save_taxonomy(store, run_id, tax.to_records())
+        if method == "rules":
+            firms_for_check = sinv.classification_input(store)[["segment"]]
+            _check_labels(firms_for_check, tax)
+            keywords = pd.DataFrame(
+                tax.keyword_rows(), columns=["keyword", "segment", "layer", "pos"]
+            )
+            sinv.classify_rules_in_db(store, run_id, keywords, keyword_pattern(tax), name_weight)
+        else:
+            assert model is not None
+            firms = sinv.classification_input(store)
+            _check_labels(firms, tax)
+            unlabelled = firms[firms["segment"].isna() | (firms["segment"].astype(str) == "")]
+            predicted = (
+                model.classify(unlabelled, TEXT_COLUMNS)
+                if len(unlabelled)
+                else pd.DataFrame(columns=sinv.CLASSIFICATION_COLUMNS)
+            )
+            labelled = firms.loc[~firms.index.isin(unlabelled.index), ["enterprise_id"]]
+            stub = pd.DataFrame({"enterprise_id": labelled["enterprise_id"].astype(str)})
+            for c in sinv.CLASSIFICATION_COLUMNS[1:]:
+                stub[c] = None
+            combined = pd.concat([predicted, stub], ignore_index=True) if len(stub) else predicted
+            sinv.write_classifications(store, run_id, _apply_labels(combined, firms))
+        counts = sinv.classification_counts(store, run_id)
+        seconds = time.perf_counter() - started
+        sinv.update_run(
+            store,
+            run_id,
+            n_firms=counts["n"],
+            n_labelled=counts["n_labelled"],
+            n_classified=counts["n_classified"],
+            seconds=seconds,
+            status="done",
+        )
+    return ClassifyResult(
+        run_id,
+        method,
+        counts["n"],
+        counts["n_labelled"],
+        counts["n_classified"],
+        version,
+        tax.source,
+        seconds,
+    )
+
+
+# ----- learned model: train and evaluate ----------------------------------------------------------
+def read_labels(path: str | Path, text_columns: tuple[str, ...] = TEXT_COLUMNS) -> pd.DataFrame:
+    """A labels file (CSV/XLSX/Parquet): a segment column plus the text columns; ids made if absent."""
+    raw = read_table(path).frame
+    if "segment" not in raw.columns:
+        raise InputError(
+            f"expected a 'segment' column with taxonomy codes, received columns {list(raw.columns)}",
+            file=str(path),
+            column="segment",
+        )
+    present = [c for c in text_columns if c in raw.columns]
+    if not present:
+        raise InputError(
+            f"expected at least one text column of {list(text_columns)}, received {list(raw.columns)}",
+            file=str(path),
+            fix="add a name or description column, or pass --text",
+        )
+    frame = raw.copy()
+    if "enterprise_id" not in frame.columns:
+        frame["enterprise_id"] = [f"row{i + 2}" for i in range(len(frame))]
+    frame["segment"] = frame["segment"].astype("string").str.strip()
+    return frame[frame["segment"].notna() & (frame["segment"] != "")].reset_index(drop=True)
+
+
+def _validated_labels(frame: pd.DataFrame, tax: Taxonomy, path: str | Path | None) -> None:
+    bad = frame.loc[~frame["segment"].isin(tax.codes)]
+    if len(bad):
+        first = bad.index[0]
+        raise InputError(
+            f"segment {bad.iloc[0]['segment']!r} is not a taxonomy code ({len(bad)} rows like this)",
+            file=str(path) if path else None,
+            row=int(first) + 2,
+            column="segment",
+            fix=f"use one of {', '.join(tax.codes[:4])}, ...",
+        )
+
+
+def train(
+    store: Store,
+    labels_path: str | Path | None = None,
+    taxonomy_path: str | Path | None = None,
+    text_columns: tuple[str, ...] = TEXT_COLUMNS,
+    cv_folds: int = 5,
+) -> TrainResult:
+    """Train the learned classifier on a labels file (or the store's labelled firms), save it versioned."""
+    from sklearn.model_selection import KFold, cross_val_predict
+
+    tax = _taxonomy(taxonomy_path)
+    if labels_path is not None:
+        frame = read_labels(labels_path, text_columns)
+    else:
+        frame = sinv.classification_input(store)
+        frame = frame[frame["segment"].notna() & (frame["segment"].astype(str) != "")]
+    _validated_labels(frame, tax, labels_path)
+    texts, labels = firm_text(frame, text_columns), frame["segment"].astype(str).tolist()
+    version = sinv.next_model_version(store)
+    model = LearnedClassifier(taxonomy=tax, version=version).fit(texts, labels)
+    metrics: dict[str, Any] = {"n_train": len(texts), "text_columns": list(text_columns)}
+    if len(texts) >= 2 * cv_folds:
+        folds = KFold(cv_folds, shuffle=True, random_state=0)
+        pred = cross_val_predict(model._build(), texts, labels, cv=folds)
+        ev = evaluate(
+            pd.DataFrame({"enterprise_id": range(len(pred)), "segment": pred}),
+            pd.DataFrame({"enterprise_id": range(len(pred)), "segment": labels}),
+            tax,
+        )
+        metrics.update({f"cv_{k}": v for k, v in ev.summary().items()})
+    path = models_dir(store) / f"classifier-v{version}.joblib"
+    digest = model.save(path)
+    sinv.register_model(
+        store,
+        version=version,
+        path=str(path),
+        sha256=digest,
+        n_train=len(texts),
+        n_classes=len(model.classes_),
+        taxonomy_source=tax.source,
+        metrics=metrics,
+    )
+    return TrainResult(version, path, len(texts), len(model.classes_), metrics)
+
+
+def evaluate_labels(
+    labels_path: str | Path,
+    method: str = "rules",
+    store: Store | None = None,
+    taxonomy_path: str | Path | None = None,
+    model_version: int | None = None,
+    text_columns: tuple[str, ...] = TEXT_COLUMNS,
+) -> Evaluation:
+    """Classify the labelled firms of a file with their labels hidden, and score the result."""
+    tax = _taxonomy(taxonomy_path)
+    frame = read_labels(labels_path, text_columns)
+    _validated_labels(frame, tax, labels_path)
+    # labels hidden: the classifiers see only the text (first column as the name, the rest as scope)
+    first, rest = text_columns[0], tuple(text_columns[1:])
+    hidden = pd.DataFrame(
+        {
+            "enterprise_id": frame["enterprise_id"].astype(str),
+            "name": frame.get(first, ""),
+            "description": firm_text(frame, rest) if rest else "",
+        }
+    )
+    if method == "rules":
+        predicted = RulesClassifier(tax).classify(hidden)
+    elif method == "learned":
+        if store is None:
+            raise ConfigError("the learned method needs the store holding the model (pass --db)")
+        row = sinv.model_row(store, model_version)
+        if row is None:
+            raise ConfigError("no learned model in the store (train one: aicity classify train)")
+        predicted = LearnedClassifier.load(Path(row["path"]), tax).classify(
+            hidden, ("name", "description")
+        )
+    else:
+        raise ConfigError(f"method {method!r} is not one of {', '.join(METHODS)}", path="--method")
+    return evaluate(predicted, frame[["enterprise_id", "segment"]], tax)
+
+
+# ----- derivation ---------------------------------------------------------------------------------
+def inventory(
+    store: Store,
+    engine: str = "duckdb",
+    year: int | None = None,
+    anchor_share: float = 0.05,
+    classify_run_id: int | None = None,
+    spark_master: str = "local[2]",
+    spark: Any | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> InventoryResult:
+    """Derive the cluster indicators from the latest classification and write them to observations."""
+    if engine not in ENGINES:
+        raise ConfigError(f"engine {engine!r} is not one of {', '.join(ENGINES)}", path="--engine")
+    if not 0 < anchor_share <= 1:
+        raise ConfigError(
+            f"anchor share must be in (0, 1], received {anchor_share}", path="--anchor-share"
+        )
+    n_firms = sinv.count_enterprises(store)
+    if n_firms == 0:
+        raise InputError(
+            "the store has no enterprises to inventory",
+            fix="ingest an enterprises file (aicity ingest FILE --table enterprises) or run aicity demo",
+        )
+    rid = classify_run_id if classify_run_id is not None else sinv.latest_run(store, "classify")
+    if rid is not None:
+        tax = Taxonomy(
+            segments=tuple(load_taxonomy_records(sinv.run_taxonomy(store, rid))),
+            source=f"classify run {rid}",
+        )
+    else:
+        tax = load_taxonomy()
+    params = inv_derive.DeriveParams(year=year or date.today().year, anchor_share=anchor_share)
+    started = time.perf_counter()
+    if progress:
+        progress(f"deriving on {engine}")
+    if engine == "duckdb":
+        view = sinv.create_firms_view(store, rid)
+        con = duckdb_backend(store.connection)
+        derived = inv_derive.run_derivation(con, con.table(view), tax, params)
+    else:
+        session = spark or spark_session(spark_master)
+        with tempfile.TemporaryDirectory(prefix="aicity-inventory-") as tmp:
+            path = Path(tmp) / "firms.parquet"
+            sinv.export_firms_parquet(store, rid, path)
+            con = spark_backend(session)
+            derived = inv_derive.run_derivation(con, con.read_parquet(str(path)), tax, params)
+    seconds = time.perf_counter() - started
+    defs = inv_derive.indicator_definitions(tax)
+    with store.transaction():
+        run_id = sinv.new_run(
+            store,
+            "inventory",
+            tax.source,
+            engine=engine,
+            classify_run_id=rid,
+            year=params.year,
+            params={
+                "anchor_share": anchor_share,
+                "anchor_threshold": derived.attrs.get("anchor_threshold"),
+            },
+            n_firms=n_firms,
+            status="running",
+        )
+        sinv.save_taxonomy(store, run_id, tax.to_records())
+        sinv.register_indicators(store, defs)
+        n_obs = sinv.write_derived(
+            store, run_id, derived, dict(zip(defs["code"], defs["unit"], strict=True))
+        )
+        sinv.update_run(store, run_id, n_observations=n_obs, seconds=seconds, status="done")
+    return InventoryResult(
+        run_id, rid, engine, n_firms, n_obs, derived.attrs.get("anchor_threshold"), seconds, derived
+    )
+
+
+def load_taxonomy_records(records: list[dict[str, Any]]) -> list[Any]:
+    """Segments from a run's stored taxonomy (same validation as a user file)."""
+    from aicity.inventory.taxonomy import _from_entries
+
+    return list(_from_entries(records, source="stored run taxonomy").segments)
+
+
+# ----- industry map -------------------------------------------------------------------------------
+def resolve_unit(store: Store, city: str, park: str | None = None) -> tuple[str, str, str, str]:
+    """(unit_type, unit_key, display name zh, display name en) for a city name/code and optional park."""
+    from aicity.store import core as score
+
+    cities = score.cities(store)
+    wanted = city.strip().removesuffix("市")
+    match = cities[
+        (cities["code"] == wanted)
+        | (cities["name_zh"].str.removesuffix("市") == wanted)
+        | (cities["name_en"].fillna("").str.lower() == wanted.lower())
+    ]
+    if match.empty:
+        raise InputError(
+            f"unknown city {city!r}; the store has {', '.join(cities['name_zh'].head(8))}, ...",
+            fix="pass a city name (杭州 / Hangzhou) or its 6-digit code",
+        )
+    row = match.iloc[0]
+    if park is None:
+        return "city", str(row["code"]), str(row["name_zh"]), str(row["name_en"] or row["name_zh"])
+    parks = score.parks(store, str(row["code"]))
+    pm = parks[(parks["park_id"] == park) | (parks["name_zh"] == park) | (parks["name_en"] == park)]
+    if pm.empty:
+        names = ", ".join(f"{r.park_id} ({r.name_zh})" for r in parks.itertuples()) or "none"
+        raise InputError(
+            f"no park {park!r} in {row['name_zh']}; its parks: {names}", fix="pass --park PARK_ID"
+        )
+    p = pm.iloc[0]
+    return "park", str(p["park_id"]), str(p["name_zh"]), str(p["name_en"] or p["name_zh"])
+
+
+def industry_map_data(
+    store: Store,
+    city: str,
+    park: str | None = None,
+    lang: str = "zh",
+    margin: float = 0.05,
+    max_firms: int = 3,
+):
+    """Everything the industry map of a city (or park) shows, from the current inventory run."""
+    from aicity.viz.industry_map import Band, Cell, IndustryMapData, finding_sentence, layer_mix
+
+    if lang not in ("zh", "en"):
+        raise ConfigError(f"lang must be zh or en, received {lang!r}", path="--lang")
+    unit_type, unit_key, name_zh, name_en = resolve_unit(store, city, park)
+    inv_run = sinv.latest_run(store, "inventory")
+    if inv_run is None:
+        raise InputError("the store has no inventory run yet", fix="run `aicity inventory` first")
+    run = sinv.run_row(store, inv_run)
+    tax = Taxonomy(
+        segments=tuple(load_taxonomy_records(sinv.run_taxonomy(store, inv_run))),
+        source=f"inventory run {inv_run}",
+    )
+    obs = sinv.derived_observations(store, inv_run)
+    local = obs[(obs["unit_type"] == unit_type) & (obs["unit_key"] == unit_key)]
+    nation = obs[obs["unit_type"] == "nation"]
+    values = dict(zip(local["indicator"], local["value"], strict=True))
+    nat_values = dict(zip(nation["indicator"], nation["value"], strict=True))
+    cid = run["classify_run_id"]
+    classify_run = None if pd.isna(cid) else int(cid)
+    city_key = (
+        unit_key
+        if unit_type == "city"
+        else str(store.fetch_one("SELECT city_code FROM parks WHERE park_id = ?", [unit_key]))
+    )
+    firms = sinv.leading_firms(
+        store, classify_run, city_key, unit_key if unit_type == "park" else None
+    )
+    bands = []
+    for layer in ("foundation", "technology", "application"):
+        cells = []
+        for seg in tax.in_layer(layer):
+            count = int(values.get(f"inv_firms_seg_{seg.code}", 0) or 0)
+            names = tuple(firms.loc[firms["segment"] == seg.code, "name"].head(max_firms))
+            cells.append(Cell(seg.code, seg.name(lang), count, names))
+        from aicity.inventory.taxonomy import LAYER_NAMES_EN, LAYER_NAMES_ZH
+
+        bands.append(
+            Band(layer, (LAYER_NAMES_ZH if lang == "zh" else LAYER_NAMES_EN)[layer], tuple(cells))
+        )
+    mix = layer_mix(
+        {
+            k: values[f"inv_share_{k}"]
+            for k in ("foundation", "technology", "application")
+            if f"inv_share_{k}" in values
+        },
+        {
+            k: nat_values[f"inv_share_{k}"]
+            for k in ("foundation", "technology", "application")
+            if f"inv_share_{k}" in nat_values
+        },
+        lang,
+    )
+    n_firms = int(values.get("inv_firms_total", 0) or 0)
+    n_seg = sum(c.count for b in bands for c in b.cells)
+    unit_name = name_zh if lang == "zh" else name_en
+    missing = sum(c.count == 0 for b in bands for c in b.cells)
+    finding = finding_sentence(unit_name, mix, missing, len(tax), n_seg, lang, margin)
+    return IndustryMapData(
+        unit_type=unit_type,
+        unit_key=unit_key,
+        unit_name=unit_name,
+        lang=lang,
+        bands=tuple(bands),
+        mix=mix,
+        finding=finding,
+        n_firms=n_firms,
+        n_unclassified=n_firms - n_seg,
+        inventory_run=inv_run,
+        has_synthetic=bool(firms["is_synthetic"].any()) if len(firms) else False,
+        margin=margin,
+    )
