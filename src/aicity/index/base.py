@@ -7,6 +7,7 @@ context, learned state in attributes ending with ``_``.
 
 from __future__ import annotations
 
+import functools
 import inspect
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -40,15 +41,11 @@ class Step:
 
     @classmethod
     def param_names(cls) -> list[str]:
-        return [p for p in inspect.signature(cls.__init__).parameters if p != "self"]
+        return list(_signature_defaults(cls))
 
     @classmethod
     def defaults(cls) -> dict[str, Any]:
-        return {
-            p.name: p.default
-            for p in inspect.signature(cls.__init__).parameters.values()
-            if p.name != "self"
-        }
+        return dict(_signature_defaults(cls))
 
     def get_params(self) -> dict[str, Any]:
         return {p: _plain(getattr(self, p)) for p in self.param_names()}
@@ -84,6 +81,15 @@ class Step:
         return type(self) is type(other) and self.get_params() == other.get_params()  # type: ignore[attr-defined]
 
     __hash__ = None  # type: ignore[assignment]
+
+
+@functools.cache
+def _signature_defaults(cls: type) -> dict[str, Any]:
+    return {
+        p.name: p.default
+        for p in inspect.signature(cls.__init__).parameters.values()  # type: ignore[misc]
+        if p.name != "self"
+    }
 
 
 def _plain(value: Any) -> Any:
@@ -151,7 +157,7 @@ class Context:
         self.stages[stage] = (self.units, self.X)
 
     def unit_column(self, column: str) -> np.ndarray:
-        return self.framework.units[column].reindex(self.units).to_numpy()
+        return self.framework.unit_column(column, self.units)
 
     @property
     def directions(self) -> np.ndarray:

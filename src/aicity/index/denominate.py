@@ -55,8 +55,8 @@ class Denominate(Step):
         by = (
             dict(self.denominators) if self.denominators is not None else ctx.framework.denominators
         )
-        units = ctx.framework.units
-        unknown = sorted({d for d in by.values() if d not in units.columns})
+        available = ctx.framework.unit_columns
+        unknown = sorted({d for d in by.values() if d not in available})
         if unknown:
             fail(
                 "denominate -> denominators",
@@ -70,11 +70,9 @@ class Denominate(Step):
         dens_cache: dict[str, np.ndarray] = {}
         for code, den in by.items():
             if den not in dens_cache:
-                dens_cache[den] = (
-                    pd.to_numeric(units[den], errors="coerce")
-                    .reindex(ctx.units)
-                    .to_numpy(dtype=float)
-                )
+                dens_cache[den] = pd.to_numeric(
+                    pd.Series(ctx.unit_column(den)), errors="coerce"
+                ).to_numpy(dtype=float)
             j = col[code]
             with np.errstate(divide="ignore", invalid="ignore"):
                 values = X[:, j] / dens_cache[den]

@@ -9,7 +9,8 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -42,35 +43,65 @@ class Node:
     type: str = "Indicator"
 
 
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
+
+
 def _sort_key(code: str) -> tuple[str, str]:
     # R sorts factor levels with the locale's collation: case-insensitive first.
     return (code.casefold(), code)
 
 
-@dataclass
 class Framework:
     """Metadata tree plus the unit table and the raw indicator data.
 
     ``nodes`` holds indicators (level 1) and aggregates (level >= 2) in input order; ``units`` is indexed
     by uCode (uName, unit_type, group and denominator columns); ``data`` is the raw indicator matrix
-    indexed by uCode with one float column per indicator.
+    indexed by uCode with one float column per indicator. Internally the data are kept as NumPy arrays
+    (``unit_codes``, ``values``, ``unit_columns``) and the two frames are built on first access.
     """
 
-    nodes: dict[str, Node]
-    units: pd.DataFrame
-    data: pd.DataFrame
-    level_names: list[str] = field(default_factory=list)
-    name: str = "index"
-    group_columns: list[str] = field(default_factory=list)
-    denominator_columns: list[str] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        self.n_levels = max(n.level for n in self.nodes.values())
+    def __init__(
+        self,
+        nodes: dict[str, Node],
+        units: pd.DataFrame | None = None,
+        data: pd.DataFrame | None = None,
+        level_names: list[str] | None = None,
+        name: str = "index",
+        group_columns: list[str] | None = None,
+        denominator_columns: list[str] | None = None,
+        *,
+        unit_codes: np.ndarray | None = None,
+        values: np.ndarray | None = None,
+        unit_columns: dict[str, np.ndarray] | None = None,
+    ) -> None:
+        self.nodes = nodes
+        self.name = name
+        self.group_columns = list(group_columns or [])
+        self.denominator_columns = list(denominator_columns or [])
+        self.level_names = list(level_names or [])
+        self.n_levels = max(n.level for n in nodes.values())
         self.levels: list[list[str]] = [
-            [c for c, n in self.nodes.items() if n.level == lev]
-            for lev in range(1, self.n_levels + 1)
+            [c for c, n in nodes.items() if n.level == lev] for lev in range(1, self.n_levels + 1)
         ]
         self.indicators = self.levels[0]
+        if data is not None:
+            unit_codes = data.index.to_numpy(dtype=object)
+            values = data[self.indicators].to_numpy(dtype=float)
+        if units is not None:
+            unit_columns = {c: units[c].to_numpy() for c in units.columns}
+            if unit_codes is None:
+                unit_codes = units.index.to_numpy(dtype=object)
+        self.unit_codes = np.asarray(unit_codes if unit_codes is not None else [], dtype=object)
+        self.values = (
+            np.asarray(values, dtype=float)
+            if values is not None
+            else np.empty((0, len(self.indicators)))
+        )
+        self.unit_columns = dict(unit_columns or {})
+        self.unit_columns.setdefault("uName", self.unit_codes.copy())
+        self.unit_columns.setdefault("unit_type", np.full(len(self.unit_codes), None, dtype=object))
+        self._row = {u: i for i, u in enumerate(self.unit_codes)}
         if not self.level_names:
             self.level_names = [
                 "Indicator",
@@ -85,6 +116,24 @@ class Framework:
         for c, n in self.nodes.items():
             if n.parent is not None:
                 self._children[n.parent].append(c)
+        self._tree: list[tuple[list[str], list[str], np.ndarray]] | None = None
+
+    @cached_property
+    def data(self) -> pd.DataFrame:
+        return pd.DataFrame(
+            self.values, index=pd.Index(self.unit_codes, name="uCode"), columns=self.indicators
+        )
+
+    @cached_property
+    def units(self) -> pd.DataFrame:
+        return pd.DataFrame(self.unit_columns, index=pd.Index(self.unit_codes, name="uCode"))
+
+    def unit_column(self, column: str, units: np.ndarray | None = None) -> np.ndarray:
+        """One unit-table column as an array, optionally aligned to ``units`` (uCodes)."""
+        values = self.unit_columns[column]
+        if units is None:
+            return values
+        return values[[self._row[u] for u in units]]
 
     # -------------------------------------------------------------------------------------- queries
 
@@ -135,9 +184,8 @@ class Framework:
 
     def tree(self) -> list[tuple[list[str], list[str], np.ndarray]]:
         """Per aggregation step (level 2..L): (child codes, parent codes, 0/1 membership (k, p))."""
-        cached = self.__dict__.get("_tree")
-        if cached is not None:
-            return cached
+        if self._tree is not None:
+            return self._tree
         steps = []
         for lev in range(2, self.n_levels + 1):
             parents = self.aggregate_order(lev)
@@ -147,7 +195,7 @@ class Framework:
             for i, c in enumerate(children):
                 M[i, pidx[self.nodes[c].parent]] = 1.0  # type: ignore[index]
             steps.append((children, parents, M))
-        self.__dict__["_tree"] = steps
+        self._tree = steps
         return steps
 
     def with_data(self, data: pd.DataFrame) -> Framework:
@@ -155,9 +203,9 @@ class Framework:
         missing = [c for c in self.indicators if c not in data.columns]
         if missing:
             raise ConfigError(f"data lacks indicator columns {missing}")
-        frame = data.copy()
-        if "uCode" in frame.columns:
-            frame = frame.set_index("uCode")
+        frame = data.set_index("uCode") if "uCode" in data.columns else data
+        frame = frame.copy()
+        frame.index = frame.index.astype(object)
         return Framework(
             nodes=self.nodes,
             units=self.units.reindex(frame.index),
@@ -188,61 +236,87 @@ class Framework:
             )
         if "uCode" not in idata.columns:
             raise ConfigError("iData lacks the required column 'uCode'", path="iData")
-        meta = imeta.copy()
-        meta["iCode"] = meta["iCode"].astype(str)
-        dup = sorted(meta.loc[meta["iCode"].duplicated(), "iCode"].unique())
+        meta = imeta
+        # one conversion to Python objects: per-column pandas access is slow for small tables
+        table = meta.to_numpy(dtype=object)
+        position = {name: i for i, name in enumerate(meta.columns)}
+        codes_all = [str(c) for c in table[:, position["iCode"]]]
+        types_all = list(table[:, position["Type"]])
+        seen: set[str] = set()
+        dup = sorted({c for c in codes_all if c in seen or seen.add(c)})  # type: ignore[func-returns-value]
         if dup:
             problems.append(f"duplicate iCode {dup}")
-        bad_type = sorted(meta.loc[~meta["Type"].isin(NODE_TYPES), "iCode"])
+        bad_type = sorted(
+            c for c, t in zip(codes_all, types_all, strict=True) if t not in NODE_TYPES
+        )
         if bad_type:
             problems.append(f"Type must be one of {list(NODE_TYPES)}: {bad_type}")
-        bad_codes = sorted(c for c in meta["iCode"] if not _CODE_RE.match(c))
+        bad_codes = sorted(c for c in codes_all if not _CODE_RE.match(c))
         if bad_codes:
             problems.append(f"codes must not contain spaces or start with a digit: {bad_codes}")
 
-        def col(name: str) -> pd.Series:
-            return (
-                meta[name]
-                if name in meta.columns
-                else pd.Series([None] * len(meta), index=meta.index)
-            )
+        def col(name: str) -> list[Any]:
+            return list(table[:, position[name]]) if name in position else [None] * len(meta)
 
+        columns = {
+            name: col(name)
+            for name in (
+                "Level",
+                "Parent",
+                "Type",
+                "Weight",
+                "Direction",
+                "iName",
+                "iName_zh",
+                "Unit",
+                "Target",
+                "Denominator",
+            )
+        }
         nodes: dict[str, Node] = {}
-        for _, r in meta[meta["Type"].isin(["Indicator", "Aggregate"])].iterrows():
-            code = r["iCode"]
-            level = r["Level"]
-            weight = col("Weight")[_]
-            direction = col("Direction")[_]
-            if pd.isna(level):
+        for i in range(len(meta)):
+            kind = types_all[i]
+            if kind not in ("Indicator", "Aggregate"):
+                continue
+            code = codes_all[i]
+            level, weight, direction = (
+                columns["Level"][i],
+                columns["Weight"][i],
+                columns["Direction"][i],
+            )
+            if _missing(level):
                 problems.append(f"{code}: Level is missing")
                 continue
-            if pd.isna(weight):
+            if _missing(weight):
                 problems.append(f"{code}: Weight is missing")
                 weight = 1.0
-            if r["Type"] == "Indicator":
-                if pd.isna(direction) or float(direction) not in (-1.0, 1.0):
+            if kind == "Indicator":
+                if _missing(direction) or float(direction) not in (-1.0, 1.0):
                     problems.append(f"{code}: Direction must be -1 or 1 (got {direction})")
                     direction = 1
-            else:
-                direction = 1 if pd.isna(direction) else direction
-            parent = r["Parent"]
-            denom = col("Denominator")[_]
-            target = col("Target")[_]
+            elif _missing(direction):
+                direction = 1
+            parent, denom, target = (
+                columns["Parent"][i],
+                columns["Denominator"][i],
+                columns["Target"][i],
+            )
+            name_en, name_zh, unit = columns["iName"][i], columns["iName_zh"][i], columns["Unit"][i]
             nodes[code] = Node(
                 code=code,
                 level=int(level),
-                parent=None if pd.isna(parent) else str(parent),
+                parent=None if _missing(parent) else str(parent),
                 weight=float(weight),
-                direction=int(direction) if not pd.isna(direction) else 1,
-                name_en="" if pd.isna(col("iName")[_]) else str(col("iName")[_]),
-                name_zh="" if pd.isna(col("iName_zh")[_]) else str(col("iName_zh")[_]),
-                unit="" if pd.isna(col("Unit")[_]) else str(col("Unit")[_]),
-                target=math.nan if pd.isna(target) else float(target),
-                denominator=None if pd.isna(denom) else str(denom),
-                type=str(r["Type"]),
+                direction=int(direction),
+                name_en="" if _missing(name_en) else str(name_en),
+                name_zh="" if _missing(name_zh) else str(name_zh),
+                unit="" if _missing(unit) else str(unit),
+                target=math.nan if _missing(target) else float(target),
+                denominator=None if _missing(denom) else str(denom),
+                type=str(kind),
             )
-        groups = list(meta.loc[meta["Type"] == "Group", "iCode"])
-        denoms = list(meta.loc[meta["Type"] == "Denominator", "iCode"])
+        groups = [c for c, t in zip(codes_all, types_all, strict=True) if t == "Group"]
+        denoms = [c for c, t in zip(codes_all, types_all, strict=True) if t == "Denominator"]
         for n in nodes.values():
             if n.type == "Indicator" and n.level != 1:
                 problems.append(f"{n.code}: indicators must be at Level 1 (got {n.level})")
@@ -270,49 +344,47 @@ class Framework:
         )
         if unknown_den:
             problems.append(f"Denominator not declared with Type 'Denominator': {unknown_den}")
-        unknown_cols = sorted(data_cols - set(meta["iCode"]) - set(_UNIT_COLUMNS))
+        unknown_cols = sorted(data_cols - set(codes_all) - set(_UNIT_COLUMNS))
         if unknown_cols:
             problems.append(f"iData columns not described in iMeta: {unknown_cols}")
+        dtypes = dict(zip(idata.columns, idata.dtypes, strict=True))
         non_numeric = [
             c
             for c in [*(c for c, n in nodes.items() if n.level == 1), *denoms]
             if c in data_cols
-            and not pd.api.types.is_numeric_dtype(idata[c])
+            and not pd.api.types.is_numeric_dtype(dtypes[c])
             and idata[c].notna().any()
         ]
         if non_numeric:
             problems.append(f"non-numeric indicator or denominator columns: {non_numeric}")
-        ucodes = idata["uCode"].astype(str)
-        dup_units = sorted(ucodes[ucodes.duplicated()].unique())
+        raw_codes = list(idata["uCode"].to_numpy(dtype=object))
+        missing_rows = [i + 2 for i, u in enumerate(raw_codes) if _missing(u)]
+        if missing_rows:
+            problems.append(f"uCode missing in rows {missing_rows}")
+        ucodes = [str(u) for u in raw_codes]
+        seen_u: set[str] = set()
+        dup_units = sorted({u for u in ucodes if u in seen_u or seen_u.add(u)})  # type: ignore[func-returns-value]
         if dup_units:
             problems.append(f"duplicate uCode {dup_units}")
-        if idata["uCode"].isna().any():
-            problems.append(
-                f"uCode missing in rows {list(np.flatnonzero(idata['uCode'].isna()) + 2)}"
-            )
         if problems:
             raise ConfigError("; ".join(problems), path="iMeta/iData")
 
-        index = pd.Index(ucodes, name="uCode")
         unit_cols = [c for c in ("uName", *groups, *denoms) if c in idata.columns]
-        units = pd.DataFrame({c: idata[c].to_numpy() for c in unit_cols}, index=index)
-        if "uName" not in units.columns:
-            units.insert(0, "uName", list(index))
-        if "unit_type" not in units.columns:
-            units["unit_type"] = None
+        unit_columns = {c: idata[c].to_numpy() for c in unit_cols}
         indicators = [c for c, n in nodes.items() if n.level == 1]
-        data = pd.DataFrame(
-            {c: pd.to_numeric(idata[c], errors="coerce").to_numpy(dtype=float) for c in indicators},
-            index=index,
-        )
+        # one block conversion by position; all-missing columns may arrive as object dtype
+        block = idata.iloc[:, [idata.columns.get_loc(c) for c in indicators]]
+        if any(not pd.api.types.is_numeric_dtype(dtypes[c]) for c in indicators):
+            block = block.apply(pd.to_numeric)
         return cls(
             nodes=nodes,
-            units=units,
-            data=data,
             level_names=list(level_names or []),
             name=name,
             group_columns=groups,
             denominator_columns=denoms,
+            unit_codes=np.array(ucodes, dtype=object),
+            values=block.to_numpy(dtype=float),
+            unit_columns=unit_columns,
         )
 
     @classmethod

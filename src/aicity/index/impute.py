@@ -124,11 +124,11 @@ class Impute(Step):
     def apply(self, ctx: Context) -> None:
         groups = None
         if self.method.startswith("group_"):
-            if self.group not in ctx.framework.units.columns:
+            if self.group not in ctx.framework.unit_columns:
                 fail(
                     "impute -> group",
                     f"{self.group!r} is not a unit column; available: "
-                    f"{ctx.framework.group_columns or list(ctx.framework.units.columns)}",
+                    f"{ctx.framework.group_columns or list(ctx.framework.unit_columns)}",
                 )
             groups = ctx.unit_column(self.group)  # type: ignore[arg-type]
         before = np.isnan(ctx.X)

@@ -19,13 +19,13 @@ def build(
     raw data; ``recipe`` defaults to :meth:`Recipe.quick`."""
     recipe = Recipe.quick() if recipe is None else recipe
     fw = framework if data is None else framework.with_data(data)
-    if fw.data.shape[0] == 0:
+    if fw.values.shape[0] == 0:
         raise ConfigError("no units in the data", path="data")
     ctx = Context(
         framework=fw,
-        units=fw.data.index.to_numpy(dtype=object),
+        units=fw.unit_codes,
         codes=list(fw.indicators),
-        X=fw.data.to_numpy(dtype=float, copy=True),
+        X=fw.values.copy(),
     )
     ctx.record("raw")
     fitted = []

@@ -23,8 +23,22 @@ FALLBACKS = ("log_ct", "log_ct_plus", "log_ct_orig", "boxcox", "none")
 
 
 def skew_kurt(x: np.ndarray) -> tuple[float, float]:
-    col = x[:, None]
-    return float(numeric.skewness(col)[0]), float(numeric.kurtosis(col)[0])
+    """Skewness and excess kurtosis of one vector (e1071 type 2), NaN skipped; NaN if too few values."""
+    v = x[~np.isnan(x)]
+    n = v.size
+    if n < 4:
+        return math.nan, math.nan
+    d = v - v.sum() / n
+    d2 = d * d
+    m2 = float(np.dot(d, d))
+    if m2 == 0:
+        return math.nan, math.nan
+    m3 = float(np.dot(d2, d))
+    m4 = float(np.dot(d2, d2))
+    sk = math.sqrt(n) * m3 / m2**1.5 * math.sqrt(n * (n - 1)) / (n - 2)
+    r = n * m4 / (m2 * m2)
+    kt = ((n + 1) * (r - 3) + 6) * (n - 1) / ((n - 2) * (n - 3))
+    return sk, kt
 
 
 def passes(sk: float, kt: float, skew: float, kurtosis: float) -> bool:
@@ -39,31 +53,30 @@ def winsorise(
 ) -> tuple[np.ndarray, int, np.ndarray]:
     """COINr ``winsorise``: returns (values, points capped, per-point flag '' / 'winhi' / 'winlo')."""
     x = x.copy()
+    present = np.flatnonzero(~np.isnan(x))
+    v = x[present]  # work on the observed values; positions map back through `present`
     imax = np.empty(0, dtype=int)
     imin = np.empty(0, dtype=int)
     nwin = 0
-    passing = passes(*skew_kurt(x), skew, kurtosis)
+    sk, kt = skew_kurt(v)
+    passing = passes(sk, kt, skew, kurtosis)
     while not passing and (winmax is None or nwin < winmax):
-        sk, _ = skew_kurt(x)
-        present = ~np.isnan(x)
         if sk >= 0:
-            top = np.nanmax(x)
-            imax = np.flatnonzero(x == top)
-            rest = present.copy()
-            rest[imax] = False
-            x[imax] = np.max(x[rest])
+            top = v.max()
+            imax = np.flatnonzero(v == top)
+            v[imax] = v[v != top].max()
         else:
-            bottom = np.nanmin(x)
-            imin = np.flatnonzero(x == bottom)
-            rest = present.copy()
-            rest[imin] = False
-            x[imin] = np.min(x[rest])
+            bottom = v.min()
+            imin = np.flatnonzero(v == bottom)
+            v[imin] = v[v != bottom].min()
         # COINr counts the points sharing the current extreme: earlier capped points are tied with it
         nwin = len(imax) + len(imin)
-        passing = passes(*skew_kurt(x), skew, kurtosis)
+        sk, kt = skew_kurt(v)
+        passing = passes(sk, kt, skew, kurtosis)
+    x[present] = v
     flags = np.full(len(x), "", dtype=object)
-    flags[imax] = "winhi"
-    flags[imin] = "winlo"
+    flags[present[imax]] = "winhi"
+    flags[present[imin]] = "winlo"
     return x, nwin, flags
 
 
@@ -100,6 +113,52 @@ def boxcox(x: np.ndarray, lmbda: float | None = None) -> np.ndarray:
         out[present] = stats.boxcox(shifted[present])[0]
         return out
     return np.log(shifted) if lmbda == 0 else (shifted**lmbda - 1) / lmbda
+
+
+def _passes_vec(sk: np.ndarray, kt: np.ndarray, skew: float, kurtosis: float) -> np.ndarray:
+    return np.isnan(sk) | np.isnan(kt) | (np.abs(sk) < skew) | (kt < kurtosis)
+
+
+def winsorise_matrix(
+    X: np.ndarray, winmax: int | None = 5, skew: float = 2.0, kurtosis: float = 3.5
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`winsorise` on every column at once (same result column by column).
+
+    Returns (values, points capped, winhi mask, winlo mask, final skew, final kurtosis).
+    """
+    Y = X.copy()
+    n, k = Y.shape
+    hi = np.zeros((n, k), dtype=bool)
+    lo = np.zeros((n, k), dtype=bool)
+    nwin = np.zeros(k, dtype=int)
+    sk, kt = numeric.skewness(Y), numeric.kurtosis(Y)
+    limit = np.inf if winmax is None else winmax
+    active = ~_passes_vec(sk, kt, skew, kurtosis) & (nwin < limit)
+    while active.any():
+        cols = np.flatnonzero(active)
+        A = Y[:, cols]
+        up = sk[cols] >= 0
+        with np.errstate(invalid="ignore"):
+            key = np.where(
+                up, A, -A
+            )  # cap the top of `key`: the high side, or the low side mirrored
+            top = np.nanmax(key, axis=0)
+            at_top = key == top
+            second = np.nanmax(np.where(at_top, np.nan, key), axis=0)
+        stuck = np.isnan(second)  # nothing left below the extreme: stop, as there is nothing to cap
+        at_top &= ~stuck
+        capped = np.where(at_top, second, key)
+        Y[:, cols] = np.where(up, capped, -capped)
+        hi[:, cols[up]] = at_top[:, up]
+        lo[:, cols[~up]] = at_top[:, ~up]
+        # COINr counts the points sharing the current extreme: earlier capped points are tied with it
+        nwin[cols] = hi[:, cols].sum(axis=0) + lo[:, cols].sum(axis=0)
+        sub = Y[:, cols]
+        sk[cols], kt[cols] = numeric.skewness(sub), numeric.kurtosis(sub)
+        active[cols] = (
+            ~_passes_vec(sk[cols], kt[cols], skew, kurtosis) & (nwin[cols] < limit) & ~stuck
+        )
+    return Y, nwin, hi, lo, sk, kt
 
 
 TRANSFORMS = {"log_ct": log_ct, "log_ct_plus": log_ct_plus, "log_ct_orig": log_ct_orig}
@@ -266,31 +325,75 @@ class Treat(Step):
         unknown = sorted(set(overrides) - set(codes))
         if unknown:
             fail("treat -> overrides", f"not indicators of the data: {unknown}")
+        k = X.shape[1]
         out = X.copy()
         flags = np.full(X.shape, "", dtype=object)
-        # one vectorised test first: most indicators pass and need no per-column work
-        sk0, kt0 = numeric.skewness(X), numeric.kurtosis(X)
-        rows = []
-        for j, code in enumerate(codes):
-            over = overrides.get(code)
+        report: dict[str, np.ndarray] = {
+            c: np.full(k, np.nan, dtype=object if c.endswith("Pass") or c == "treatment" else float)
+            for c in REPORT_COLUMNS[1:]
+        }
+        report["treatment"][:] = "none"
+        plain = np.array([code not in overrides for code in codes], dtype=bool)
+        if base["method"] == "skew_kurt" and plain.any():
+            self._skew_kurt_block(X, np.flatnonzero(plain), base, out, flags, report)
+        else:
+            plain[:] = False
+        for j in np.flatnonzero(~plain):
+            over = overrides.get(codes[j])
             spec = {**base, "method": "none"} if over == "none" else {**base, **(over or {})}
-            if spec["method"] == "skew_kurt" and passes(
-                sk0[j], kt0[j], spec["skew"], spec["kurtosis"]
-            ):
-                row = dict.fromkeys(REPORT_COLUMNS[1:], math.nan)
-                row.update(
-                    {
-                        "check_SkewKurt0.Pass": True,
-                        "check_SkewKurt0.Skew": float(sk0[j]),
-                        "check_SkewKurt0.Kurt": float(kt0[j]),
-                        "treatment": "none",
-                    }
-                )
-            else:
-                out[:, j], row, flags[:, j] = treat_column(X[:, j], spec)
-            rows.append({"iCode": code, **row})
-        report = pd.DataFrame(rows, columns=REPORT_COLUMNS)
-        return out, report, flags
+            out[:, j], row, flags[:, j] = treat_column(X[:, j], spec)
+            for key, value in row.items():
+                report[key][j] = value
+        frame = pd.DataFrame({"iCode": codes, **report}, columns=REPORT_COLUMNS)
+        return out, frame, flags
+
+    @staticmethod
+    def _skew_kurt_block(
+        X: np.ndarray,
+        cols: np.ndarray,
+        spec: Mapping[str, Any],
+        out: np.ndarray,
+        flags: np.ndarray,
+        report: dict[str, np.ndarray],
+    ) -> None:
+        """COINr's rule on many columns at once: one vectorised test and winsorisation loop."""
+        skew_t, kurt_t = spec["skew"], spec["kurtosis"]
+        sub = X[:, cols]
+        sk0, kt0 = numeric.skewness(sub), numeric.kurtosis(sub)
+        ok0 = _passes_vec(sk0, kt0, skew_t, kurt_t)
+        report["check_SkewKurt0.Pass"][cols] = ok0
+        report["check_SkewKurt0.Skew"][cols] = sk0
+        report["check_SkewKurt0.Kurt"][cols] = kt0
+        failing = cols[~ok0]
+        if not len(failing):
+            return
+        Y, nwin, hi, lo, sk1, kt1 = winsorise_matrix(X[:, failing], spec["winmax"], skew_t, kurt_t)
+        ok1 = _passes_vec(sk1, kt1, skew_t, kurt_t)
+        out[:, failing] = Y
+        win_flags = np.where(hi, "winhi", np.where(lo, "winlo", "")).astype(object)
+        flags[:, failing] = win_flags
+        report["winsorise.nwin"][failing] = nwin
+        report["check_SkewKurt1.Pass"][failing] = ok1
+        report["check_SkewKurt1.Skew"][failing] = sk1
+        report["check_SkewKurt1.Kurt"][failing] = kt1
+        report["treatment"][failing] = "winsorise"
+        if spec["fallback"] == "none":
+            return
+        for i in np.flatnonzero(~ok1):
+            j = failing[i]
+            basis = Y[:, i] if spec["combine"] else X[:, j]
+            z = _transform(basis, spec["fallback"], spec.get("lmbda"))
+            sk2, kt2 = skew_kurt(z)
+            out[:, j] = z
+            report["check_SkewKurt2.Pass"][j] = passes(sk2, kt2, skew_t, kurt_t)
+            report["check_SkewKurt2.Skew"][j] = sk2
+            report["check_SkewKurt2.Kurt"][j] = kt2
+            report["treatment"][j] = ("winsorise+" if spec["combine"] else "") + spec["fallback"]
+            fb = np.where(np.isnan(basis), "", spec["fallback"]).astype(object)
+            if spec["combine"]:
+                w = win_flags[:, i]
+                fb = np.where(w != "", w + "+" + fb, fb)
+            flags[:, j] = fb
 
     def apply(self, ctx: Context) -> None:
         X, report, flags = self.treat_array(ctx.X, ctx.codes)
