@@ -18,6 +18,9 @@ COMMAND_MODULES: list[str] = [
     "aicity.cli.inventory_cmd",
     "aicity.cli.map_cmd",
     "aicity.cli.synth_cmd",
+    "aicity.cli.evaluate_cmd",
+    "aicity.cli.report_cmd",
+    "aicity.cli.map_china_cmd",
 ]
 
 

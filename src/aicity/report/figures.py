@@ -65,9 +65,9 @@ def build_figures(
     from aicity.viz.charts import (
         figure_to_png,
         figure_to_svg,
-        plot_radar,
         plot_ranking_bar,
         plotly_ranking_bar,
+        radar_svg,
     )
     from aicity.viz.china_map import plot_china_map, plotly_china_map
 
@@ -103,13 +103,11 @@ def build_figures(
     for key, profile in report.profiles.items():
         values = [d.score for d in profile.dimensions]
         medians = [d.median for d in profile.dimensions]
-        figures.static[f"radar_{key}"] = figure_to_svg(
-            plot_radar(
-                axis_labels,
-                values,
-                reference=medians,
-                series_label=profile.name(lang),
-                reference_label=words["radar_ref"],
-            )
+        figures.static[f"radar_{key}"] = radar_svg(
+            axis_labels,
+            values,
+            reference=medians,
+            series_label=profile.name(lang),
+            reference_label=words["radar_ref"],
         )
     return figures

@@ -223,3 +223,91 @@ def figure_to_png(fig, dpi: int = 150) -> bytes:
     fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
     plt.close(fig)
     return buffer.getvalue()
+
+
+def radar_svg(
+    axes_labels: Sequence[str],
+    values: Sequence[float],
+    *,
+    reference: Sequence[float] | None = None,
+    series_label: str = "",
+    reference_label: str = "",
+    upper: float = 100.0,
+    size: int = 300,
+) -> str:
+    """A radar as a small hand-written SVG (text as text, fonts from the page): the report draws one per
+    city, and matplotlib would spend most of the report's time on them."""
+    from xml.sax.saxutils import escape
+
+    n = len(axes_labels)
+    if n < 3 or len(values) != n:
+        raise InputError(
+            f"expected at least 3 radar axes with one value each, got {n} axes and {len(values)} values"
+        )
+    cx, cy, radius = size / 2, size / 2 + 8, size * 0.30
+    angles = [np.pi / 2 - 2 * np.pi * i / n for i in range(n)]  # first axis straight up, clockwise
+
+    def point(value: float, angle: float) -> tuple[float, float]:
+        share = 0.0 if not np.isfinite(value) else min(max(value / upper, 0.0), 1.0)
+        return cx + radius * share * np.cos(angle), cy - radius * share * np.sin(angle)
+
+    def polygon(series: Sequence[float]) -> str:
+        return " ".join(
+            f"{x:.1f},{y:.1f}"
+            for x, y in (point(v, a) for v, a in zip(series, angles, strict=True))
+        )
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size + 24}" width="{size}" '
+        f'height="{size + 24}" class="radar-svg">'
+    ]
+    for ring in (0.25, 0.5, 0.75, 1.0):
+        parts.append(
+            f'<polygon points="{polygon([upper * ring] * n)}" fill="none" stroke="#d9e2ec" '
+            'stroke-width="1"/>'
+        )
+    for a in angles:
+        x, y = point(upper, a)
+        parts.append(
+            f'<line x1="{cx:.1f}" y1="{cy:.1f}" x2="{x:.1f}" y2="{y:.1f}" stroke="#d9e2ec"/>'
+        )
+    if reference is not None:
+        parts.append(
+            f'<polygon points="{polygon(reference)}" fill="none" stroke="{REFERENCE_COLOUR}" '
+            'stroke-width="1.5" stroke-dasharray="4 3"/>'
+        )
+    parts.append(
+        f'<polygon points="{polygon(values)}" fill="{HIGHLIGHT_COLOUR}" fill-opacity="0.18" '
+        f'stroke="{HIGHLIGHT_COLOUR}" stroke-width="2"/>'
+    )
+    for label, value, a in zip(axes_labels, values, angles, strict=True):
+        x, y = cx + (radius + 16) * np.cos(a), cy - (radius + 16) * np.sin(a)
+        anchor = "middle" if abs(np.cos(a)) < 0.3 else ("start" if np.cos(a) > 0 else "end")
+        shown = f"{value:.1f}" if np.isfinite(value) else "–"
+        parts.append(
+            f'<text x="{x:.1f}" y="{y:.1f}" font-size="11" text-anchor="{anchor}" fill="#243b53">'
+            f"{escape(str(label))}</text>"
+        )
+        parts.append(
+            f'<text x="{x:.1f}" y="{y + 13:.1f}" font-size="10" text-anchor="{anchor}" '
+            f'fill="{HIGHLIGHT_COLOUR}">{shown}</text>'
+        )
+    legend_y = size + 16
+    parts.append(
+        f'<line x1="10" y1="{legend_y - 4}" x2="28" y2="{legend_y - 4}" stroke="{HIGHLIGHT_COLOUR}" '
+        'stroke-width="2"/>'
+    )
+    parts.append(
+        f'<text x="32" y="{legend_y}" font-size="10" fill="#243b53">{escape(series_label)}</text>'
+    )
+    if reference is not None:
+        parts.append(
+            f'<line x1="140" y1="{legend_y - 4}" x2="158" y2="{legend_y - 4}" '
+            f'stroke="{REFERENCE_COLOUR}" stroke-width="1.5" stroke-dasharray="4 3"/>'
+        )
+        parts.append(
+            f'<text x="162" y="{legend_y}" font-size="10" fill="#243b53">{escape(reference_label)}'
+            "</text>"
+        )
+    parts.append("</svg>")
+    return "".join(parts)

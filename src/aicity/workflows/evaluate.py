@@ -498,3 +498,120 @@ def _record(
             "eval_flags": flags if len(flags) else None,
         },
     )
+
+
+# ----- uncertainty of a stored run ---------------------------------------------------------------------
+def rebuild_inputs(meta: dict, tables: dict[str, pd.DataFrame]):
+    """The framework (with the run's input data) and recipe of a stored run, ready to rebuild or perturb."""
+    from aicity.index import Framework, Recipe
+
+    spec = yaml.safe_load(meta["framework_yaml"])
+    cells = tables["eval_cells"]
+    units = tables["eval_units"]["unit_key"].tolist()
+    wide = cells.pivot(index="unit_key", columns="indicator", values="value").reindex(units)
+    values = tables["eval_values"]
+    helpers = values[values["stage"] == "input"]
+    if len(helpers):
+        wide = wide.join(helpers.pivot(index="unit_key", columns="code", values="value"))
+    for indicator in _indicator_specs(spec):
+        den = indicator.get("denominator")
+        if den and den not in wide.columns:
+            raise InputError(
+                f"run {meta['run_id']} lacks denominator column {den!r}",
+                fix="evaluate again to store a complete run",
+            )
+    wide.index.name = "uCode"
+    fw = Framework.from_yaml(engine_spec(spec), data=wide.reset_index())
+    return fw, Recipe.from_yaml(meta["recipe_yaml"])
+
+
+def load_uncertainty_spec(spec: str | Path | None = None):
+    from aicity.index.uncertainty import UncertaintySpec
+
+    if spec is not None:
+        return UncertaintySpec.from_yaml(spec)
+    text = _package_text("uncertainty.yaml")
+    return UncertaintySpec.from_dict(
+        yaml.safe_load(text), source="aicity/data/frameworks/uncertainty.yaml"
+    )
+
+
+def run_uncertainty_for(
+    store: Store,
+    run_id: str,
+    n: int = 1000,
+    seed: int = 1,
+    sobol_n: int | None = 256,
+    spec: str | Path | None = None,
+    progress=None,
+) -> pd.DataFrame:
+    """Uncertainty (and, with ``sobol_n``, Sobol sensitivity) analysis of a stored run; results are stored
+    in ``eval_uncertainty`` and returned (unit_key, code, stat, value).
+
+    Per unit of the target: rank_nominal, rank_median, rank_mean, rank_q05, rank_q95, score_q05,
+    score_median, score_q95. Per assumption (unit_key NULL, code = assumption name): S1, ST.
+    """
+    from aicity.index.uncertainty import run_sensitivity, run_uncertainty
+    from aicity.index.uncertainty.engine import EngineModel
+    from aicity.store.runs import load_run, save_uncertainty
+
+    meta, tables = load_run(store, run_id)
+    fw, recipe = rebuild_inputs(meta, tables)
+    ua_spec = load_uncertainty_spec(spec)
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        model = EngineModel(fw, recipe, target=ua_spec.target)
+        ua = run_uncertainty(model, ua_spec, n, seed, progress=progress)
+        sa = run_sensitivity(model, ua_spec, sobol_n, seed) if sobol_n else None
+    target = ua.target
+    rows = []
+    rank_stats = ua.rank_stats()
+    for stat, column in (
+        ("rank_nominal", "nominal"),
+        ("rank_mean", "mean"),
+        ("rank_median", "median"),
+        ("rank_q05", "q05"),
+        ("rank_q95", "q95"),
+    ):
+        rows.append(
+            pd.DataFrame(
+                {
+                    "unit_key": rank_stats["uCode"].astype(str),
+                    "code": target,
+                    "stat": stat,
+                    "value": rank_stats[column].astype(float),
+                }
+            )
+        )
+    score_stats = ua.score_stats()
+    for stat, column in (("score_q05", "q05"), ("score_median", "median"), ("score_q95", "q95")):
+        rows.append(
+            pd.DataFrame(
+                {
+                    "unit_key": score_stats["uCode"].astype(str),
+                    "code": target,
+                    "stat": stat,
+                    "value": score_stats[column].astype(float),
+                }
+            )
+        )
+    rows.append(
+        pd.DataFrame(
+            {"unit_key": [None], "code": [target], "stat": ["replications"], "value": [float(n)]}
+        )
+    )
+    if sa is not None:
+        for stat in ("S1", "ST"):
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "unit_key": None,
+                        "code": sa["assumption"].astype(str),
+                        "stat": stat,
+                        "value": sa[stat].astype(float),
+                    }
+                )
+            )
+    frame = pd.concat(rows, ignore_index=True)
+    save_uncertainty(store, run_id, frame)
+    return frame

@@ -99,3 +99,40 @@ def build_report(
         on_step("load")
     data = load_report_data(store, run_id)
     return write_report(data, Path(out), lang, list(formats), on_step=on_step)
+
+
+def map_points(
+    store: Store, run_id: str | None = None, dimension: str | None = None, lang: str = "zh"
+) -> tuple[pd.DataFrame, str]:
+    """Bubble-map points (label, longitude, latitude, value) of a run's index or one dimension, and a title."""
+    from aicity.errors import ConfigError
+
+    run_id = run_id or latest_run_id(store, "city")
+    meta, tables = load_run(store, run_id)
+    nodes = tables["eval_nodes"]
+    code = dimension or str(nodes.loc[nodes["level"] == nodes["level"].max(), "code"].iloc[0])
+    if code not in set(nodes["code"]):
+        raise ConfigError(
+            f"unknown code {code!r}; codes: {', '.join(nodes['code'])}", path="--dimension"
+        )
+    results = tables["eval_results"]
+    scores = results[(results["scheme"] == "default") & (results["code"] == code)].set_index(
+        "unit_key"
+    )["score"]
+    units = tables["eval_units"]
+    name_col = "name_zh" if lang == "zh" else "name_en"
+    points = pd.DataFrame(
+        {
+            "label": units[name_col].fillna(units["name_zh"]).to_numpy(),
+            "longitude": units["longitude"].to_numpy(),
+            "latitude": units["latitude"].to_numpy(),
+            "value": units["unit_key"].map(scores).to_numpy(),
+        }
+    ).dropna(subset=["longitude", "latitude", "value"])
+    node = nodes.set_index("code").loc[code]
+    title = (
+        f"{node[name_col] or node['name_zh']}（{meta['reference_year']}）"
+        if lang == "zh"
+        else (f"{node['name_en'] or code} ({meta['reference_year']})")
+    )
+    return points, title

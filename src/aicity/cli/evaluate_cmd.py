@@ -1,0 +1,199 @@
+"""``aicity evaluate``: evaluate cities (or parks) from the store; ``aicity runs``: list and compare runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from aicity.cli._common import console, db_option
+
+runs_app = typer.Typer(help="Stored evaluation runs: list them, compare two.", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("evaluate")(evaluate_cmd)
+    app.add_typer(runs_app, name="runs")
+
+
+def evaluate_cmd(
+    db: Path = db_option(),
+    framework: str = typer.Option(
+        "china_ai_20", "--framework", help="Bundled framework name or a framework .yaml file."
+    ),
+    recipe: str = typer.Option(
+        "default",
+        "--recipe",
+        help="Bundled recipe (default, entropy, ahp, geometric) or a .yaml file.",
+    ),
+    year: int | None = typer.Option(
+        None,
+        "--year",
+        help="Reference year (default: the year most of the framework's data refer to).",
+    ),
+    max_age: int = typer.Option(
+        3, "--max-age", min=0, help="Oldest usable value, in years before --year."
+    ),
+    unit_type: str | None = typer.Option(
+        None, "--unit-type", help="city or park (default: the framework's)."
+    ),
+    alternatives: bool = typer.Option(
+        True,
+        "--alternatives/--no-alternatives",
+        help="Also rank with the entropy, AHP and geometric recipes.",
+    ),
+    uncertainty: int = typer.Option(
+        0,
+        "--uncertainty",
+        min=0,
+        help="Monte Carlo replications of the uncertainty analysis (0: none).",
+    ),
+    sobol: int = typer.Option(
+        256, "--sobol", min=0, help="Sobol base sample with --uncertainty (0: none)."
+    ),
+    seed: int = typer.Option(1, "--seed", help="Random seed of the uncertainty analysis."),
+    label: str | None = typer.Option(None, "--label", help="A note stored with the run."),
+    top: int = typer.Option(10, "--top", min=0, help="Rows of the ranking to print."),
+) -> None:
+    """Evaluate every unit with the framework: latest in-scope value within --max-age of --year per cell,
+    flags for stale, estimated, unverified, derived and imputed cells; the run is stored with all stages."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from aicity.store import Store
+    from aicity.workflows.evaluate import ALTERNATIVE_RECIPES, evaluate, run_uncertainty_for
+
+    with Store.open(db) as store:
+        with console.status("evaluating"):
+            ev = evaluate(
+                store,
+                framework=framework,
+                recipe=recipe,
+                year=year,
+                max_age=max_age,
+                alternatives=ALTERNATIVE_RECIPES if alternatives else None,
+                unit_type=unit_type,
+                label=label,
+            )
+        if uncertainty:
+            with Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=console,
+                transient=True,
+            ) as bar:
+                task = bar.add_task("uncertainty", total=uncertainty)
+                run_uncertainty_for(
+                    store,
+                    ev.run_id,
+                    n=uncertainty,
+                    seed=seed,
+                    sobol_n=sobol or None,
+                    progress=lambda k: bar.advance(task, k),
+                )
+        print_ranking(store, ev.run_id, top)
+
+
+def print_ranking(store, run_id: str, top: int) -> None:
+    from aicity.store.runs import load_run
+
+    meta, tables = load_run(store, run_id)
+    cells = tables["eval_cells"]
+    flagged = int((cells["flags"].fillna("") != "").sum())
+    console.print(
+        f"run [bold]{escape(run_id)}[/]: {meta['n_units']} {meta['unit_type']} units, "
+        f"{meta['n_indicators']} indicators, reference year {meta['reference_year']}, "
+        f"{flagged} of {len(cells)} cells flagged"
+    )
+    if not top:
+        return
+    nodes = tables["eval_nodes"]
+    root = nodes.loc[nodes["level"] == nodes["level"].max(), "code"].iloc[0]
+    results = tables["eval_results"]
+    best = (
+        results[(results["scheme"] == "default") & (results["code"] == root)]
+        .sort_values("rank")
+        .head(top)
+    )
+    names = tables["eval_units"].set_index("unit_key")["name_zh"]
+    unc = tables["eval_uncertainty"]
+    interval = {}
+    if len(unc):
+        mine = unc[(unc["code"] == root) & unc["stat"].isin(["rank_q05", "rank_q95"])]
+        wide = mine.pivot_table(index="unit_key", columns="stat", values="value", aggfunc="first")
+        interval = {k: f"{r.rank_q05:.0f}–{r.rank_q95:.0f}" for k, r in wide.iterrows()}
+    table = Table("rank", "unit", "score", *(["90% rank interval"] if interval else []))
+    for row in best.itertuples(index=False):
+        cols = [
+            str(row.rank),
+            escape(str(names.get(row.unit_key, row.unit_key))),
+            f"{row.score:.1f}",
+        ]
+        if interval:
+            cols.append(interval.get(row.unit_key, "–"))
+        table.add_row(*cols)
+    console.print(table)
+
+
+@runs_app.command("list")
+def list_cmd(db: Path = db_option()) -> None:
+    """Every stored run, newest first."""
+    from aicity.store import Store
+    from aicity.store.runs import list_runs
+
+    with Store.open(db, read_only=True) as store:
+        runs = list_runs(store)
+    table = Table("run id", "created", "framework", "units", "year", "max age", "data hash")
+    for r in runs.itertuples(index=False):
+        table.add_row(
+            escape(r.run_id),
+            str(r.created_at)[:19],
+            escape(r.framework_name),
+            f"{r.n_units} {r.unit_type}",
+            str(r.reference_year),
+            str(r.max_age),
+            r.data_hash[:12],
+        )
+    console.print(table)
+
+
+@runs_app.command("compare")
+def compare_cmd(
+    run_a: str = typer.Argument(..., help="The earlier run (or the baseline recipe)."),
+    run_b: str = typer.Argument(..., help="The later run (or the alternative)."),
+    db: Path = db_option(),
+    out: Path | None = typer.Option(
+        None, "--out", help="Also write every change to this CSV file."
+    ),
+) -> None:
+    """Rank and score changes of the overall index from run A to run B (positive = moved up)."""
+    from aicity.store import Store
+    from aicity.store.runs import compare_runs, load_run
+
+    with Store.open(db, read_only=True) as store:
+        changes = compare_runs(store, run_a, run_b)
+        _, tables = load_run(store, run_b)
+    if out is not None:
+        changes.to_csv(out, index=False, encoding="utf-8")
+    top_level = changes["level"].max()
+    overall = changes[changes["level"] == top_level]
+    names = tables["eval_units"].set_index("unit_key")["name_zh"]
+    table = Table("unit", "rank A", "rank B", "change", "score A", "score B")
+    for r in overall.itertuples(index=False):
+        change = (
+            "–"
+            if r.rank_change is None or r.rank_change != r.rank_change
+            else f"{int(r.rank_change):+d}"
+        )
+        table.add_row(
+            escape(str(names.get(r.unit_key, r.unit_key))),
+            "–" if r.rank_a != r.rank_a or r.rank_a is None else str(int(r.rank_a)),
+            "–" if r.rank_b != r.rank_b or r.rank_b is None else str(int(r.rank_b)),
+            change,
+            "–" if r.score_a != r.score_a else f"{r.score_a:.1f}",
+            "–" if r.score_b != r.score_b else f"{r.score_b:.1f}",
+        )
+    console.print(table)
