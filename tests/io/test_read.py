@@ -55,7 +55,7 @@ def test_xlsx_sheets(tmp_path: Path) -> None:
     table = read_table(path, sheet="数据")
     assert table.sheet == "数据" and table.frame["城市"].tolist() == ["北京"]
     assert read_table(path).sheet == "封面"
-    with pytest.raises(InputError, match="no sheet named 'x'.*封面, 数据"):
+    with pytest.raises(InputError, match=r"no sheet named 'x'.*封面, 数据"):
         read_table(path, sheet="x")
 
 

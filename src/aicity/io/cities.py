@@ -14,6 +14,7 @@ from functools import lru_cache
 from importlib.util import find_spec
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 MUNICIPALITIES = {"11", "12", "31", "50"}
@@ -49,6 +50,16 @@ def _pinyin(text: str) -> str:
     return "".join(lazy_pinyin(text))
 
 
+@lru_cache(maxsize=1)
+def _bundled_english() -> dict[str, str]:
+    """Toneless pinyin names generated once with pypinyin (city_names_en.csv): no import at run time."""
+    path = Path(__file__).with_name("city_names_en.csv")
+    if not path.exists():
+        return {}
+    table = pd.read_csv(path, dtype=str)
+    return dict(zip(table["code"], table["name_en"], strict=True))
+
+
 def _english_key(text: str) -> str:
     lowered = _ENGLISH_NOISE.sub("", text.strip().lower())
     return _SPACE.sub("", lowered)
@@ -77,6 +88,7 @@ class CityResolver:
             for row in table.itertuples()
             if row.code6.endswith("0000") and row.adcode.endswith("000000")
         }
+        english_names = _bundled_english()
         self.cities: dict[str, City] = {}
         for row in table.itertuples():
             code = row.code6
@@ -95,7 +107,7 @@ class CityResolver:
                 code=code,
                 name_zh=row.name,
                 short_zh=short,
-                name_en=_pinyin(short).capitalize(),
+                name_en=english_names.get(code) or _pinyin(short).capitalize(),
                 province=provinces.get(code[:2], ""),
                 longitude=None if pd.isna(row.longitude) else float(row.longitude),
                 latitude=None if pd.isna(row.latitude) else float(row.latitude),
@@ -158,11 +170,14 @@ class CityResolver:
 
     def resolve(self, values: pd.Series) -> tuple[pd.Series, pd.Series]:
         """Vectorised: resolve each distinct value once. Returns (codes, reasons); reason is NA if ok."""
-        uniques = pd.unique(values.astype("object"))
-        answers = {u: self.resolve_one(u) for u in uniques}
-        codes = values.astype("object").map(lambda v: answers[v][0])
-        reasons = values.astype("object").map(lambda v: answers[v][1])
-        return codes.astype("string"), reasons.astype("string")
+        codes_idx, uniques = pd.factorize(values, use_na_sentinel=True)
+        answers = [self.resolve_one(u) for u in uniques] + [(None, "missing city")]
+        codes_idx = np.where(codes_idx < 0, len(uniques), codes_idx)
+        code_table = np.array([a[0] for a in answers], dtype=object)
+        reason_table = np.array([a[1] for a in answers], dtype=object)
+        codes = pd.Series(code_table[codes_idx], index=values.index, dtype="string")
+        reasons = pd.Series(reason_table[codes_idx], index=values.index, dtype="string")
+        return codes, reasons
 
     def city(self, code: str) -> City | None:
         return self.cities.get(code)

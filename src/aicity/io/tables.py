@@ -177,6 +177,17 @@ def _duplicates(
     problems.add(dup, column, shown, reasons)
 
 
+def map_unique(values: pd.Series, func: object) -> pd.Series:
+    """Apply ``func`` (a callable or a dict) to each distinct value once; NA stays NA."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    if isinstance(func, dict):
+        mapped = [func.get(u, pd.NA) for u in uniques]
+    else:
+        mapped = [func(u) for u in uniques]  # type: ignore[operator]
+    table = np.array([*mapped, pd.NA], dtype=object)
+    return pd.Series(table[np.where(codes < 0, len(uniques), codes)], index=values.index)
+
+
 def slugify(text: str) -> str:
     return _SLUG.sub("-", text.lower()).strip("-")
 
@@ -396,11 +407,13 @@ def _enterprises(
     problems.add(reasons.notna().to_numpy(), "credit_code", credit, reasons)
     out["credit_code"] = credit
     given_id = _text(frame, "enterprise_id")
-    derived = credit.fillna(
-        hex_ids(
-            pd.DataFrame({"n": out["name"].fillna(""), "c": out["city_code"].fillna("")}), "ent-"
+    derived = credit.copy()
+    needs_id = (given_id.isna() & credit.isna()).to_numpy()
+    if needs_id.any():  # no id and no credit code: a stable id from name and city
+        basis = pd.DataFrame(
+            {"n": out["name"][needs_id].fillna(""), "c": out["city_code"][needs_id].fillna("")}
         )
-    )
+        derived[needs_id] = hex_ids(basis, "ent-").to_numpy()
     out["enterprise_id"] = given_id.fillna(derived)
     park_text = _text(frame, "park")
     out["park_id"] = (
@@ -410,7 +423,7 @@ def _enterprises(
     )
     out["park_text"] = park_text
     layer_text = _text(frame, "layer")
-    layer = layer_text.str.lower().map(LAYERS).astype("string")
+    layer = map_unique(layer_text.str.lower(), LAYERS).astype("string")
     problems.add(
         _present(layer_text) & layer.isna().to_numpy(),
         "layer",
@@ -426,16 +439,18 @@ def _enterprises(
             **dict(zip(tax["name_zh"], tax["code"], strict=False)),
             **dict(zip(tax["name_en"].str.lower(), tax["code"], strict=False)),
         }
-        segment = segment_text.map(
-            lambda s: lookup.get(s, lookup.get(s.lower())) if isinstance(s, str) else pd.NA
-        ).astype("string")
+        segment = map_unique(segment_text, lambda s: lookup.get(s, lookup.get(s.lower()))).astype(
+            "string"
+        )
         problems.add(
             _present(segment_text) & segment.isna().to_numpy(),
             "segment",
             segment_text,
             "unknown segment (expected a taxonomy code such as large_models)",
         )
-        seg_layer = segment.map(dict(zip(tax["code"], tax["layer"], strict=False))).astype("string")
+        seg_layer = map_unique(segment, dict(zip(tax["code"], tax["layer"], strict=False))).astype(
+            "string"
+        )
         clash = layer.notna() & seg_layer.notna() & (layer != seg_layer)
         problems.add(
             clash.fillna(False).to_numpy(),

@@ -10,6 +10,7 @@ import re
 from datetime import datetime
 
 import pandas as pd
+import pyarrow as pa
 
 from aicity.store._store import Store
 
@@ -171,8 +172,14 @@ def upsert_entities(store: Store, table: str, frame: pd.DataFrame) -> int:
     key = KEYS[table]
     data = frame.reindex(columns=columns)
     cols = ", ".join(f'"{c}"' for c in columns)
-    store.register("_new_entities", data)
+    store.register("_new_entities", pa.Table.from_pandas(data, preserve_index=False))
     try:
+        overlap = store.fetch_one(
+            f'SELECT count(*) FROM _new_entities n JOIN {table} t ON n."{key}" = t."{key}"'
+        )
+        if overlap == 0:  # all new (e.g. a first load): a plain append, no comparison needed
+            store.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _new_entities")
+            return len(data)
         store.execute(
             f"CREATE OR REPLACE TEMP TABLE _changed AS SELECT {cols} FROM _new_entities "
             f"EXCEPT SELECT {cols} FROM {table}"
