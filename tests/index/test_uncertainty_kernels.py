@@ -12,6 +12,7 @@ from aicity.index.uncertainty.kernels import (
     Tree,
     aggregate_flat,
     aggregate_levels,
+    column_quantiles,
     effective_weights,
     quantiles_from_counts,
     rank_counts,
@@ -96,3 +97,22 @@ def test_quantiles_from_counts_equal_numpy_quantile() -> None:
     np.testing.assert_array_equal(
         quantiles_from_counts(counts, probs), np.quantile(ranks, probs, axis=0).T
     )
+
+
+def test_column_quantiles_equal_numpy_quantile() -> None:
+    rng = np.random.default_rng(8)
+    values = rng.normal(size=(999, 13))
+    probs = [0.05, 0.5, 0.95]
+    np.testing.assert_allclose(
+        column_quantiles(values, probs), np.quantile(values, probs, axis=0), rtol=0, atol=0
+    )
+    values[2, 3] = np.nan
+    np.testing.assert_allclose(
+        column_quantiles(values, probs), np.nanquantile(values, probs, axis=0)
+    )
+
+
+def test_threaded_ranks_equal_single_thread() -> None:
+    rng = np.random.default_rng(9)
+    scores = rng.integers(0, 50, (3000, 120)).astype(float)
+    np.testing.assert_array_equal(rank_min(scores, workers=2), rank_min(scores, workers=1))

@@ -109,8 +109,7 @@ def live_normalised_weights(
     for level in range(upto):
         w = np.where(alive, level_weights[level], 0.0)
         parent = tree.parents[level]
-        totals = np.zeros((w.shape[0], len(tree.levels[level + 1])))
-        np.add.at(totals.T, parent, w.T)
+        totals = w @ tree.membership(level)
         with np.errstate(invalid="ignore", divide="ignore"):
             out.append(np.where(totals[:, parent] > 0, w / totals[:, parent], 0.0))
         alive = totals > 0
@@ -144,7 +143,7 @@ def aggregate_flat(
     eff = effective_weights(tree, level_weights, target)
     used = eff.any(axis=0)
     fx = _forward(X[:, used], power)
-    return _backward((fx @ eff[:, used].T).T, power)
+    return _backward(eff[:, used] @ fx.T, power)  # (R, units), laid out as the caller stores it
 
 
 def _engine_mean(
@@ -206,38 +205,92 @@ def aggregate_levels(
     return values[..., top_pos]
 
 
-def rank_min(scores: np.ndarray) -> np.ndarray:
-    """Ranks along the last axis: 1 = highest, ties share the lowest rank, NaN stays NaN."""
-    scores = np.asarray(scores, dtype=float)
-    flat = scores.reshape(-1, scores.shape[-1])
+def _rank_rows(flat: np.ndarray, out: np.ndarray) -> None:
     missing = np.isnan(flat)
+    has_missing = bool(missing.any())
     negated = np.negative(flat)
-    if missing.any():
+    if has_missing:
         negated[missing] = np.inf  # sorts last; overwritten with NaN below
     order = np.argsort(negated, axis=1)
-    ordered = np.take_along_axis(negated, order, axis=1)
-    first = np.tile(np.arange(1.0, flat.shape[1] + 1.0), (flat.shape[0], 1))
+    ordered = np.sort(negated, axis=1)
+    positions = np.arange(1.0, flat.shape[1] + 1.0)
     ties = ordered[:, 1:] == ordered[:, :-1]
     if ties.any():
         # a tied position takes the position where its run of equal scores started
+        first = np.tile(positions, (flat.shape[0], 1))
         first[:, 1:][ties] = 0.0
         np.maximum.accumulate(first, axis=1, out=first)
-    ranks = np.empty_like(first)
-    ranks[np.arange(flat.shape[0])[:, None], order] = first
-    if missing.any():
-        ranks[missing] = np.nan
+    else:
+        first = np.broadcast_to(positions, flat.shape)
+    np.put_along_axis(out, order, first, axis=1)
+    if has_missing:
+        out[missing] = np.nan
+
+
+def rank_min(scores: np.ndarray, *, workers: int = 2) -> np.ndarray:
+    """Ranks along the last axis: 1 = highest, ties share the lowest rank, NaN stays NaN.
+
+    Large inputs are ranked in row blocks on ``workers`` threads (NumPy's sorts release the GIL).
+    """
+    scores = np.asarray(scores, dtype=float)
+    flat = scores.reshape(-1, scores.shape[-1])
+    ranks = np.empty(flat.shape)
+    if workers <= 1 or flat.size < 200_000:
+        _rank_rows(flat, ranks)
+    else:
+        from concurrent.futures import ThreadPoolExecutor
+
+        bounds = np.linspace(0, flat.shape[0], 4 * workers + 1).astype(int)
+        with ThreadPoolExecutor(workers) as pool:
+            list(
+                pool.map(
+                    lambda i: _rank_rows(
+                        flat[bounds[i] : bounds[i + 1]], ranks[bounds[i] : bounds[i + 1]]
+                    ),
+                    range(len(bounds) - 1),
+                )
+            )
     return ranks.reshape(scores.shape)
+
+
+def column_quantiles(values: np.ndarray, probs: Sequence[float]) -> np.ndarray:
+    """Type-7 quantiles of each column of ``(R, m)`` values; ``(len(probs), m)``. NaN skipped.
+
+    Partitions a contiguous transposed copy at the few order statistics needed instead of sorting.
+    """
+    if np.isnan(values).any():
+        return np.nanquantile(values, probs, axis=0)
+    reps = values.shape[0]
+    cols = np.ascontiguousarray(values.T)
+    wanted = sorted(
+        {
+            int(k)
+            for p in probs
+            for k in (np.floor((reps - 1) * p), min(np.floor((reps - 1) * p) + 1, reps - 1))
+        }
+    )
+    part = np.partition(cols, wanted, axis=1)
+    out = np.empty((len(probs), values.shape[1]))
+    for j, prob in enumerate(probs):
+        h = (reps - 1) * prob
+        lo = int(np.floor(h))
+        hi = min(lo + 1, reps - 1)
+        frac = h - lo
+        a, b = part[:, lo], part[:, hi]
+        out[j] = b - (b - a) * (1 - frac) if frac >= 0.5 else a + (b - a) * frac
+    return out
 
 
 def rank_counts(ranks: np.ndarray, n_units: int) -> np.ndarray:
     """``(units, n_units)`` counts: how often unit ``i`` took rank ``r + 1`` over the replications."""
-    _reps, units = ranks.shape
+    units = ranks.shape[1]
+    offsets = np.arange(units, dtype=np.intp) * n_units - 1
     valid = np.isfinite(ranks)
-    unit_idx = np.broadcast_to(np.arange(units), ranks.shape)[valid]
-    rank_idx = ranks[valid].astype(np.intp) - 1
-    return np.bincount(unit_idx * n_units + rank_idx, minlength=units * n_units).reshape(
-        units, n_units
-    )
+    if valid.all():
+        flat = (ranks.astype(np.intp) + offsets).ravel()
+    else:
+        flat = (np.where(valid, ranks, 1).astype(np.intp) + offsets)[valid]
+    return np.bincount(flat, minlength=units * n_units).reshape(units, n_units)
 
 
 def quantiles_from_counts(counts: np.ndarray, probs: Sequence[float]) -> np.ndarray:

@@ -24,6 +24,7 @@ from aicity.index.uncertainty.kernels import (
     Tree,
     aggregate_flat,
     aggregate_levels,
+    column_quantiles,
     quantiles_from_counts,
     rank_counts,
     rank_min,
@@ -231,7 +232,10 @@ def evaluate(
             except (AicityError, ValueError) as exc:
                 failures[str(exc)] = failures.get(str(exc), 0) + len(rows)
                 continue
-            scores[np.ix_(rows, cols)] = part
+            if len(rows) == draws.n and np.array_equal(cols, np.arange(len(units))):
+                scores[:] = part
+            else:
+                scores[np.ix_(rows, cols)] = part
     return Evaluation(units, scores, failures)
 
 
@@ -251,13 +255,17 @@ class UncertaintyResult:
     samples: pd.DataFrame
     top_k: list[int]
     failures: dict[str, int] = field(default_factory=dict)
+    _counts: np.ndarray | None = field(default=None, init=False, repr=False)
 
     @property
     def n(self) -> int:
         return self.scores.shape[0]
 
     def rank_counts(self) -> np.ndarray:
-        return rank_counts(self.ranks, len(self.units))
+        """``(units, units)``: how many replications put unit ``i`` at rank ``r + 1`` (computed once)."""
+        if self._counts is None:
+            self._counts = rank_counts(self.ranks, len(self.units))
+        return self._counts
 
     def rank_stats(self) -> pd.DataFrame:
         """uCode, nominal, mean, median, q05, q95 of the ranks (type-7 quantiles, as R and COINr)."""
@@ -295,9 +303,8 @@ class UncertaintyResult:
     def score_stats(self) -> pd.DataFrame:
         """uCode, nominal, mean, median, q05, q95 of the target's scores."""
         scores = self.scores
-        reducer = np.nanquantile if np.isnan(scores).any() else np.quantile
         with np.errstate(invalid="ignore"):
-            q = reducer(scores, QUANTILES, axis=0)
+            q = column_quantiles(scores, QUANTILES)
             mean = np.nanmean(scores, axis=0) if np.isnan(scores).any() else scores.mean(axis=0)
         return pd.DataFrame(
             {
