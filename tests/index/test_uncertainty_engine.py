@@ -251,3 +251,13 @@ def test_synthetic_every_assumption_kind_equals_engine_rebuilds() -> None:
     # with imputation off the units keep their NaN-skipping scores; units are the same set
     assert ua.units == model.nominal()[0]
     np.testing.assert_array_equal(ua.ranks, expected)
+
+
+def test_asem_coinr_style_weight_sets_equal_engine_rebuilds(asem_model: EngineModel) -> None:
+    spec_dict = {**ASEM_SPEC, "assumptions": [dict(a) for a in ASEM_SPEC["assumptions"]]}
+    spec_dict["assumptions"][2]["sets"] = (
+        100  # COINr's vignette: 100 noisy weight sets, one picked per run
+    )
+    spec = UncertaintySpec.from_dict(spec_dict)
+    ua = run_uncertainty(asem_model, spec, 40, seed=8)
+    np.testing.assert_array_equal(ua.ranks, reference_ranks(asem_model, spec, 40, 8, range(40)))

@@ -121,3 +121,23 @@ def test_sobol_design_has_n_times_groups_plus_two_rows() -> None:
     draws = design.sobol_sample(64, seed=3)
     assert draws.unit_sample.shape == (64 * 4, 3)
     assert ((draws.unit_sample >= 0) & (draws.unit_sample < 1)).all()
+
+
+def test_coinr_style_weight_sets_pick_among_k_predrawn_sets() -> None:
+    spec = UncertaintySpec.from_dict(
+        {"assumptions": [{"path": "weights", "noise": 0.25, "levels": [2], "sets": 5}]}
+    )
+    design = Design.build(spec, TREE)
+    assert [b.width for b in design.blocks] == [
+        1
+    ]  # one discrete column, as COINr's list of weight sets
+    draws = design.uniform_sample(500, seed=4)
+    factors = draws.noise_factors(design.blocks[0])
+    assert factors.shape == (500, 2)
+    assert len(np.unique(factors, axis=0)) == 5
+    assert factors.min() >= 0.75 and factors.max() <= 1.25
+    np.testing.assert_array_equal(
+        factors, design.uniform_sample(500, seed=4).noise_factors(design.blocks[0])
+    )
+    samples = draws.samples_frame({"P1": 1.0, "P2": 1.0})
+    assert set(samples["weights:set"]) == {1, 2, 3, 4, 5}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -59,6 +59,10 @@ class Draws:
 
     design: Design
     unit_sample: np.ndarray  # (R, D) in [0, 1)
+    weight_sets: dict[str, np.ndarray] = field(default_factory=dict)  # label -> (K, width) factors
+
+    def subset(self, rows: np.ndarray) -> Draws:
+        return Draws(self.design, self.unit_sample[rows], self.weight_sets)
 
     @property
     def n(self) -> int:
@@ -114,6 +118,8 @@ class Draws:
                 options = self.design.leave_out_options(block)
                 data[block.label] = [options[i] or NONE_LEFT_OUT for i in self.choice_index(block)]
             elif isinstance(a, WeightNoise):
+                if a.sets:
+                    data[f"{block.label}:set"] = self.choice_index(block) + 1
                 factors = self.noise_factors(block)
                 for j, (level, pos) in enumerate(block.nodes):
                     data[f"{block.label}:{self.design.tree.levels[level][pos]}"] = factors[:, j]
@@ -127,7 +133,9 @@ class Draws:
         return pd.DataFrame(data)
 
     def noise_factors(self, block: Block) -> np.ndarray:
-        """``(R, width)`` multipliers U(1 - noise, 1 + noise)."""
+        """``(R, width)`` multipliers U(1 - noise, 1 + noise) (or the pre-drawn set each replication picks)."""
+        if block.assumption.sets:
+            return self.weight_sets[block.label][self.choice_index(block)]
         return 1.0 + block.assumption.noise * (2.0 * self.block_values(block) - 1.0)
 
     def dirichlet_weights(self, block: Block, nominal: np.ndarray) -> np.ndarray:
@@ -174,7 +182,7 @@ class Design:
                     f"leave_out level must be between 1 and {top - 1}, got {a.level}",
                     path=f"spec -> assumptions[{i}] -> level",
                 )
-            width = max(len(nodes), 1)
+            width = 1 if isinstance(a, WeightNoise) and a.sets else max(len(nodes), 1)
             blocks.append(Block(label, a, slice(start, start + width), nodes))
             start += width
         return cls(spec, tree, blocks)
@@ -198,6 +206,8 @@ class Design:
     def n_alternatives(self, block: Block) -> int:
         if isinstance(block.assumption, LeaveOneOut):
             return len(self.leave_out_options(block))
+        if isinstance(block.assumption, WeightNoise):
+            return int(block.assumption.sets or 0)
         return len(block.assumption.values)
 
     def leave_out_options(self, block: Block) -> list[str | None]:
@@ -217,7 +227,19 @@ class Design:
     def uniform_sample(self, n: int, seed: int) -> Draws:
         """Plain Monte Carlo: ``n`` independent rows, reproducible from ``seed``."""
         rng = np.random.default_rng(seed)
-        return Draws(self, rng.random((n, self.n_columns)))
+        return Draws(self, rng.random((n, self.n_columns)), self.weight_sets(seed))
+
+    def weight_sets(self, seed: int) -> dict[str, np.ndarray]:
+        """The K noisy factor sets of every ``sets: K`` noise assumption, from their own stream."""
+        out = {}
+        for i, block in enumerate(self.blocks):
+            a = block.assumption
+            if isinstance(a, WeightNoise) and a.sets:
+                rng = np.random.default_rng([seed, 104729, i])
+                out[block.label] = 1.0 + a.noise * (
+                    2.0 * rng.random((a.sets, len(block.nodes))) - 1.0
+                )
+        return out
 
     def salib_problem(self) -> dict[str, Any]:
         names, groups = [], []
@@ -240,4 +262,4 @@ class Design:
             # SALib warns when n is not a power of two; the estimates stay valid, only less balanced
             warnings.simplefilter("ignore", UserWarning)
             sample = sobol.sample(self.salib_problem(), n, calc_second_order=False, seed=seed)
-        return Draws(self, np.clip(sample, 0.0, np.nextafter(1.0, 0.0)))
+        return Draws(self, np.clip(sample, 0.0, np.nextafter(1.0, 0.0)), self.weight_sets(seed))

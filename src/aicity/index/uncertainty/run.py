@@ -99,7 +99,7 @@ def level_weights_for(
             out[level] = np.tile(out[level], (len(rows), 1))
         return out[level]
 
-    x_rows = Draws(design, draws.unit_sample[rows])
+    x_rows = draws.subset(rows)
     for block in design.weight_blocks:
         a = block.assumption
         if isinstance(a, WeightDirichlet):

@@ -89,6 +89,8 @@ class WeightNoise(_Assumption):
     path: Literal["weights"] = "weights"
     noise: float = Field(gt=0, lt=1)
     levels: list[int] = Field(min_length=1)
+    # COINr's way: draw this many noisy weight sets once, then pick one per replication
+    sets: int | None = Field(default=None, ge=2)
 
 
 class WeightDirichlet(_Assumption):
