@@ -70,9 +70,13 @@ class Denominate(Step):
         dens_cache: dict[str, np.ndarray] = {}
         for code, den in by.items():
             if den not in dens_cache:
-                dens_cache[den] = pd.to_numeric(
-                    pd.Series(ctx.unit_column(den)), errors="coerce"
-                ).to_numpy(dtype=float)
+                column = ctx.unit_column(den)
+                try:
+                    dens_cache[den] = np.asarray(column, dtype=float)
+                except (TypeError, ValueError):
+                    dens_cache[den] = pd.to_numeric(pd.Series(column), errors="coerce").to_numpy(
+                        float
+                    )
             j = col[code]
             with np.errstate(divide="ignore", invalid="ignore"):
                 values = X[:, j] / dens_cache[den]

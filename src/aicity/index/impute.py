@@ -12,17 +12,28 @@ import pandas as pd
 from aicity.index import numeric
 from aicity.index.base import Context, Step, fail
 
+
+def _is_missing(value: object) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value))
+
+
 IMPUTE_METHODS = ("mean", "median", "group_mean", "group_median", "knn", "iterative", "none")
 
 
 def _fill_by_stat(X: np.ndarray, stat: str) -> np.ndarray:
-    with np.errstate(invalid="ignore"):
-        import warnings
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            fill = np.nanmean(X, axis=0) if stat == "mean" else np.nanmedian(X, axis=0)
-    return np.where(np.isnan(X), fill, X)
+    missing = np.isnan(X)
+    if not missing.any():
+        return X
+    present = ~missing
+    counts = present.sum(axis=0)
+    if stat == "mean":
+        with np.errstate(invalid="ignore", divide="ignore"):
+            fill = np.where(present, X, 0.0).sum(axis=0) / counts
+    else:
+        fill = np.array(
+            [np.median(X[present[:, j], j]) if counts[j] else np.nan for j in range(X.shape[1])]
+        )
+    return np.where(missing, fill, X)
 
 
 def impute_array(
@@ -44,9 +55,10 @@ def impute_array(
             raise ValueError("group imputation needs a group per unit")
         out = X.copy()
         stat = method.removeprefix("group_")
-        keys = pd.Series(groups, dtype=object)
-        for key in pd.unique(keys.dropna()):
-            rows = (keys == key).to_numpy()
+        keys = np.asarray(groups, dtype=object)
+        known = np.array([not _is_missing(k) for k in keys], dtype=bool)
+        for key in dict.fromkeys(keys[known]):
+            rows = keys == key
             out[rows] = _fill_by_stat(X[rows], stat)
         return out
     # multivariate: scale to [0, 1] first (distances and regressions need comparable columns)

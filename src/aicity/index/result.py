@@ -114,15 +114,18 @@ class IndexResult:
 
     @property
     def treatment(self) -> pd.DataFrame | None:
-        return self._ctx.reports.get("treatment")
+        """Per-indicator treatment report (COINr's Dets_Table columns plus ``treatment``)."""
+        return self.reports.get("treatment")
 
     @property
     def screening(self) -> pd.DataFrame | None:
-        return self._ctx.reports.get("screening")
+        """Per-unit screening summary (COINr's columns)."""
+        return self.reports.get("screening")
 
-    @property
+    @cached_property
     def reports(self) -> dict[str, pd.DataFrame]:
-        return dict(self._ctx.reports)
+        # steps may store a zero-argument builder: tables are only framed when asked for
+        return {k: v() if callable(v) else v for k, v in self._ctx.reports.items()}
 
     def regenerate(self, **overrides: Any) -> IndexResult:
         """Rebuild with ``step__param`` settings changed, e.g. ``normalise__method="zscore"``."""

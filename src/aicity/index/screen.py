@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -30,7 +32,7 @@ def data_availability(X: np.ndarray) -> dict[str, np.ndarray]:
     }
 
 
-def screen_summary(
+def screen_columns(
     units: np.ndarray,
     X: np.ndarray,
     min_availability: float = 2 / 3,
@@ -38,16 +40,18 @@ def screen_summary(
     by: str = "na",
     force_include: list[str] | tuple[str, ...] = (),
     force_exclude: list[str] | tuple[str, ...] = (),
-) -> pd.DataFrame:
-    """COINr's screening summary: one row per unit with the flags and the final ``Included`` decision."""
+) -> dict[str, np.ndarray]:
+    """COINr's screening summary as column arrays: flags and the final ``Included`` decision per unit."""
     av = data_availability(X)
     low_data = av["Dat_Avail"] < min_availability
     low_nonzero = av["Non_Zero"] < min_nonzero
     either = low_data | low_nonzero
     included = ~{"na": low_data, "zeros": low_nonzero, "both": either}[by]
-    included = included | np.isin(units, list(force_include))
-    included = included & ~np.isin(units, list(force_exclude))
-    return pd.DataFrame(
+    if force_include:
+        included = included | np.isin(units, list(force_include))
+    if force_exclude:
+        included = included & ~np.isin(units, list(force_exclude))
+    return dict(
         {
             "uCode": units,
             **av,
@@ -57,6 +61,11 @@ def screen_summary(
             "Included": included,
         }
     )
+
+
+def screen_summary(units: np.ndarray, X: np.ndarray, **params: Any) -> pd.DataFrame:
+    """COINr's screening summary: one row per unit with the flags and the final ``Included`` decision."""
+    return pd.DataFrame(screen_columns(units, X, **params))
 
 
 def screen(data: pd.DataFrame, **params: object) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -108,7 +117,7 @@ class Screen(Step):
         )
         if unknown:
             fail("screen -> force_include/force_exclude", f"unknown uCodes {unknown}")
-        summary = screen_summary(
+        summary = screen_columns(
             ctx.units,
             ctx.X,
             self.min_availability,
@@ -117,12 +126,11 @@ class Screen(Step):
             self.force_include or (),
             self.force_exclude or (),
         )
-        keep = summary["Included"].to_numpy()
+        keep = summary["Included"]
         dropped = ctx.units[~keep]
         ctx.flags.add(self.stage, "screened_out", dropped, np.full(len(dropped), "*", dtype=object))
-        self.summary_ = summary
         self.removed_ = list(dropped)
-        ctx.reports["screening"] = summary
+        ctx.reports["screening"] = lambda: pd.DataFrame(summary)
         ctx.units = ctx.units[keep]
         ctx.X = ctx.X[keep]
         ctx.record(self.stage)

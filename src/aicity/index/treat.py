@@ -18,6 +18,7 @@ import pandas as pd
 from aicity.index import numeric
 from aicity.index.base import Context, Step, fail
 
+FLAG_DTYPE = "<U32"  # fixed-width text: vectorised comparisons, unlike object arrays
 TREAT_METHODS = ("skew_kurt", "winsorise", "log_ct", "log_ct_plus", "log_ct_orig", "boxcox", "none")
 FALLBACKS = ("log_ct", "log_ct_plus", "log_ct_orig", "boxcox", "none")
 
@@ -252,7 +253,8 @@ def treat_column(
 def treat(data: pd.DataFrame, **params: Any) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Function twin: returns (treated data, per-indicator report, per-point flags)."""
     step = Treat(**params)
-    X, report, flags = step.treat_array(data.to_numpy(dtype=float), list(data.columns))
+    X, builder, flags = step.treat_array(data.to_numpy(dtype=float), list(data.columns))
+    report = builder()
     return (
         pd.DataFrame(X, index=data.index, columns=data.columns),
         report,
@@ -327,7 +329,7 @@ class Treat(Step):
             fail("treat -> overrides", f"not indicators of the data: {unknown}")
         k = X.shape[1]
         out = X.copy()
-        flags = np.full(X.shape, "", dtype=object)
+        flags = np.full(X.shape, "", dtype=FLAG_DTYPE)
         report: dict[str, np.ndarray] = {
             c: np.full(k, np.nan, dtype=object if c.endswith("Pass") or c == "treatment" else float)
             for c in REPORT_COLUMNS[1:]
@@ -344,8 +346,7 @@ class Treat(Step):
             out[:, j], row, flags[:, j] = treat_column(X[:, j], spec)
             for key, value in row.items():
                 report[key][j] = value
-        frame = pd.DataFrame({"iCode": codes, **report}, columns=REPORT_COLUMNS)
-        return out, frame, flags
+        return out, _ReportBuilder(codes, report), flags
 
     @staticmethod
     def _skew_kurt_block(
@@ -370,7 +371,7 @@ class Treat(Step):
         Y, nwin, hi, lo, sk1, kt1 = winsorise_matrix(X[:, failing], spec["winmax"], skew_t, kurt_t)
         ok1 = _passes_vec(sk1, kt1, skew_t, kurt_t)
         out[:, failing] = Y
-        win_flags = np.where(hi, "winhi", np.where(lo, "winlo", "")).astype(object)
+        win_flags = np.where(hi, "winhi", np.where(lo, "winlo", "")).astype(FLAG_DTYPE)
         flags[:, failing] = win_flags
         report["winsorise.nwin"][failing] = nwin
         report["check_SkewKurt1.Pass"][failing] = ok1
@@ -389,25 +390,57 @@ class Treat(Step):
             report["check_SkewKurt2.Skew"][j] = sk2
             report["check_SkewKurt2.Kurt"][j] = kt2
             report["treatment"][j] = ("winsorise+" if spec["combine"] else "") + spec["fallback"]
-            fb = np.where(np.isnan(basis), "", spec["fallback"]).astype(object)
+            fb = np.where(np.isnan(basis), "", spec["fallback"]).astype(FLAG_DTYPE)
             if spec["combine"]:
                 w = win_flags[:, i]
-                fb = np.where(w != "", w + "+" + fb, fb)
+                fb = np.where(w != "", np.char.add(np.char.add(w, "+"), fb), fb)
             flags[:, j] = fb
 
     def apply(self, ctx: Context) -> None:
         X, report, flags = self.treat_array(ctx.X, ctx.codes)
-        rows, cols = np.nonzero(flags != "")
-        if len(rows):
-            codes = np.asarray(ctx.codes, dtype=object)
-            for flag in pd.unique(flags[rows, cols]):
-                sel = flags[rows, cols] == flag
-                ctx.flags.add(self.stage, flag, ctx.units[rows[sel]], codes[cols[sel]])
-        self.report_ = report
+        self._report_builder = report
+        codes = np.asarray(ctx.codes, dtype=object)
+        remaining = int((flags != "").sum())
+        # the possible flag texts are few and known: one vectorised comparison each beats np.unique
+        for flag in _FLAG_TEXTS:
+            if not remaining:
+                break
+            rows, cols = np.nonzero(flags == flag)
+            if len(rows):
+                ctx.flags.add(self.stage, flag, ctx.units[rows], codes[cols])
+                remaining -= len(rows)
+        if remaining:  # a text outside the known set: never dropped silently
+            known = np.isin(flags, _FLAG_TEXTS) | (flags == "")
+            for flag in np.unique(flags[~known]):
+                rows, cols = np.nonzero(flags == flag)
+                ctx.flags.add(self.stage, str(flag), ctx.units[rows], codes[cols])
         self.points_ = flags
         ctx.reports["treatment"] = report
         ctx.X = X
         ctx.record(self.stage)
+
+
+_FLAG_TEXTS = (
+    "winhi",
+    "winlo",
+    *TREAT_METHODS[2:6],
+    *(f"{w}+{f}" for w in ("winhi", "winlo") for f in FALLBACKS if f != "none"),
+)
+
+
+class _ReportBuilder:
+    """The treatment report as column arrays, framed on first call (most builds never look at it)."""
+
+    def __init__(self, codes: list[str], columns: dict[str, np.ndarray]) -> None:
+        self.codes, self.columns = codes, columns
+        self._frame: pd.DataFrame | None = None
+
+    def __call__(self) -> pd.DataFrame:
+        if self._frame is None:
+            self._frame = pd.DataFrame(
+                {"iCode": self.codes, **self.columns}, columns=REPORT_COLUMNS
+            )
+        return self._frame
 
 
 def _check_spec(spec: Mapping[str, Any], where: str) -> None:
