@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -140,8 +140,7 @@ class EngineModel:
                 params[param] = value
             elif isinstance(value, Mapping):
                 params.update(value)
-        step = make_step("aggregate", params, "spec -> ")
-        assert isinstance(step, Aggregate)
+        step = cast(Aggregate, make_step("aggregate", params, "spec -> "))
         by_level = step._levels(self.framework) or {}
         methods = tuple(
             by_level.get(lev, step.method) for lev in range(2, self.framework.n_levels + 1)

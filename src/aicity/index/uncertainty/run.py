@@ -220,7 +220,7 @@ def evaluate(
                 progress(len(in_group))
             continue
         cols = np.array([position[u] for u in group.units], dtype=np.intp)
-        agg_keys, agg_of = np.unique(keys[np.ix_(in_group, agg_cols)], axis=0, return_inverse=True)
+        agg_keys, agg_of = np.unique(keys[in_group][:, agg_cols], axis=0, return_inverse=True)
         agg_of = agg_of.reshape(-1)
         for a in range(len(agg_keys)):
             rows = in_group[agg_of == a]
