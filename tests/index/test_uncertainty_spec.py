@@ -141,3 +141,26 @@ def test_coinr_style_weight_sets_pick_among_k_predrawn_sets() -> None:
     )
     samples = draws.samples_frame({"P1": 1.0, "P2": 1.0})
     assert set(samples["weights:set"]) == {1, 2, 3, 4, 5}
+
+
+def test_weight_assumptions_on_single_codes() -> None:
+    spec = UncertaintySpec.from_dict(
+        {
+            "assumptions": [
+                {"path": "weights", "noise": 0.2, "codes": ["P2"]},
+                {"path": "weights", "noise": 0.2, "codes": ["i1", "i3"]},
+            ]
+        }
+    )
+    design = Design.build(spec, TREE)
+    assert [b.nodes for b in design.blocks] == [((1, 1),), ((0, 0), (0, 2))]
+    assert spec.labels == ["weights", "weights#2"]
+    with pytest.raises(ConfigError, match="'Index' is not a weighted node"):
+        Design.build(
+            UncertaintySpec.from_dict(
+                {"assumptions": [{"path": "weights", "noise": 0.2, "codes": ["Index"]}]}
+            ),
+            TREE,
+        )
+    with pytest.raises(ConfigError, match="name the weights to vary"):
+        UncertaintySpec.from_dict({"assumptions": [{"path": "weights", "noise": 0.2}]})

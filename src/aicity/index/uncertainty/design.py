@@ -172,11 +172,25 @@ class Design:
                         f"weight levels must be between 1 and {top - 1} (level {top} is the index), got {bad}",
                         path=f"spec -> assumptions[{i}] -> levels",
                     )
-                nodes = tuple(
+                chosen = [
                     (lv - 1, p)
                     for lv in sorted(set(a.levels))
                     for p in range(len(tree.levels[lv - 1]))
-                )
+                ]
+                for code in a.codes:
+                    try:
+                        located = tree.locate(code)
+                    except KeyError:
+                        located = (top - 1, 0)  # reported below as not a weighted node
+                    if located[0] >= top - 1:
+                        weighted = [c for level in tree.levels[:-1] for c in level]
+                        raise ConfigError(
+                            f"{code!r} is not a weighted node; expected one of {weighted[:8]}...",
+                            path=f"spec -> assumptions[{i}] -> codes",
+                        )
+                    if located not in chosen:
+                        chosen.append(located)
+                nodes = tuple(chosen)
             elif isinstance(a, LeaveOneOut) and not 1 <= a.level < top:
                 raise ConfigError(
                     f"leave_out level must be between 1 and {top - 1}, got {a.level}",

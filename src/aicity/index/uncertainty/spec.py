@@ -80,7 +80,15 @@ class Uniform(_Assumption):
         return self
 
 
-class WeightNoise(_Assumption):
+class _WeightAssumption(_Assumption):
+    @model_validator(mode="after")
+    def _some_nodes(self) -> _WeightAssumption:
+        if not getattr(self, "levels", None) and not getattr(self, "codes", None):
+            raise ValueError("name the weights to vary: 'levels' (e.g. [2, 3]) and/or 'codes'")
+        return self
+
+
+class WeightNoise(_WeightAssumption):
     """Each nominal weight at the listed levels times an independent U(1 - noise, 1 + noise) factor.
 
     COINr's ``get_noisy_weights`` semantics, but drawn afresh for every replication.
@@ -88,17 +96,19 @@ class WeightNoise(_Assumption):
 
     path: Literal["weights"] = "weights"
     noise: float = Field(gt=0, lt=1)
-    levels: list[int] = Field(min_length=1)
+    levels: list[int] = Field(default_factory=list)
+    codes: list[str] = Field(default_factory=list)  # or single nodes, e.g. one dimension's weight
     # COINr's way: draw this many noisy weight sets once, then pick one per replication
     sets: int | None = Field(default=None, ge=2)
 
 
-class WeightDirichlet(_Assumption):
+class WeightDirichlet(_WeightAssumption):
     """Weights of each group at the listed levels drawn from Dirichlet(concentration * nominal share)."""
 
     path: Literal["weights"] = "weights"
     dirichlet: float = Field(gt=0)
-    levels: list[int] = Field(min_length=1)
+    levels: list[int] = Field(default_factory=list)
+    codes: list[str] = Field(default_factory=list)
 
 
 class LeaveOneOut(_Assumption):
