@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -148,7 +148,7 @@ class UncertaintySpec(BaseModel):
 
     target: str | None = None
     assumptions: list[Assumption] = Field(min_length=1)
-    top_k: list[int] = Field(default_factory=lambda: [1, 3, 5, 10])
+    top_k: list[Annotated[int, Field(ge=1)]] = Field(default_factory=lambda: [1, 3, 5, 10])
     sensitivity: SensitivitySettings = Field(default_factory=SensitivitySettings)
 
     @property
