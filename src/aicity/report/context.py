@@ -50,6 +50,13 @@ def fmt(value, digits: int = 1) -> str:
     return f"{value:,.{digits}f}"
 
 
+def fmt_score(value) -> str:
+    """Scores always with one decimal, so a column reads evenly (100.0, 58.1, 0.0)."""
+    if value is None or pd.isna(value):
+        return "–"
+    return f"{float(value):.1f}"
+
+
 def fmt_rank(value) -> str:
     return "–" if value is None or pd.isna(value) else str(int(value))
 
@@ -222,15 +229,15 @@ def build_context(report: ReportData, lang: str, figures, mode: str) -> dict:
                 "unit_key": row.unit_key,
                 "rank": fmt_rank(row.rank),
                 "name": report.unit_name(row.unit_key, lang),
-                "score": fmt(row.score),
-                "dims": [fmt(getattr(row, f"{c}_score")) for c in dims["code"]],
+                "score": fmt_score(row.score),
+                "dims": [fmt_score(getattr(row, f"{c}_score")) for c in dims["code"]],
                 "interval": interval,
                 "alts": [fmt_rank(alt_ranks[s].get(row.unit_key)) for s in schemes],
             }
         )
     top = ranking.head(3)
     names = [report.unit_name(k, lang) for k in top["unit_key"]]
-    scores = [fmt(s) for s in top["score"]]
+    scores = [fmt_score(s) for s in top["score"]]
     spread = float(ranking["score"].max() - ranking["score"].min()) if n else 0.0
     if lang == "zh":
         overall_paragraphs = [
@@ -399,9 +406,9 @@ def _city_chapter(report: ReportData, key: str, lang: str, t: dict) -> dict:
     dims = [
         {
             "name": d.name_zh if lang == "zh" else d.name_en,
-            "score": fmt(d.score),
+            "score": fmt_score(d.score),
             "rank": fmt_rank(d.rank),
-            "median": fmt(d.median),
+            "median": fmt_score(d.median),
         }
         for d in p.dimensions
     ]
@@ -485,8 +492,8 @@ def _parks(report: ReportData, lang: str, t: dict) -> tuple[list[str], list[str]
             [
                 fmt_rank(r.rank),
                 sub.unit_name(r.unit_key, lang),
-                fmt(r.score),
-                *[fmt(getattr(r, f"{c}_score")) for c in sub.dimensions["code"]],
+                fmt_score(r.score),
+                *[fmt_score(getattr(r, f"{c}_score")) for c in sub.dimensions["code"]],
             ]
             for r in ranking.itertuples(index=False)
         ]

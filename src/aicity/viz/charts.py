@@ -13,6 +13,10 @@ from aicity.errors import InputError
 BAR_COLOUR = "#2f6690"
 HIGHLIGHT_COLOUR = "#d7263d"
 REFERENCE_COLOUR = "#9aa5b1"
+# The PDF's embedded font first (its @font-face name), then the readers' own CJK fonts for the HTML.
+RADAR_FONTS = (
+    "ReportCJK, 'PingFang SC', 'Microsoft YaHei', 'Noto Sans CJK SC', 'Noto Sans SC', sans-serif"
+)
 
 
 def _require(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
@@ -259,7 +263,7 @@ def radar_svg(
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size + 24}" width="{size}" '
-        f'height="{size + 24}" class="radar-svg">'
+        f'height="{size + 24}" class="radar-svg" font-family="{RADAR_FONTS}">'
     ]
     for ring in (0.25, 0.5, 0.75, 1.0):
         parts.append(

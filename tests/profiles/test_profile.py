@@ -1,0 +1,66 @@
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from aicity.profiles import build_profiles
+from aicity.store import Store
+from aicity.store.runs import load_run, save_run
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "report"))
+from eval_run_factory import make_run
+
+
+def _tables():
+    store = Store.memory()
+    save_run(store, make_run("p"))
+    return load_run(store, "p")[1]
+
+
+def test_profiles_match_the_run_and_use_the_median_city():
+    tables = _tables()
+    profiles = build_profiles(tables)
+    results = tables["eval_results"].query("scheme == 'default'")
+    assert set(profiles) == set(tables["eval_units"]["unit_key"])
+    for key, p in profiles.items():
+        mine = results[results["unit_key"] == key].set_index("code")
+        assert p.score == mine.at["AI20", "score"] and p.rank == mine.at["AI20", "rank"]
+        for d in p.dimensions:
+            assert d.score == mine.at[d.code, "score"]
+            assert d.median == results[results["code"] == d.code]["score"].median()
+        assert p.rank_low is not None and p.rank_low <= p.rank <= p.rank_high
+        assert p.verdict_zh and p.verdict_en
+
+
+def test_coverage_counts_imputed_and_stale_cells():
+    profiles = build_profiles(_tables())
+    harbin = profiles["230100"]
+    assert (harbin.n_observed, harbin.n_imputed) == (4, 2)
+    assert profiles["510100"].n_stale == 1
+    assert harbin.coverage == 4 / 6
+
+
+def test_strengths_are_top_third_weaknesses_bottom_third():
+    for p in build_profiles(_tables()).values():
+        assert all(s.rank <= s.n_ranked / 3 for s in p.strengths)
+        assert all(w.rank > w.n_ranked * 2 / 3 for w in p.weaknesses)
+        assert not {s.code for s in p.strengths} & {w.code for w in p.weaknesses}
+
+
+def test_firms_and_parks_attach_to_their_city():
+    firms = pd.DataFrame(
+        {
+            "name": ["a", "b", "c", "d"],
+            "city_code": ["110000"] * 3 + ["310000"],
+            "park_id": [None] * 4,
+            "layer": ["technology", "technology", "application", "foundation"],
+            "segment": ["large_models", "large_models", "smart_security", "ai_chips"],
+        }
+    )
+    parks = pd.DataFrame({"park_id": ["x"], "city_code": ["110000"], "name_zh": ["园"]})
+    profiles = build_profiles(_tables(), enterprises=firms, parks=parks)
+    beijing = profiles["110000"]
+    assert beijing.layer_counts == {"foundation": 0, "technology": 2, "application": 1}
+    assert beijing.segment_counts == {"large_models": 2, "smart_security": 1}
+    assert len(beijing.parks) == 1 and profiles["310000"].parks.empty
+    assert "技术层" in beijing.verdict_zh

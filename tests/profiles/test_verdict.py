@@ -1,0 +1,87 @@
+import re
+
+from aicity.profiles.profile import DimensionScore, Profile
+from aicity.profiles.verdict import layer_mix_sentence, verdict
+
+
+def _profile(**kw) -> Profile:
+    dims = [
+        DimensionScore("TECH", "技术创新能力", "Technological innovation", 80.0, 2, 50.0),
+        DimensionScore("CLUSTER", "产业集群竞争力", "Industrial clusters", 40.0, 9, 52.0),
+        DimensionScore("REGION", "区域支撑能力", "Regional support", 55.0, 6, 53.0),
+    ]
+    base = dict(
+        unit_key="330100",
+        name_zh="杭州",
+        name_en="Hangzhou",
+        n_units=20,
+        index_code="AI20",
+        score=58.4,
+        rank=4,
+        rank_low=3.0,
+        rank_high=7.0,
+        dimensions=dims,
+        strengths=[],
+        weaknesses=[],
+        n_indicators=10,
+        n_observed=8,
+        n_imputed=2,
+        n_stale=1,
+    )
+    base.update(kw)
+    return Profile(**base)
+
+
+def test_verdict_quotes_rank_interval_and_gaps_in_both_languages():
+    zh = verdict(_profile(), "zh", segment_names={})
+    assert zh.startswith("杭州综合得分58.4，在20个城市中排名第4位，90%区间第3–7位。")
+    assert "技术创新能力（80.0分）高于中位城市30.0分" in zh
+    assert "产业集群竞争力（40.0分）低于中位城市12.0分" in zh
+    en = verdict(_profile(), "en", segment_names={})
+    assert "ranked 4 of 20 (90% interval 3–7)" in en
+    assert "30.0 points above the median city" in en
+
+
+def test_every_verdict_sentence_carries_a_number():
+    profile = _profile(
+        layer_counts={"foundation": 0, "technology": 6, "application": 6},
+        segment_counts={"large_models": 4, "computer_vision": 3, "smart_home_devices": 1},
+    )
+    names = {
+        "large_models": ("大模型", "large models"),
+        "computer_vision": ("计算机视觉", "computer vision"),
+    }
+    for lang, splitter in (("zh", r"[。；]"), ("en", r"(?<=\.) |; ")):
+        text = verdict(profile, lang, segment_names=names)
+        parts = [p for p in re.split(splitter, text) if p.strip()]
+        assert len(parts) >= 3
+        for part in parts:
+            assert re.search(r"\d", part), (lang, part)
+
+
+def test_layer_mix_names_the_clusters_and_the_over_represented_layers():
+    text = layer_mix_sentence(
+        {"foundation": 0, "technology": 6, "application": 6},
+        {"large_models": 4, "computer_vision": 3},
+        {
+            "large_models": ("大模型", "large models"),
+            "computer_vision": ("计算机视觉", "computer vision"),
+        },
+        "zh",
+    )
+    assert text.startswith("依托大模型、计算机视觉等产业集群，")
+    # technology share 50% vs national 23.8%: over-represented; application 50% vs 72.8%: not
+    assert "技术层企业偏多（收录12家中占6家，50%；全国参考24%）" in text
+
+
+def test_no_layer_sentence_from_too_few_firms():
+    assert layer_mix_sentence({"technology": 1, "application": 1}) == ""
+    text = verdict(_profile(layer_counts={"technology": 1}), "zh", segment_names={})
+    assert "企业" not in text
+
+
+def test_close_to_median_is_said_with_the_spread():
+    dims = [DimensionScore(c, c, c, 51.0, 5, 50.0) for c in ("A", "B", "C")]
+    assert "三个维度得分均在中位城市上下1.0分以内" in verdict(
+        _profile(dimensions=dims), "zh", segment_names={}
+    )

@@ -1,0 +1,211 @@
+"""Structure of the rendered report: every city has a chapter, ranking numbers match the run, every
+indicator's sources are in the appendix, the PDF embeds its CJK font, the HTML loads nothing from outside,
+Excel never writes formulas."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+
+import pandas as pd
+import pytest
+from eval_run_factory import SOURCES, make_run
+
+from aicity.errors import ConfigError
+from aicity.profiles import build_profiles
+from aicity.report.model import ReportData
+from aicity.report.render import render_html_text, write_report
+from aicity.store import Store
+from aicity.store.runs import load_run, save_run
+
+
+@pytest.fixture(scope="module")
+def data() -> ReportData:
+    store = Store.memory()
+    save_run(store, make_run())
+    meta, tables = load_run(store, "run-test")
+    firms = pd.DataFrame(
+        {
+            "name": ["智谱", "百度", "寒武纪"],
+            "city_code": ["110000"] * 3,
+            "park_id": [None] * 3,
+            "layer": ["technology", "technology", "foundation"],
+            "segment": ["large_models", "large_models", "ai_chips"],
+        }
+    )
+    external = pd.DataFrame(
+        {
+            "ranking": ["rank_idc_inspur_ai_city"] * 5,
+            "year": [2021] * 5,
+            "unit_key": ["110000", "330100", "440300", "310000", "510100"],
+            "rank": [1, 2, 3, 5, 9],
+        }
+    )
+    return ReportData(
+        meta=meta,
+        tables=tables,
+        profiles=build_profiles(tables, enterprises=firms),
+        sources=SOURCES,
+        external_rankings=external,
+        segment_names={"large_models": ("technology", "大模型", "Large models")},
+    )
+
+
+@pytest.fixture(scope="module")
+def written(data, tmp_path_factory):
+    out = tmp_path_factory.mktemp("report")
+    return write_report(data, out, "zh", ["html", "pdf", "xlsx"])
+
+
+class _Collect(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.urls: list[str] = []
+        self.rows: list[list[str]] = []
+        self._in_ranking = False
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        for key in ("src", "href"):
+            if attrs.get(key):
+                self.urls.append(attrs[key])
+        if tag == "table" and attrs.get("id") == "ranking-table":
+            self._in_ranking = True
+        if self._in_ranking and tag == "tr":
+            self.rows.append([])
+        if self._in_ranking and tag == "td":
+            self._cell = []
+
+    def handle_endtag(self, tag):
+        if tag == "table":
+            self._in_ranking = False
+        if tag == "td" and self._cell is not None:
+            self.rows[-1].append("".join(self._cell).strip())
+            self._cell = None
+
+    def handle_data(self, text):
+        if self._cell is not None:
+            self._cell.append(text)
+
+
+def test_every_city_has_a_chapter_with_a_verdict(data):
+    html = render_html_text(data, "zh", "pdf")
+    for key, profile in data.profiles.items():
+        assert f'id="city-{key}"' in html
+        assert profile.verdict_zh in html
+    assert html.count('<article class="city"') == len(data.tables["eval_units"])
+
+
+def test_ranking_table_numbers_match_the_run(data):
+    parser = _Collect()
+    parser.feed(render_html_text(data, "en", "pdf"))
+    rows = [r for r in parser.rows if r]
+    results = data.tables["eval_results"].query("scheme == 'default'")
+    index = results[results["code"] == "AI20"].set_index("unit_key")
+    names = data.tables["eval_units"].set_index("name_en")["unit_key"]
+    assert len(rows) == len(index)
+    for row in rows:
+        key = names[row[1]]
+        assert int(row[0]) == index.at[key, "rank"]
+        assert row[2] == f"{index.at[key, 'score']:.1f}"
+        for cell, dim in zip(row[3:6], ["TECH", "CLUSTER", "REGION"], strict=True):
+            expected = results[(results["unit_key"] == key) & (results["code"] == dim)][
+                "score"
+            ].iloc[0]
+            assert cell == f"{expected:.1f}"
+    # rows are in rank order
+    assert [int(r[0]) for r in rows] == sorted(int(r[0]) for r in rows)
+
+
+def test_every_indicator_has_its_sources_in_the_appendix(data):
+    html = render_html_text(data, "zh", "pdf")
+    appendix = html[html.index('id="sources"') :]
+    cells = data.tables["eval_cells"].dropna(subset=["source_id"])
+    urls = SOURCES.set_index("source_id")["url"]
+    for indicator, group in cells.groupby("indicator"):
+        for source_id in group["source_id"].unique():
+            url = urls[int(source_id)]
+            escaped = url.replace("&", "&amp;").replace('"', "&#34;").replace("<", "&lt;")
+            assert escaped in appendix, (indicator, url)
+    assert (
+        set(cells["indicator"]) == set(data.indicators["code"]) - set()
+    )  # every indicator has a source
+
+
+def test_html_folder_loads_nothing_from_outside(written):
+    html_path = written["html"]
+    parser = _Collect()
+    text = html_path.read_text(encoding="utf-8")
+    parser.feed(text)
+    external = [u for u in parser.urls if re.match(r"^(https?:)?//", u) and not u.startswith("#")]
+    assert external == []
+    assert (html_path.parent / "assets" / "plotly.min.js").stat().st_size > 1_000_000
+    assert "cdn.plot.ly" not in text and '<script src="http' not in text
+    assert 'id="china-map"' in text
+
+
+@pytest.mark.skipif(
+    shutil.which("pdffonts") is None, reason="poppler-utils (pdffonts) not installed"
+)
+def test_pdf_embeds_the_cjk_font_and_numbers_pages(written):
+    pdf = written["pdf"]
+    fonts = subprocess.run(
+        ["pdffonts", str(pdf)], capture_output=True, text=True, check=True
+    ).stdout
+    cjk = [line for line in fonts.splitlines() if "ReportCJK" in line]
+    assert cjk and all(" yes yes " in line for line in cjk)  # embedded and subset
+    assert "Noto-Serif" not in fonts and "Noto-Sans-CJK" not in fonts  # no system-font fallback
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    pages = text.split("\f")
+    assert len(pages) > 10
+    assert "目录" in pages[1]
+    # the table of contents carries page numbers that point at real pages
+    toc_numbers = [int(n) for n in re.findall(r"\.{3,}\s*(\d+)", pages[1])]
+    assert toc_numbers and max(toc_numbers) <= len(pages)
+
+
+def test_excel_writes_formula_like_text_as_text(written):
+    import openpyxl
+
+    book = openpyxl.load_workbook(written["xlsx"])
+    assert {"ranking", "scores", "indicators", "framework", "sources"} <= set(book.sheetnames)
+    values = [c for ws in book.worksheets for row in ws.iter_rows() for c in row]
+    formulas = [c.coordinate for c in values if c.data_type == "f"]
+    assert formulas == []
+    texts = [c.value for c in values if isinstance(c.value, str)]
+    assert '=HYPERLINK("http://evil")' in texts and "+media" in texts and "@blog" in texts
+
+
+def test_excel_ranking_sheet_matches_the_run(written, data):
+    ranking = pd.read_excel(written["xlsx"], sheet_name="ranking", engine="openpyxl")
+    index = (
+        data.tables["eval_results"]
+        .query("scheme == 'default' and code == 'AI20'")
+        .set_index("unit_key")
+    )
+    for row in ranking.itertuples(index=False):
+        key = str(row.unit_key)
+        assert row.rank == index.at[key, "rank"]
+        assert row.score == pytest.approx(index.at[key, "score"])
+
+
+def test_comparison_with_published_rankings(data):
+    summary, disagreements = data.comparison()
+    assert summary.iloc[0]["n_common"] == 5
+    ours = data.ranking().set_index("unit_key")["rank"]
+    common = ["110000", "330100", "440300", "310000", "510100"]
+    theirs = pd.Series([1, 2, 3, 5, 9], index=common)
+    expected = ours[common].rank().corr(theirs.rank())
+    assert summary.iloc[0]["spearman"] == pytest.approx(expected)
+
+
+def test_bad_language_or_format_is_a_config_error(data, tmp_path):
+    with pytest.raises(ConfigError, match="language"):
+        write_report(data, tmp_path, "fr", ["html"])
+    with pytest.raises(ConfigError, match="formats"):
+        write_report(data, tmp_path, "zh", ["docx"])
