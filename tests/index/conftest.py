@@ -60,7 +60,7 @@ def small_framework(n_units: int = 12, seed: int = 0) -> Framework:
                     "name_en": f"Ind {k}",
                     "direction": -1 if k == 4 else 1,
                     "weight": 1 + (k % 2),
-                    "target": 50.0,
+                    "target": 5.0 if k == 4 else 50.0,
                 }
                 for k in range(6)
             ],
@@ -79,3 +79,9 @@ def _quiet_numpy():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         yield
+
+
+@pytest.fixture
+def make_toy():
+    """Factory for the small synthetic framework (see ``small_framework``)."""
+    return small_framework

@@ -94,7 +94,9 @@ class Framework:
                 unit_codes = units.index.to_numpy(dtype=object)
         self.unit_codes = np.asarray(unit_codes if unit_codes is not None else [], dtype=object)
         self.values = (
-            np.asarray(values, dtype=float)
+            np.array(
+                values, dtype=float
+            )  # an owned, writable copy (pandas hands out read-only views)
             if values is not None
             else np.empty((0, len(self.indicators)))
         )
@@ -279,6 +281,8 @@ class Framework:
             if kind not in ("Indicator", "Aggregate"):
                 continue
             code = codes_all[i]
+            if code in nodes:  # duplicate, already reported: keep the first for the other checks
+                continue
             level, weight, direction = (
                 columns["Level"][i],
                 columns["Weight"][i],

@@ -94,7 +94,16 @@ def normalise_array(
             )
         return numeric.dist2target(Xd, t * D, spec["cap"])
     if method == "fracmax":
-        return numeric.fracmax(Xd)
+        # x / max on negated data would reverse the order (COINr's n_fracmax does): a cost indicator
+        # scores its best (lowest) value over x instead
+        out = numeric.fracmax(X)
+        if (D < 0).any():
+            with np.errstate(invalid="ignore", divide="ignore"):
+                best_over_x = (
+                    np.expand_dims(np.nanmin(X, axis=numeric.UNIT_AXIS), numeric.UNIT_AXIS) / X
+                )
+            out = np.where(D < 0, best_over_x, out)
+        return out
     if method == "percentile_rank":
         return numeric.percentile_rank(Xd)
     if method == "rank":
