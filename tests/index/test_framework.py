@@ -116,6 +116,7 @@ def test_lineage_and_tree(asem_framework):
     assert lin.set_index("Indicator").loc["Goods", "Pillar"] == "ConEcFin"
     children, parents, M = asem_framework.tree()[0]
     assert M.shape == (49, 8) and (M.sum(axis=1) == 1).all()
+    assert children == asem_framework.indicators and parents[0] == "ConEcFin"
 
 
 def test_with_data_replaces_the_raw_table(make_toy):
