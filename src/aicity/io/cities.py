@@ -17,6 +17,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from aicity.io._arrow import take_strings
+
 MUNICIPALITIES = {"11", "12", "31", "50"}
 NATION_NAMES = {"全国", "中国", "china", "national", "nation", "cn", "100000"}
 _SUFFIXES = ("特别行政区", "自治州", "地区", "市", "盟")
@@ -173,10 +175,8 @@ class CityResolver:
         codes_idx, uniques = pd.factorize(values, use_na_sentinel=True)
         answers = [self.resolve_one(u) for u in uniques] + [(None, "missing city")]
         codes_idx = np.where(codes_idx < 0, len(uniques), codes_idx)
-        code_table = np.array([a[0] for a in answers], dtype=object)
-        reason_table = np.array([a[1] for a in answers], dtype=object)
-        codes = pd.Series(code_table[codes_idx], index=values.index, dtype="string")
-        reasons = pd.Series(reason_table[codes_idx], index=values.index, dtype="string")
+        codes = take_strings([a[0] for a in answers], codes_idx, values.index)
+        reasons = take_strings([a[1] for a in answers], codes_idx, values.index)
         return codes, reasons
 
     def city(self, code: str) -> City | None:

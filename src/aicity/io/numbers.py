@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from aicity.io._arrow import plain_floats
+
 MAGNITUDES = {
     "": 1.0,
     "十": 1e1,
@@ -66,7 +68,7 @@ def parse_numbers(values: pd.Series) -> ParsedNumbers:
     """Parse a column of number texts. Plain numbers take a vectorised fast path."""
     text = values.astype("string")
     present = (text.notna() & (text.str.strip() != "")).to_numpy(dtype=bool)
-    fast = pd.to_numeric(text, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    fast = plain_floats(text)
     n = len(text)
     multiplier = np.ones(n)
     base = pd.Series(pd.NA, index=values.index, dtype="string")

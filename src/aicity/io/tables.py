@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from aicity.errors import InputError
+from aicity.io._arrow import clean_text, plain_floats, take_strings
 from aicity.io.cities import CityResolver, is_nation
 from aicity.io.credit import credit_code_problems
 from aicity.io.headers import map_headers
@@ -121,8 +122,7 @@ class _Problems:
 def _text(frame: pd.DataFrame, column: str) -> pd.Series:
     if column not in frame:
         return pd.Series(pd.NA, index=frame.index, dtype="string")
-    col = frame[column].astype("string").str.strip()
-    return col.mask(col == "")
+    return clean_text(frame[column])
 
 
 def _present(series: pd.Series) -> np.ndarray:
@@ -132,7 +132,7 @@ def _present(series: pd.Series) -> np.ndarray:
 def _years(values: pd.Series, problems: _Problems, column: str, low: int = 1800) -> pd.Series:
     """Integer years from '2016', '2016-05-01', '2016年5月'; out-of-range or unreadable is a problem."""
     present = _present(values)
-    years = pd.to_numeric(values, errors="coerce")
+    years = pd.Series(plain_floats(values), index=values.index)
     slow = present & years.isna().to_numpy()
     if slow.any():
         extracted = values[slow].str.extract(r"^\s*((?:18|19|20)\d\d)(?:\D|$)")[0]
@@ -178,14 +178,14 @@ def _duplicates(
 
 
 def map_unique(values: pd.Series, func: object) -> pd.Series:
-    """Apply ``func`` (a callable or a dict) to each distinct value once; NA stays NA."""
+    """Apply ``func`` (a callable or a dict) to each distinct value once; NA stays NA. Text results."""
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     if isinstance(func, dict):
-        mapped = [func.get(u, pd.NA) for u in uniques]
+        mapped = [func.get(u) for u in uniques]
     else:
         mapped = [func(u) for u in uniques]  # type: ignore[operator]
-    table = np.array([*mapped, pd.NA], dtype=object)
-    return pd.Series(table[np.where(codes < 0, len(uniques), codes)], index=values.index)
+    mapped = [None if m is None or m is pd.NA else str(m) for m in mapped]
+    return take_strings([*mapped, None], np.where(codes < 0, len(uniques), codes), values.index)
 
 
 def slugify(text: str) -> str:
@@ -231,12 +231,11 @@ def validate(raw: RawTable, table: str, ctx: Context) -> Validated:
     cities_used: list[str] = []
     for col in ("city_code", "code"):
         if col in accepted and table != "indicators":
-            cities_used = sorted(set(accepted[col].dropna().astype(str)))
+            cities_used = sorted(str(c) for c in accepted[col].dropna().unique())
             break
     if table == "observations":
-        cities_used = sorted(
-            set(accepted.loc[accepted["unit_type"] == "city", "unit_key"].astype(str))
-        )
+        on_city = accepted.loc[accepted["unit_type"] == "city", "unit_key"]
+        cities_used = sorted(str(c) for c in on_city.dropna().unique())
     return Validated(table, accepted, problems.frame(), len(frame), unknown, cities_used)
 
 
