@@ -197,6 +197,8 @@ def test_excel_ranking_sheet_matches_the_run(written, data):
 def test_comparison_with_published_rankings(data):
     summary, disagreements = data.comparison()
     assert summary.iloc[0]["n_common"] == 5
+    # a disagreement is a gap of at least a third of the common set (here 2 places) in relative position
+    assert all(abs(d) >= 2 for d in disagreements.get("difference", []))
     ours = data.ranking().set_index("unit_key")["rank"]
     common = ["110000", "330100", "440300", "310000", "510100"]
     theirs = pd.Series([1, 2, 3, 5, 9], index=common)

@@ -394,7 +394,7 @@ def evaluate(
     # flags raised by the pipeline (imputation) go back onto the cells
     pipeline_flags = result.flags
     if len(pipeline_flags):
-        imputed = pipeline_flags[pipeline_flags["flag"] == "imputed"]
+        imputed = pipeline_flags[pipeline_flags["flag"].astype(str).str.startswith("imputed")]
         pairs = set(zip(imputed["uCode"].astype(str), imputed["iCode"].astype(str), strict=False))
         cells["flags"] = [
             (f + " imputed").strip() if (u, c) in pairs and "imputed" not in f else f
