@@ -304,6 +304,16 @@ def fill_run(store: Store) -> str:
             ),
         ]
     )
+    cells = store.fetch_df(
+        "SELECT unit_key, indicator, obs_id, year, value, unit, source_id FROM observations"
+        " WHERE unit_type = 'city'"
+    )
+    cells["flags"] = ""
+    grid = pd.MultiIndex.from_product(
+        [CITIES["code"], framework.indicators], names=["unit_key", "indicator"]
+    )
+    cells = cells.set_index(["unit_key", "indicator"]).reindex(grid).reset_index()
+    cells["flags"] = cells["flags"].fillna("missing imputed")
     units = CITIES.rename(columns={"code": "unit_key"})[
         ["unit_key", "name_zh", "name_en", "longitude", "latitude"]
     ].assign(unit_type="city")
@@ -320,6 +330,7 @@ def fill_run(store: Store) -> str:
         max_age=5,
         tables={
             "eval_values": raw,
+            "eval_cells": cells,
             "eval_results": res,
             "eval_nodes": nodes,
             "eval_units": units,

@@ -62,7 +62,11 @@ def test_city_detail_carries_sources_parks_and_evaluation(client: TestClient) ->
     assert evaluation["run_id"] == "run-web-1"
     assert evaluation["rank"] == 1 and evaluation["n_units"] == 5
     assert [d["code"] for d in evaluation["dimensions"]] == ["IND", "INN"]
-    assert evaluation["strengths"][0]["code"] == "INN"  # Shenzhen leads on R&D intensity
+    # strengths, weaknesses and the verdict come from aicity.profiles
+    assert [p["code"] for p in evaluation["strengths"]] == ["rd_intensity"]  # first of 5 on R&D
+    assert evaluation["strengths"][0]["rank"] == 1 and evaluation["strengths"][0]["value"] == 7.5
+    assert "深圳" in evaluation["verdict_zh"] and "Shenzhen" in evaluation["verdict_en"]
+    assert evaluation["coverage"] == 1.0
 
 
 def test_parks_and_park_detail(client: TestClient) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from html import unescape
 
 import pandas as pd
 import pytest
@@ -91,13 +92,11 @@ def test_ranking_fragment_recomputes_and_updates_the_url(client: TestClient) -> 
     html = response.text
     assert "<html" not in html  # a fragment, not a page
     assert re.findall(r'<tr data-unit="(\d+)">', html)[0] == "110000"
-    data = json.loads(
-        re.search(
-            r'<script type="application/json" id="ranking-data">(.*?)</script>', html, re.S
-        ).group(1)
-    )
+    attribute = re.search(r'<div id="ranking-data" hidden data-chart="([^"]*)"', html).group(1)
+    data = json.loads(unescape(attribute))
     assert data["bar"]["y"][-1] == "Beijing"  # bars run bottom-up: the leader last
-    assert len(data["map"]) == 5
+    assert len(data["map"]["color"]) == len(data["map"]["size"]) == 5
+    assert max(data["map"]["color"]) == 100.0  # Beijing, first on industry
     assert 'id="share-link" hx-swap-oob="true"' in html
 
 
@@ -129,6 +128,7 @@ def test_city_page_has_profile_radar_parks_industry_map_and_sources(client: Test
     assert '<h1 id="city-name">深圳</h1>' in html
     assert 'id="city-rank">1 / 5<' in html
     assert 'data-figure="radar-chart"' in html
+    assert 'id="verdict"' in html and "R&amp;D经费投入强度: 排名 1/5" in html
     assert 'href="/parks/sz-ns"' in html
     assert "应用层" in html and "大疆 DJI" in html  # industry map: layer then firm tile
     assert "https://example.gov.cn/a" in html  # the source of the R&D figure

@@ -8,9 +8,10 @@ Restart the server to pick up a new evaluation.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from aicity import store as store_api
@@ -130,8 +131,17 @@ class Explorer:
         ).str.lower()
         self.enterprises = ent
         self.sources = t.sources.set_index("source_id", drop=False)
+        self.profiles = self._build_profiles()
         self._figures: dict[tuple[str, str], str] = {}
         self._map_order: list[str] | None = None
+
+    def _build_profiles(self) -> dict[str, Any]:
+        """Profiles (strengths, weaknesses, verdict sentences) of every unit of the run, once."""
+        if self.live is None:
+            return {}
+        from aicity.profiles import build_profiles
+
+        return build_profiles(self.live.run_tables, self.tables.enterprises, self.tables.parks)
 
     # ----- names ---------------------------------------------------------------------------------
     def city_name(self, code: str | None, lang: str) -> str:
@@ -390,6 +400,7 @@ class Explorer:
                 }
             )
         low, high = live.intervals.get(code, (None, None))
+        profile = self.profiles.get(code)
         return {
             "run_id": live.run_id,
             "score": _num(scores.at[code, live.root]),
@@ -398,8 +409,11 @@ class Explorer:
             "rank_low": low,
             "rank_high": high,
             "dimensions": dims,
-            "strengths": [d for d in sorted(dims, key=lambda d: d["rank"] or 10**6)[:2]],
-            "weaknesses": [d for d in sorted(dims, key=lambda d: -(d["rank"] or 0))[:2]],
+            "verdict_zh": profile.verdict_zh if profile else None,
+            "verdict_en": profile.verdict_en if profile else None,
+            "strengths": [_plain(asdict(p)) for p in profile.strengths] if profile else [],
+            "weaknesses": [_plain(asdict(p)) for p in profile.weaknesses] if profile else [],
+            "coverage": round(profile.coverage, 4) if profile else None,
             "cells": _records(live.cells_of(code)),
         }
 
@@ -448,6 +462,15 @@ class Explorer:
             fig.update_layout(height=520)
             self._figures[key] = _figure_json(fig)
         return self._figures[key]
+
+    @staticmethod
+    def map_update(scores: list[float | None]) -> dict[str, list[float | None]]:
+        """New colours and bubble sizes for the map's city trace (sized as ``plotly_china_map`` does)."""
+        from aicity.viz.china_map import bubble_sizes
+
+        values = pd.Series(scores, dtype=float)
+        sizes = np.sqrt(bubble_sizes(values)) * 1.3
+        return {"color": [_num(v) for v in values], "size": [_num(v) for v in sizes]}
 
     def ranking_bar_json(self, lang: str) -> str:
         key = ("bar", lang)
@@ -552,6 +575,11 @@ class Explorer:
             if source is not None:
                 out.append({**source, "n_numbers": n})
         return sorted(out, key=lambda s: (-s["n_numbers"], str(s.get("url"))))
+
+
+def _plain(row: dict[str, Any]) -> dict[str, Any]:
+    """A dataclass row with JSON-safe values."""
+    return _records(pd.DataFrame([row]))[0]
 
 
 def _num(value: Any) -> float | None:

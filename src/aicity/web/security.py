@@ -15,9 +15,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger("aicity.web")
 
-# Only the app's own origin: no CDN, no inline script, no eval, no framing.
+# The SHA-256 of the empty string: plotly.js writes style="" on colour-bar rectangles. Allowing exactly this
+# hash lets an empty style attribute through and nothing else (no inline style with any content).
+EMPTY_STYLE_HASH = "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='"
+
+# Only the app's own origin: no CDN, no inline script, no eval, no inline style, no framing.
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; font-src 'self'; "
+    "default-src 'self'; script-src 'self'; "
+    f"style-src 'self' 'unsafe-hashes' {EMPTY_STYLE_HASH}; img-src 'self'; font-src 'self'; "
     "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
 

@@ -14,7 +14,7 @@ from starlette.responses import FileResponse, Response, StreamingResponse
 
 from aicity.web.app import page_context, render
 from aicity.web.errors import BadRequest, NotFound
-from aicity.web.explorer import LAYERS, Explorer, script_json
+from aicity.web.explorer import LAYERS, Explorer
 from aicity.web.live import AGGREGATIONS, NORMALISATIONS, WEIGHTINGS, Methods
 from aicity.web.routes.api import CITY_CODE, CODE, SLUG, city_detail, parse_weights_text
 
@@ -73,7 +73,7 @@ def _ranking_context(request: Request) -> dict[str, Any]:
             "y": [r[label] for r in ordered],
             "text": [round(r["score"], 1) for r in ordered],
         },
-        "map": [by_unit.get(code) for code in explorer.map_order()],
+        "map": explorer.map_update([by_unit.get(code) for code in explorer.map_order()]),
     }
     # the shareable URL: the settings that matter (slider values only when they were set by hand)
     kept = [
@@ -87,7 +87,7 @@ def _ranking_context(request: Request) -> dict[str, Any]:
         "methods": methods,
         "weights": used,
         "manual": manual,
-        "chart_json": script_json(json.dumps(chart, ensure_ascii=False)),
+        "chart_json": json.dumps(chart, ensure_ascii=False),
         "share_url": share,
         "live": live,
         "choices": {

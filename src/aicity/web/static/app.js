@@ -3,7 +3,7 @@
 // redraws the bar chart and recolours the map with the recomputed scores.
 (function () {
   "use strict";
-  var CONFIG = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ["toImage"] };
+  var CONFIG = { displaylogo: false, modeBarButtonsToRemove: ["toImage"] };
 
   function drawFigures(root) {
     if (!window.Plotly) { return; }
@@ -18,7 +18,7 @@
   function applyRanking() {
     var node = document.getElementById("ranking-data");
     if (!node || !window.Plotly) { return; }
-    var data = JSON.parse(node.textContent);
+    var data = JSON.parse(node.getAttribute("data-chart"));
     var bar = document.getElementById("bar-chart");
     if (bar && bar.data) {
       var trace = Object.assign({}, bar.data[0], { x: data.bar.x, y: data.bar.y, text: data.bar.text });
@@ -27,7 +27,8 @@
     }
     var map = document.getElementById("map-chart");
     if (map && map.data && map.data.length > 2) {
-      window.Plotly.restyle(map, { "marker.color": [data.map] }, [map.data.length - 1]);
+      window.Plotly.restyle(map, { "marker.color": [data.map.color], "marker.size": [data.map.size] },
+        [map.data.length - 1]);
     }
   }
 
