@@ -222,7 +222,9 @@ def _rank_rows(flat: np.ndarray, out: np.ndarray) -> None:
         np.maximum.accumulate(first, axis=1, out=first)
     else:
         first = np.broadcast_to(positions, flat.shape)
-    np.put_along_axis(out, order, first, axis=1)
+    # scatter through flat indices: cheaper than put_along_axis on wide blocks
+    flat_index = order + (np.arange(flat.shape[0], dtype=np.intp) * flat.shape[1])[:, None]
+    out.reshape(-1)[flat_index.reshape(-1)] = np.broadcast_to(first, flat.shape).reshape(-1)
     if has_missing:
         out[missing] = np.nan
 
@@ -256,27 +258,22 @@ def rank_min(scores: np.ndarray, *, workers: int = 2) -> np.ndarray:
 def column_quantiles(values: np.ndarray, probs: Sequence[float]) -> np.ndarray:
     """Type-7 quantiles of each column of ``(R, m)`` values; ``(len(probs), m)``. NaN skipped.
 
-    Partitions a contiguous transposed copy at the few order statistics needed instead of sorting.
+    Sorts a contiguous transposed copy row by row: NumPy's vectorised sort beats ``np.quantile``'s
+    multi-pivot partition several times over on this shape.
     """
     if np.isnan(values).any():
         return np.nanquantile(values, probs, axis=0)
     reps = values.shape[0]
-    cols = np.ascontiguousarray(values.T)
-    wanted = sorted(
-        {
-            int(k)
-            for p in probs
-            for k in (np.floor((reps - 1) * p), min(np.floor((reps - 1) * p) + 1, reps - 1))
-        }
-    )
-    part = np.partition(cols, wanted, axis=1)
+    ordered = np.ascontiguousarray(values.T)
+    ordered.sort(axis=1)
     out = np.empty((len(probs), values.shape[1]))
     for j, prob in enumerate(probs):
         h = (reps - 1) * prob
         lo = int(np.floor(h))
         hi = min(lo + 1, reps - 1)
         frac = h - lo
-        a, b = part[:, lo], part[:, hi]
+        a, b = ordered[:, lo], ordered[:, hi]
+        # numpy's lerp, including its symmetric form for t >= 0.5, so results match to the last bit
         out[j] = b - (b - a) * (1 - frac) if frac >= 0.5 else a + (b - a) * frac
     return out
 
