@@ -22,6 +22,8 @@ import re
 import sys
 from pathlib import Path
 
+from aicity.io.tables import firm_count
+
 HERE = Path(__file__).resolve().parent
 CITY_FIELDS = {"admin_code_6", "name_en", "longitude", "latitude"}
 OBS_COLUMNS = [
@@ -94,17 +96,6 @@ def plan_target_code(unit: str) -> str:
     if "core" in unit:
         return "ai_core_industry_scale"
     return "ai_industry_scale"
-
-
-def firm_count(text: str) -> tuple[int | None, int | None, str]:
-    """Leading firm count of a park's 'firms' text: (count, year, kind) or (None, None, '')."""
-    clause = text.split(";")[0].strip()
-    match = re.match(r"^(~)?(\d[\d,]*)\+?(?:\s|$)", clause)
-    if not match or re.search(r"project|institute|\bof\b|\d-\d", clause):
-        return None, None, ""
-    year = _YEAR.search(clause)
-    kind = "plan_target" if "expected" in clause else ("estimate" if match.group(1) else "actual")
-    return int(match.group(2).replace(",", "")), int(year.group(1)) if year else None, kind
 
 
 def build(shared: Path, out: Path = HERE) -> None:
