@@ -7,6 +7,7 @@ units and park names are worked out once and mapped back. No SQL here: the store
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -46,7 +47,7 @@ KINDS = {
 }
 TRUE = {"true", "1", "yes", "y", "t", "是", "有", "✓"}
 FALSE = {"false", "0", "no", "n", "f", "否", "无"}
-REQUIRED = {
+REQUIRED: dict[str, list[tuple[str, ...]]] = {
     "cities": [("code", "name_zh")],
     "parks": [("name_zh",), ("city", "park_id")],
     "enterprises": [("name",), ("city",)],
@@ -312,11 +313,7 @@ def _parks(
     problems.add(~_present(out["name_zh"]), "name_zh", out["name_zh"], "missing park name")
     out["name_en"] = _text(frame, "name_en")
     given_id = _text(frame, "park_id")
-    city_en = out["city_code"].map(
-        lambda c: (
-            ctx.resolver.city(c).name_en if isinstance(c, str) and ctx.resolver.city(c) else ""
-        )
-    )
+    city_en = map_unique(out["city_code"], _city_english(ctx.resolver)).fillna("")
     label = out["name_en"].fillna(out["name_zh"].map(_pinyin_or_empty))
     derived = (city_en.astype("string") + " " + label.fillna("")).map(
         lambda t: slugify(t)[:60].strip("-")
@@ -339,6 +336,14 @@ def _parks(
     out["note"] = _text(frame, "note")
     _duplicates(out[["park_id"]], problems, "park_id", out["park_id"], "park")
     return out
+
+
+def _city_english(resolver: CityResolver) -> Callable[[object], str]:
+    def english(code: object) -> str:
+        city = resolver.city(code) if isinstance(code, str) else None
+        return city.name_en if city else ""
+
+    return english
 
 
 def _pinyin_or_empty(text: object) -> str:

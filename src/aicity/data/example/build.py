@@ -51,7 +51,9 @@ def _read(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
-def _write(path: Path, columns: list[str], rows: list[dict[str, object]]) -> None:
+def _write(
+    path: Path, columns: list[str], rows: list[dict[str, str]] | list[dict[str, object]]
+) -> None:
     with path.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=columns, lineterminator="\n")
         writer.writeheader()
@@ -203,7 +205,8 @@ def build(shared: Path, out: Path = HERE) -> None:
     )
     _write(out / "observations_parks.csv", OBS_COLUMNS, park_facts)
 
-    firms, ids = [], set()
+    firms: list[dict[str, object]] = []
+    ids: set[str] = set()
     for r in _read(shared / "enterprises.csv"):
         name_zh, name_en = split_name(r["name"])
         base = slug(name_en) or slug(r["name"]) or f"firm-{len(firms) + 1}"
