@@ -250,11 +250,12 @@ def remove_elements(result: IndexResult, level: int = 2) -> pd.DataFrame:
         w[element] = 0.0
         B, _ = aggregate_tree(X, fw, w, units=units, **params)
         change = np.abs(numeric.rank_min(B[:, root]) - base_rank)
+        known = change[~np.isnan(change)]  # removing an only child leaves no index at all
         rows.append(
             {
                 "element": element,
-                "mean_abs_rank_change": float(np.nanmean(change)),
-                "max_abs_rank_change": float(np.nanmax(change)),
+                "mean_abs_rank_change": float(known.mean()) if known.size else np.nan,
+                "max_abs_rank_change": float(known.max()) if known.size else np.nan,
             }
         )
     return pd.DataFrame(rows)
