@@ -261,3 +261,57 @@ def test_asem_coinr_style_weight_sets_equal_engine_rebuilds(asem_model: EngineMo
     spec = UncertaintySpec.from_dict(spec_dict)
     ua = run_uncertainty(asem_model, spec, 40, seed=8)
     np.testing.assert_array_equal(ua.ranks, reference_ranks(asem_model, spec, 40, 8, range(40)))
+
+
+def test_invalid_combinations_fail_like_coinr_regen_and_are_counted() -> None:
+    model = EngineModel(synthetic_framework(), Recipe(SYNTHETIC_RECIPE))
+    spec = UncertaintySpec.from_dict(
+        {
+            "assumptions": [
+                {
+                    "path": "normalise",
+                    "values": [
+                        {"method": "minmax", "lower": 1, "upper": 100},
+                        {"method": "zscore", "mean": 0, "sd": 1},
+                    ],
+                },
+                {"path": "aggregate.method", "values": ["arithmetic_mean", "geometric_mean"]},
+            ]
+        }
+    )
+    ua = run_uncertainty(model, spec, 400, seed=1)
+    failed = sum(ua.failures.values())
+    assert 60 < failed < 140  # z-scores (< 0 somewhere) with a geometric mean: about a quarter
+    assert all("geometric_mean needs values > 0" in reason for reason in ua.failures)
+    bad_rows = np.isnan(ua.scores).all(axis=1)
+    assert bad_rows.sum() == failed
+    assert (ua.samples.loc[bad_rows, "aggregate.method"] == "geometric_mean").all()
+    stats = ua.rank_stats()
+    assert stats["median"].notna().all()  # statistics over the replications that worked
+
+
+def test_sobol_gives_zero_to_an_assumption_that_changes_nothing() -> None:
+    model = EngineModel(synthetic_framework(), Recipe(SYNTHETIC_RECIPE))
+    spec = UncertaintySpec.from_dict(
+        {
+            "assumptions": [
+                {"path": "treat.winmax", "values": [3, 3]},  # two names for the same recipe
+                {"path": "weights", "noise": 0.4, "levels": [1, 2]},
+            ],
+            "sensitivity": {"output": "score", "unit": "U03"},
+        }
+    )
+    sa = run_sensitivity(model, spec, 512, seed=2).set_index("assumption")
+    assert sa.loc["treat.winmax", "S1"] == pytest.approx(0.0, abs=1e-12)
+    assert sa.loc["treat.winmax", "ST"] == pytest.approx(0.0, abs=1e-12)
+    assert sa.loc["weights", "ST"] == pytest.approx(1.0, abs=0.1)
+    assert sa.loc["weights", "S1"] == pytest.approx(1.0, abs=0.15)
+    ranked = run_sensitivity(
+        model,
+        spec.model_copy(
+            update={"sensitivity": spec.sensitivity.model_copy(update={"output": "rank"})}
+        ),
+        64,
+        2,
+    )
+    assert ranked["ST"].notna().all()
