@@ -23,12 +23,17 @@ def demo(
     out: Path = typer.Option(
         Path("out"), "--out", help="Folder for aicity.duckdb and the demo outputs."
     ),
+    full: bool = typer.Option(
+        True,
+        "--full/--store-only",
+        help="Also classify, inventory, evaluate, analyse uncertainty and write the report.",
+    ),
 ) -> None:
     """Build the example store from the bundled, sourced China AI 20 facts and show its coverage."""
     from aicity.workflows.demo import build_demo, coverage
 
     with console.status("building the demo") as status:
-        run = build_demo(out, progress=lambda label: status.update(label))
+        run = build_demo(out, progress=lambda label: status.update(label), full=full)
     try:
         for result in run.ingests:
             console.print(
@@ -43,6 +48,10 @@ def demo(
             f"store: {escape(str(run.db_path))}; coverage {filled.sum()}/{len(grid)} city-indicator cells "
             f"({filled.mean():.0%}); full grid in {escape(str(out / 'coverage.csv'))}"
         )
+        if run.evaluation_run_id:
+            from aicity.cli.evaluate_cmd import print_ranking
+
+            print_ranking(run.store, run.evaluation_run_id, top=10)
         for name, path in run.artefacts.items():
             console.print(f"{escape(name)}: {escape(str(path))}")
     finally:

@@ -24,6 +24,7 @@ class DemoRun:
     store: Store
     ingests: list[IngestResult] = field(default_factory=list)
     artefacts: dict[str, Path] = field(default_factory=dict)
+    evaluation_run_id: str | None = None
 
     @property
     def db_path(self) -> Path:
@@ -43,10 +44,64 @@ STEPS: list[tuple[str, Callable[[DemoRun], None]]] = [
 ]
 
 
+# ----- the full pipeline (issue 6): classify -> inventory -> evaluate -> uncertainty -> report ----------
+def _reference_year(run: DemoRun) -> int:
+    from aicity.workflows.evaluate import _indicator_specs, load_framework_spec, reference_year_of
+
+    spec, _ = load_framework_spec(None)
+    codes = [str(i["code"]) for i in _indicator_specs(spec)]
+    return reference_year_of(observations(run.store, "city", indicators=codes), codes)
+
+
+def classify_firms(run: DemoRun) -> None:
+    from aicity.workflows.inventory import classify
+
+    classify(run.store, method="rules")
+
+
+def derive_inventory(run: DemoRun) -> None:
+    """Cluster indicators dated at the evaluation's reference year, so the evaluation can use them."""
+    from aicity.workflows.inventory import inventory
+
+    inventory(run.store, year=_reference_year(run))
+
+
+def evaluate_cities(run: DemoRun) -> None:
+    from aicity.workflows.evaluate import evaluate
+
+    run.evaluation_run_id = evaluate(run.store).run_id
+
+
+def analyse_uncertainty(run: DemoRun) -> None:
+    from aicity.workflows.evaluate import run_uncertainty_for
+
+    run_uncertainty_for(run.store, run.evaluation_run_id, n=1000, seed=1, sobol_n=256)
+
+
+def publish_report(run: DemoRun) -> None:
+    from aicity.workflows.report import build_report
+
+    written = build_report(run.store, run.out, run_id=run.evaluation_run_id, lang="zh")
+    run.artefacts.update({f"report ({fmt})": path for fmt, path in written.items()})
+
+
+FULL_STEPS: list[tuple[str, Callable[[DemoRun], None]]] = [
+    ("classify the firms", classify_firms),
+    ("derive the inventory indicators", derive_inventory),
+    ("evaluate the cities", evaluate_cities),
+    ("uncertainty and sensitivity analysis", analyse_uncertainty),
+    ("write the report (zh: html, pdf, xlsx)", publish_report),
+]
+
+
 def build_demo(
-    out: str | Path, fresh: bool = True, progress: Callable[[str], None] | None = None
+    out: str | Path,
+    fresh: bool = True,
+    progress: Callable[[str], None] | None = None,
+    full: bool = False,
 ) -> DemoRun:
-    """Run every demo step into ``out``/aicity.duckdb (rebuilt from scratch when ``fresh``)."""
+    """Run every demo step into ``out``/aicity.duckdb (rebuilt from scratch when ``fresh``); with ``full``
+    also classify, inventory, evaluate, analyse uncertainty and write the report into ``out``."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     db = out / "aicity.duckdb"
@@ -56,7 +111,7 @@ def build_demo(
     store = Store.open(db)
     run = DemoRun(out, store)
     try:
-        for label, step in STEPS:
+        for label, step in STEPS + (FULL_STEPS if full else []):
             if progress:
                 progress(label)
             step(run)
