@@ -141,3 +141,14 @@ def test_bad_spec_is_one_line_and_non_zero(
     assert err.startswith("error: ")
     expected = "bad.yaml -> assumptions[0]: noise: Input should be less than 1 (got 2)"
     assert "".join(expected.split()) in "".join(err.split())
+
+
+def test_charts_are_written_offline(files: dict[str, Path], tmp_path: Path) -> None:
+    result = _run(files, tmp_path / "c", "--charts")
+    assert result.exit_code == 0, result.output
+    png = (tmp_path / "c" / "rank_intervals.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    html = (tmp_path / "c" / "rank_intervals.html").read_text(encoding="utf-8")
+    # plotly.js is embedded (the bundle mentions CDN URLs in its code, but nothing is loaded from one)
+    assert '<script src="http' not in html and "CHE" in html
+    assert len(html) > 1_000_000
