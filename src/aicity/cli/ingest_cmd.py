@@ -49,7 +49,10 @@ def ingest(
     any_rejected = 0
     with Store.open(db) as store:
         for path in paths:
-            result = ingest_file(store, path, table, sheet=sheet, encoding=encoding, strict=strict)
+            with console.status(f"ingesting {escape(str(path))} into {table}"):
+                result = ingest_file(
+                    store, path, table, sheet=sheet, encoding=encoding, strict=strict
+                )
             where = escape(result.file)
             if result.status == "unchanged":
                 console.print(
