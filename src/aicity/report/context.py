@@ -50,6 +50,23 @@ def fmt(value, digits: int = 1) -> str:
     return f"{value:,.{digits}f}"
 
 
+def fmt_value(value, unit: str | None, lang: str) -> str:
+    """A raw indicator value in its unit: designations as yes/no, shares as percentages."""
+    if value is None or pd.isna(value):
+        return "–"
+    unit = unit or ""
+    if unit == "flag":
+        yes = float(value) >= 0.5
+        return ("是" if yes else "否") if lang == "zh" else ("yes" if yes else "no")
+    if unit == "share":
+        return f"{float(value):.0%}"
+    return f"{fmt(value, 2)} {unit}".strip()
+
+
+def _text(value) -> str:
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+
+
 def fmt_score(value) -> str:
     """Scores always with one decimal, so a column reads evenly (100.0, 58.1, 0.0)."""
     if value is None or pd.isna(value):
@@ -415,9 +432,10 @@ def _city_chapter(report: ReportData, key: str, lang: str, t: dict) -> dict:
 
     def position(s) -> str:
         name = s.name_zh if lang == "zh" else s.name_en
+        shown = fmt_value(s.value, s.unit, lang)
         if lang == "zh":
-            return f"{name}：{fmt(s.value, 2)} {s.unit}，第{s.rank}/{s.n_ranked}位"
-        return f"{name}: {fmt(s.value, 2)} {s.unit}, rank {s.rank} of {s.n_ranked}"
+            return f"{name}：{shown}，第{s.rank}/{s.n_ranked}位"
+        return f"{name}: {shown}, rank {s.rank} of {s.n_ranked}"
 
     layers = []
     firms = p.firms
@@ -443,13 +461,14 @@ def _city_chapter(report: ReportData, key: str, lang: str, t: dict) -> dict:
     for row in p.parks.itertuples(index=False) if len(p.parks) else []:
         parks.append(
             {
-                "name": row.name_zh
-                if lang == "zh" or not getattr(row, "name_en", None)
-                else row.name_en,
-                "district": getattr(row, "district", "") or "",
-                "focus": getattr(row, "focus", "") or "",
+                "name": _text(row.name_zh)
+                if lang == "zh" or not _text(getattr(row, "name_en", None))
+                else _text(row.name_en),
+                "district": _text(getattr(row, "district", None)),
+                "focus": _text(getattr(row, "focus", None)),
                 "opened": fmt_rank(getattr(row, "opened", None)),
-                "firms": getattr(row, "firms_text", None) or fmt_rank(getattr(row, "firms", None)),
+                "firms": _text(getattr(row, "firms_text", None))
+                or fmt_rank(getattr(row, "firms", None)),
             }
         )
     if lang == "zh":
@@ -517,10 +536,10 @@ def _parks(report: ReportData, lang: str, t: dict) -> tuple[list[str], list[str]
         rows.append(
             [
                 report.unit_name(row.city_code, lang),
-                row.name_zh if lang == "zh" else (row.name_en or row.name_zh),
-                getattr(row, "district", "") or "",
+                _text(row.name_zh) if lang == "zh" else (_text(row.name_en) or _text(row.name_zh)),
+                _text(getattr(row, "district", None)),
                 fmt_rank(getattr(row, "opened", None)),
-                getattr(row, "firms_text", None) or fmt_rank(getattr(row, "firms", None)),
+                _text(getattr(row, "firms_text", None)) or fmt_rank(getattr(row, "firms", None)),
             ]
         )
     n_firms = parks["firms"].notna().sum() if "firms" in parks else 0

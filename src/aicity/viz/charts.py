@@ -248,7 +248,9 @@ def radar_svg(
         raise InputError(
             f"expected at least 3 radar axes with one value each, got {n} axes and {len(values)} values"
         )
-    cx, cy, radius = size / 2, size / 2 + 8, size * 0.30
+    pad = 70  # room for axis labels left and right of the plot
+    width = size + 2 * pad
+    cx, cy, radius = width / 2, size / 2 + 8, size * 0.30
     angles = [np.pi / 2 - 2 * np.pi * i / n for i in range(n)]  # first axis straight up, clockwise
 
     def point(value: float, angle: float) -> tuple[float, float]:
@@ -262,7 +264,7 @@ def radar_svg(
         )
 
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size + 24}" width="{size}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {size + 24}" width="{width}" '
         f'height="{size + 24}" class="radar-svg" font-family="{RADAR_FONTS}">'
     ]
     for ring in (0.25, 0.5, 0.75, 1.0):
@@ -289,28 +291,28 @@ def radar_svg(
         anchor = "middle" if abs(np.cos(a)) < 0.3 else ("start" if np.cos(a) > 0 else "end")
         shown = f"{value:.1f}" if np.isfinite(value) else "–"
         parts.append(
-            f'<text x="{x:.1f}" y="{y:.1f}" font-size="11" text-anchor="{anchor}" fill="#243b53">'
+            f'<text x="{x:.1f}" y="{y:.1f}" font-size="15" text-anchor="{anchor}" fill="#243b53">'
             f"{escape(str(label))}</text>"
         )
         parts.append(
-            f'<text x="{x:.1f}" y="{y + 13:.1f}" font-size="10" text-anchor="{anchor}" '
+            f'<text x="{x:.1f}" y="{y + 16:.1f}" font-size="13" text-anchor="{anchor}" '
             f'fill="{HIGHLIGHT_COLOUR}">{shown}</text>'
         )
     legend_y = size + 16
     parts.append(
-        f'<line x1="10" y1="{legend_y - 4}" x2="28" y2="{legend_y - 4}" stroke="{HIGHLIGHT_COLOUR}" '
+        f'<line x1="{pad}" y1="{legend_y - 4}" x2="{pad + 18}" y2="{legend_y - 4}" stroke="{HIGHLIGHT_COLOUR}" '
         'stroke-width="2"/>'
     )
     parts.append(
-        f'<text x="32" y="{legend_y}" font-size="10" fill="#243b53">{escape(series_label)}</text>'
+        f'<text x="{pad + 22}" y="{legend_y}" font-size="13" fill="#243b53">{escape(series_label)}</text>'
     )
     if reference is not None:
         parts.append(
-            f'<line x1="140" y1="{legend_y - 4}" x2="158" y2="{legend_y - 4}" '
+            f'<line x1="{pad + 130}" y1="{legend_y - 4}" x2="{pad + 148}" y2="{legend_y - 4}" '
             f'stroke="{REFERENCE_COLOUR}" stroke-width="1.5" stroke-dasharray="4 3"/>'
         )
         parts.append(
-            f'<text x="162" y="{legend_y}" font-size="10" fill="#243b53">{escape(reference_label)}'
+            f'<text x="{pad + 152}" y="{legend_y}" font-size="13" fill="#243b53">{escape(reference_label)}'
             "</text>"
         )
     parts.append("</svg>")
