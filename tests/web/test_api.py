@@ -157,23 +157,44 @@ def test_rankings_with_methods(client: TestClient) -> None:
 
 
 @pytest.mark.parametrize(
-    ("weights", "fragment"),
+    ("weights", "status", "fragment"),
     [
+        # malformed text is refused by the schema (422) ...
+        ("IND", 422, "query.weights"),
+        ("IND:x", 422, "query.weights"),
+        ("IND:inf", 422, "query.weights"),
+        ("IND:-1", 422, "query.weights"),
+        (",".join(f"D{i}:1" for i in range(65)), 422, "query.weights"),
+        # ... well-formed weights that do not fit the stored run are a 400
+        ("IND:1,IND:2", 400, "twice"),
+        ("FOO:1", 400, "unknown dimension"),
+        ("IND:101", 400, "between 0 and 100"),
+        ("IND:0,INN:0", 400, "above 0"),
+    ],
+)
+def test_rankings_reject_bad_weights(
+    client: TestClient, weights: str, status: int, fragment: str
+) -> None:
+    response = client.get("/api/v1/rankings", params={"weights": weights})
+    assert response.status_code == status
+    body = response.json()
+    assert body["ok"] is False and body["status"] == status and fragment in body["error"]
+
+
+def test_weights_text_parser_explains_each_problem() -> None:
+    from aicity.web.errors import BadRequest
+    from aicity.web.routes.api import parse_weights_text
+
+    assert parse_weights_text("IND:60, INN:40", 64) == {"IND": 60.0, "INN": 40.0}
+    assert parse_weights_text(None, 64) == {}
+    for text, fragment in (
         ("IND", "CODE:NUMBER"),
         ("IND:x", "needs a number"),
         ("IND:inf", "finite"),
-        ("IND:1,IND:2", "twice"),
-        ("FOO:1", "unknown dimension"),
-        ("IND:-1", "between 0 and 100"),
-        ("IND:0,INN:0", "above 0"),
-        (",".join(f"D{i}:1" for i in range(65)), "at most 64"),
-    ],
-)
-def test_rankings_reject_bad_weights(client: TestClient, weights: str, fragment: str) -> None:
-    response = client.get("/api/v1/rankings", params={"weights": weights})
-    assert response.status_code == 400
-    body = response.json()
-    assert body["ok"] is False and fragment in body["error"]
+        ("A:1,B:1,C:1", "at most 2"),
+    ):
+        with pytest.raises(BadRequest, match=fragment):
+            parse_weights_text(text, 2)
 
 
 def test_rankings_reject_impossible_method_combinations(client: TestClient) -> None:

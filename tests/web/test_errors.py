@@ -34,8 +34,9 @@ def assert_envelope(response, status: int) -> dict:
         ("/api/v1/enterprises?layer=roof", 422, "query.layer"),
         ("/api/v1/enterprises?q=" + "x" * 101, 422, "query.q"),
         ("/api/v1/compare", 422, "query.cities"),
-        ("/api/v1/compare?cities=110000", 400, "2 to 4"),
-        ("/api/v1/compare?cities=110000,310000,440300,330100,510100", 400, "2 to 4"),
+        ("/api/v1/compare?cities=110000", 422, "query.cities"),
+        ("/api/v1/compare?cities=110000,110000", 400, "2 to 4"),
+        ("/api/v1/compare?cities=110000,310000,440300,330100,510100", 422, "query.cities"),
         ("/api/v1/rankings", 503, "no evaluation"),
     ],
 )

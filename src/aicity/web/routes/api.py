@@ -23,6 +23,8 @@ Aggregation = Literal[AGGREGATIONS]  # type: ignore[valid-type]
 CITY_CODE = r"^[0-9]{6}$"
 SLUG = r"^[A-Za-z0-9_.\-]{1,100}$"
 CODE = r"^[A-Za-z0-9_.\-]{1,64}$"
+_PAIR = r"[A-Za-z0-9_]{1,64}:[0-9]{1,6}(\.[0-9]{1,6})?"
+WEIGHTS = rf"^{_PAIR}(,{_PAIR}){{0,63}}$"
 
 
 class ErrorEnvelope(BaseModel):
@@ -246,7 +248,13 @@ def parse_weights_text(text: str | None, max_weights: int) -> dict[str, float]:
 def rankings(
     request: Request,
     weights: Annotated[
-        str | None, Query(max_length=2000, description="CODE:WEIGHT pairs, e.g. TECH:2,TALENT:1")
+        str | None,
+        Query(
+            max_length=2000,
+            pattern=WEIGHTS,
+            description="Dimension weights on a 0-100 scale as CODE:WEIGHT pairs, e.g. TECH:60,TALENT:40; "
+            "dimensions not named keep their default share x 100",
+        ),
     ] = None,
     normalisation: Annotated[Normalisation | None, Query()] = None,
     weighting: Annotated[Weighting | None, Query()] = None,
@@ -276,7 +284,7 @@ def compare(
         Query(
             max_length=200,
             description="City codes separated by commas",
-            pattern=r"^[0-9]{6}(,[0-9]{6}){0,9}$",
+            pattern=r"^[0-9]{6}(,[0-9]{6}){1,3}$",
         ),
     ],
 ) -> dict[str, Any]:
