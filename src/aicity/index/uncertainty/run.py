@@ -196,30 +196,21 @@ def evaluate(
 
     build_keys, build_of = np.unique(keys[:, build_cols], axis=0, return_inverse=True)
     build_of = build_of.reshape(-1)
-    groups: list[PreparedGroup] = []
-    for g in range(len(build_keys)):
-        first = int(np.flatnonzero(build_of == g)[0])
-        groups.append(model.prepare(values_of(first, build_cols)))
-
-    units = list(nominal_units)
-    known = set(units)
-    for group in groups:
-        for u in group.units:
-            if u not in known:
-                units.append(u)
-                known.add(u)
-    position = {u: i for i, u in enumerate(units)}
-    scores = np.full((draws.n, len(units)), np.nan)
     failures: dict[str, int] = {}
+    parts: list[tuple[np.ndarray, list[str], np.ndarray]] = []  # rows, units, scores
 
-    for g, group in enumerate(groups):
+    def failed(reason: str, count: int) -> None:
+        failures[reason] = failures.get(reason, 0) + count
+        if progress is not None:
+            progress(count)
+
+    # one pipeline run per distinct combination, dropped as soon as its replications are aggregated
+    for g in range(len(build_keys)):
         in_group = np.flatnonzero(build_of == g)
+        group = model.prepare(values_of(int(in_group[0]), build_cols))
         if group.failure is not None:
-            failures[group.failure] = failures.get(group.failure, 0) + len(in_group)
-            if progress is not None:
-                progress(len(in_group))
+            failed(group.failure, len(in_group))
             continue
-        cols = np.array([position[u] for u in group.units], dtype=np.intp)
         agg_keys, agg_of = np.unique(keys[in_group][:, agg_cols], axis=0, return_inverse=True)
         agg_of = agg_of.reshape(-1)
         for a in range(len(agg_keys)):
@@ -230,12 +221,25 @@ def evaluate(
                     design, draws, rows, group, aggregation, target, progress, chunk_size
                 )
             except (AicityError, ValueError) as exc:
-                failures[str(exc)] = failures.get(str(exc), 0) + len(rows)
+                failed(str(exc), len(rows))
                 continue
-            if len(rows) == draws.n and np.array_equal(cols, np.arange(len(units))):
-                scores[:] = part
-            else:
-                scores[np.ix_(rows, cols)] = part
+            parts.append((rows, group.units, part))
+
+    units = list(nominal_units)
+    known = set(units)
+    for _, group_units, _ in parts:
+        for u in group_units:
+            if u not in known:
+                units.append(u)
+                known.add(u)
+    position = {u: i for i, u in enumerate(units)}
+    scores = np.full((draws.n, len(units)), np.nan)
+    for rows, group_units, part in parts:
+        cols = np.array([position[u] for u in group_units], dtype=np.intp)
+        if len(rows) == draws.n and np.array_equal(cols, np.arange(len(units))):
+            scores[:] = part
+        else:
+            scores[np.ix_(rows, cols)] = part
     return Evaluation(units, scores, failures)
 
 
