@@ -213,3 +213,28 @@ def test_two_runs_compare(demo_store):
     overall = changes[changes["code"] == "AI20"]
     assert len(overall) == 21
     assert (overall["rank_change"] == overall["rank_a"] - overall["rank_b"]).all()
+
+
+def test_parks_are_evaluated_with_their_city_context(demo_store):
+    from aicity.workflows.evaluate import evaluate
+    from aicity.workflows.inventory import classify, inventory
+
+    classify(demo_store)
+    inventory(demo_store, year=2023)
+    ev = evaluate(demo_store, framework="china_ai_20_parks", year=2023, alternatives=None)
+    meta, tables = load_run(demo_store, ev.run_id)
+    assert meta["unit_type"] == "park" and 3 <= meta["n_units"] <= 38
+    cells = tables["eval_cells"]
+    gdp = cells[cells["indicator"] == "gdp"]
+    assert gdp["flags"].str.contains("city_level").all()
+    units = tables["eval_units"].set_index("unit_key")
+    city = evaluate(demo_store, year=2023, alternatives=None)
+    city_gdp = (
+        city.record.tables["eval_cells"].query("indicator == 'gdp'").set_index("unit_key")["value"]
+    )
+    for row in gdp.itertuples(index=False):
+        expected = city_gdp.get(units.at[row.unit_key, "city_code"])
+        assert (np.isnan(row.value) and np.isnan(expected)) or row.value == expected
+    # every evaluated park has a value of its own
+    own = cells[cells["indicator"].str.startswith("inv_")]
+    assert own.groupby("unit_key")["value"].apply(lambda v: v.notna().any()).all()

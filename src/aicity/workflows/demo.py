@@ -69,7 +69,15 @@ def derive_inventory(run: DemoRun) -> None:
 def evaluate_cities(run: DemoRun) -> None:
     from aicity.workflows.evaluate import evaluate
 
-    run.evaluation_run_id = evaluate(run.store).run_id
+    city_run = evaluate(run.store)
+    run.evaluation_run_id = city_run.run_id
+    # the same three dimensions for the parks with data of their own, at the same reference year
+    evaluate(
+        run.store,
+        framework="china_ai_20_parks",
+        year=city_run.record.reference_year,
+        alternatives=None,
+    )
 
 
 def analyse_uncertainty(run: DemoRun) -> None:
@@ -88,7 +96,7 @@ def publish_report(run: DemoRun) -> None:
 FULL_STEPS: list[tuple[str, Callable[[DemoRun], None]]] = [
     ("classify the firms", classify_firms),
     ("derive the inventory indicators", derive_inventory),
-    ("evaluate the cities", evaluate_cities),
+    ("evaluate the cities and parks", evaluate_cities),
     ("uncertainty and sensitivity analysis", analyse_uncertainty),
     ("write the report (zh: html, pdf, xlsx)", publish_report),
 ]

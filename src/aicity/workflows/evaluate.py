@@ -46,7 +46,8 @@ ENGINE_NODE_KEYS = {
 }
 # Qualifiers in a scope text that mean "part of the unit only" or "not a full-year actual": never comparable.
 PARTIAL_SCOPE = re.compile(
-    r"\bonly\b|\bQ[1-4]\b|\bH[12]\b|target|planned|district|sample|park|Q1-Q3", re.IGNORECASE
+    r"\bonly\b|\bQ[1-4]\b|\bH[12]\b|target|planned|expected|district|sample|park|Q1-Q3",
+    re.IGNORECASE,
 )
 
 
@@ -271,6 +272,22 @@ def _derive_cells(cells: pd.DataFrame, indicators: list[dict], extra: pd.DataFra
     return cells
 
 
+def _city_cells(
+    store: Store, units: pd.DataFrame, indicators: list[dict], year: int, max_age: int
+) -> pd.DataFrame:
+    """Cells of ``from_city`` indicators: the value of the unit's city, flagged ``city_level``."""
+    city_obs = store_core.observations(
+        store, unit_type="city", indicators=[str(i["code"]) for i in indicators]
+    )
+    cities = sorted(set(units["city_code"].dropna()))
+    by_city = select_cells(city_obs, cities, indicators, year, max_age)
+    merged = units[["unit_key", "city_code"]].merge(
+        by_city.rename(columns={"unit_key": "city_code"}), on="city_code", how="left"
+    )
+    merged["flags"] = (merged["flags"].fillna("") + " city_level").str.strip()
+    return merged.drop(columns=["city_code"])
+
+
 def reference_year_of(observations: pd.DataFrame, codes: list[str]) -> int:
     """Default reference year: the year most actual observations of the framework's indicators refer to
     (ties: the later year), so that most cells are current rather than stale."""
@@ -364,12 +381,30 @@ def evaluate(
         {"code": c, "unit": scope_base(registry.at[c, "unit"]) if c in registry.index else ""}
         for c in helpers
     ]
+    own = [i for i in indicators if not i.get("from_city")]
+    inherited = [i for i in indicators if i.get("from_city")]
     keys = list(units["unit_key"])
-    cells = select_cells(obs, keys, indicators, year, max_age)
+    cells = select_cells(obs, keys, own, year, max_age)
+    if unit_type == "park":
+        # evaluate only the parks with data of their own; the city context alone ranks nothing
+        has_data = cells[cells["value"].notna() & ~cells["flags"].str.contains("absent_flag")]
+        units = units[units["unit_key"].isin(set(has_data["unit_key"]))].reset_index(drop=True)
+        if units.empty:
+            raise InputError(
+                "no park has data of its own for this framework",
+                fix="run `aicity inventory` or ingest park observations first",
+            )
+        keys = list(units["unit_key"])
+        cells = cells[cells["unit_key"].isin(keys)]
+    if inherited:
+        cells = pd.concat(
+            [cells, _city_cells(store, units, inherited, year, max_age)], ignore_index=True
+        )
     helper_cells = (
         select_cells(obs, keys, helper_specs, year, max_age) if helper_specs else cells.iloc[0:0]
     )
     cells = _derive_cells(cells, indicators, helper_cells)
+    cells = cells.reset_index(drop=True)
     wide = cells.pivot(index="unit_key", columns="indicator", values="value").reindex(
         index=keys, columns=codes
     )
