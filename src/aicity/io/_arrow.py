@@ -14,7 +14,10 @@ _PLAIN_NUMBER = r"^\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*$"
 
 def to_arrow(values: pd.Series) -> pa.Array:
     """A pandas text column as one Arrow string array (zero-copy for Arrow-backed columns)."""
-    arr = pa.array(values.astype("string"), from_pandas=True)
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+        arr = pa.array(values.array)  # already Arrow: no conversion
+    else:
+        arr = pa.array(values.astype("string"), from_pandas=True)
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
     return arr
@@ -30,6 +33,13 @@ def take_strings(table: Sequence[str | None], indices: np.ndarray, index: pd.Ind
 def plain_floats(values: pd.Series) -> np.ndarray:
     """Cells that are plain decimal numbers as float64; everything else (and missing) NaN."""
     arr = to_arrow(values)
+    try:  # the usual case, a clean numeric column: Arrow's own parser, no regex
+        cleaned = pc.if_else(pc.equal(arr, ""), pa.scalar(None, type=arr.type), arr)
+        return np.array(
+            pc.cast(cleaned, pa.float64()).to_numpy(zero_copy_only=False), dtype="float64"
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        pass
     ok = pc.fill_null(pc.match_substring_regex(arr, _PLAIN_NUMBER), False)
     kept = pc.utf8_trim_whitespace(pc.if_else(ok, arr, pa.scalar(None, type=arr.type)))
     return np.array(pc.cast(kept, pa.float64()).to_numpy(zero_copy_only=False), dtype="float64")
@@ -42,3 +52,19 @@ def clean_text(values: pd.Series) -> pd.Series:
     if arr.type != pa.large_string():
         arr = arr.cast(pa.large_string())
     return pd.Series(pd.arrays.ArrowStringArray(arr), index=values.index)
+
+
+def coalesce(first: pd.Series, fallback: pd.Series | str | None) -> pd.Series:
+    """``first`` where present, else ``fallback`` (a column or one text), computed in Arrow."""
+    if fallback is None:
+        return first
+    left = to_arrow(first)
+    right = (
+        pa.scalar(fallback, type=left.type)
+        if isinstance(fallback, str)
+        else to_arrow(fallback).cast(left.type)
+    )
+    out = pc.coalesce(left, right)
+    if out.type != pa.large_string():
+        out = out.cast(pa.large_string())
+    return pd.Series(pd.arrays.ArrowStringArray(out), index=first.index)

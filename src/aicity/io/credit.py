@@ -14,6 +14,7 @@ WEIGHTS = np.array([1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 
 _LOOKUP = np.full(256, -1, dtype=np.int64)
 for _i, _c in enumerate(ALPHABET):
     _LOOKUP[ord(_c)] = _i
+_LOOKUP8 = _LOOKUP.astype(np.int8)
 
 WRONG_LENGTH = "credit code must have 18 characters (GB 32100)"
 WRONG_CHARACTER = "credit code contains a character outside GB 32100's alphabet (no I, O, S, V, Z)"
@@ -46,9 +47,12 @@ def credit_code_problems(codes: pd.Series) -> pd.Series:
         offsets = np.frombuffer(good.buffers()[1], dtype=np.int64)
         data = np.frombuffer(good.buffers()[2], dtype=np.uint8)
         matrix = data[int(offsets[0]) : int(offsets[0]) + 18 * len(good)].reshape(len(good), 18)
-        values = _LOOKUP[matrix]
+        values = _LOOKUP8[matrix]
         bad_char = (values < 0).any(axis=1)
-        expected = (31 - (values[:, :17] @ WEIGHTS) % 31) % 31
+        total = np.zeros(len(values), dtype=np.int32)
+        for position, weight in enumerate(WEIGHTS):  # 17 column passes, not a per-row loop
+            total += values[:, position].astype(np.int32) * int(weight)
+        expected = (31 - total % 31) % 31
         bad_check = ~bad_char & (expected != values[:, 17])
         idx = np.flatnonzero(right)
         outcome[idx[bad_char]] = 2

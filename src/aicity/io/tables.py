@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from aicity.errors import InputError
-from aicity.io._arrow import clean_text, plain_floats, take_strings
+from aicity.io._arrow import clean_text, coalesce, plain_floats, take_strings
 from aicity.io.cities import CityResolver, is_nation
 from aicity.io.credit import credit_code_problems
 from aicity.io.headers import map_headers
@@ -418,7 +418,7 @@ def _enterprises(
             {"n": out["name"][needs_id].fillna(""), "c": out["city_code"][needs_id].fillna("")}
         )
         derived[needs_id] = hex_ids(basis, "ent-").to_numpy()
-    out["enterprise_id"] = given_id.fillna(derived)
+    out["enterprise_id"] = coalesce(given_id, derived)
     park_text = _text(frame, "park")
     out["park_id"] = (
         _match_parks(park_text, out["city_code"], ctx)
@@ -462,20 +462,20 @@ def _enterprises(
             layer_text,
             "layer does not match the segment's layer in the taxonomy",
         )
-        layer = layer.fillna(seg_layer)
+        layer = coalesce(layer, seg_layer)
     out["layer"] = layer
     out["segment"] = segment
-    out["label_source"] = _text(frame, "label_source").mask(layer.isna() & segment.isna())
-    out.loc[out["label_source"].isna() & (layer.notna() | segment.notna()), "label_source"] = (
-        "given"
-    )
+    # a label's source: as stated in the file, else "given"; no label, no source
+    labelled = (layer.notna() | segment.notna()).to_numpy()
+    label_source = coalesce(_text(frame, "label_source"), "given")
+    out["label_source"] = label_source.where(labelled) if not labelled.all() else label_source
     out["founded"] = _years(_text(frame, "founded"), problems, "founded")
     out["description"] = _text(frame, "description")
     size_text = _text(frame, "size")
     parsed = parse_numbers(size_text)
     problems.add(parsed.bad, "size", size_text, "expected a number such as 1,234 or 3.5万")
     out["size"] = parsed.value
-    out["size_unit"] = _text(frame, "size_unit").fillna(units.get("size", pd.NA))
+    out["size_unit"] = coalesce(_text(frame, "size_unit"), units.get("size"))
     negative = np.nan_to_num(parsed.value, nan=0.0) < 0
     problems.add(negative, "size", size_text, "value out of range (expected >= 0)")
     out["source_url"] = _text(frame, "source_url")
@@ -485,7 +485,7 @@ def _enterprises(
         out[["enterprise_id"]],
         problems,
         "enterprise_id" if "enterprise_id" in frame else "name",
-        given_id.fillna(out["name"]),
+        coalesce(given_id, out["name"]),
         "enterprise",
     )
     return out
