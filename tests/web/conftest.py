@@ -21,7 +21,7 @@ def core_store() -> Store:
 
 @pytest.fixture(scope="session")
 def core_app(core_store: Store):
-    return create_app(core_store, WebSettings())
+    return create_app(core_store, WebSettings(warm_up=False))
 
 
 @pytest.fixture()

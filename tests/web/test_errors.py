@@ -66,7 +66,7 @@ def test_too_long_url_is_414(core_client: TestClient) -> None:
 
 
 def test_unexpected_error_is_500_envelope_without_traceback(core_store) -> None:
-    app: FastAPI = create_app(core_store, WebSettings())
+    app: FastAPI = create_app(core_store, WebSettings(warm_up=False))
 
     @app.get("/api/v1/boom")
     def boom() -> None:
@@ -81,7 +81,7 @@ def test_unexpected_error_is_500_envelope_without_traceback(core_store) -> None:
 
 
 def test_library_errors_map_to_statuses(core_store) -> None:
-    app: FastAPI = create_app(core_store, WebSettings())
+    app: FastAPI = create_app(core_store, WebSettings(warm_up=False))
 
     @app.get("/api/v1/bad-input")
     def bad_input() -> None:

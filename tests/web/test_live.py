@@ -131,3 +131,28 @@ def test_unknown_method_is_rejected(live: LiveRanking) -> None:
 
 def test_no_run_means_no_live_ranking(core_store) -> None:
     assert LiveRanking.from_store(core_store) is None
+
+
+def test_warm_up_builds_every_combination_once(live: LiveRanking) -> None:
+    fresh = LiveRanking(live.meta, live.run_tables, live.framework, live.recipe, live.raw)
+    ready, failed = fresh.warm_up()
+    assert ready + failed == 7 * 5 * 5 and ready > 0
+    # geometric means of z-scores cannot be computed: remembered, refused without a rebuild
+    assert failed > 0
+    calls = []
+    fresh._build = lambda *a, **k: calls.append(a)  # any later build would be recorded here
+    with pytest.raises(BadRequest, match="geometric_mean needs values > 0"):
+        fresh.scheme(fresh.methods(normalisation="zscore", aggregation="geometric_mean"))
+    fresh.rank(fresh.methods(normalisation="rank", weighting="entropy"), {"IND": 10})
+    assert calls == []
+
+
+def test_a_numerical_failure_in_the_engine_is_a_400_not_a_crash(live: LiveRanking) -> None:
+    fresh = LiveRanking(live.meta, live.run_tables, live.framework, live.recipe, live.raw)
+
+    def broken(*args, **kwargs):
+        raise ValueError("zero-size array to reduction operation")
+
+    fresh._build = broken
+    with pytest.raises(BadRequest, match="the index engine failed \\(ValueError: zero-size"):
+        fresh.scheme(fresh.methods(weighting="critic"))

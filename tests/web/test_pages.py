@@ -188,7 +188,7 @@ def test_report_pdf_is_served_from_the_reports_folder(run_store, tmp_path) -> No
     from aicity.web import WebSettings, create_app
 
     (tmp_path / "report.pdf").write_bytes(b"%PDF-1.7 test")
-    client = TestClient(create_app(run_store, WebSettings(report_dir=str(tmp_path))))
+    client = TestClient(create_app(run_store, WebSettings(report_dir=str(tmp_path), warm_up=False)))
     assert 'id="dl-report"' in client.get("/downloads").text
     response = client.get("/downloads/report.pdf")
     assert response.status_code == 200 and response.content == b"%PDF-1.7 test"
@@ -207,3 +207,14 @@ def test_assets_come_from_installed_packages(client: TestClient) -> None:
 def test_overview_without_an_evaluation_explains_what_to_run(core_client: TestClient) -> None:
     html = core_client.get("/?lang=en").text
     assert 'id="no-run"' in html and "aicity demo" in html
+
+
+def test_htmx_requests_get_the_json_envelope_on_errors(client: TestClient) -> None:
+    response = client.get(
+        "/fragments/ranking",
+        params={"normalisation": "zscore", "aggregation": "geometric_mean"},
+        headers={"HX-Request": "true", "accept": "text/html"},
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert body["ok"] is False and "geometric_mean needs values > 0" in body["error"]

@@ -13,7 +13,7 @@ from .example_store import example_store
 
 # Loaded at import: schemathesis parametrises one test per operation while collecting.
 schema = schemathesis.openapi.from_asgi(
-    "/api/v1/openapi.json", create_app(example_store(), WebSettings())
+    "/api/v1/openapi.json", create_app(example_store(), WebSettings(warm_up=False))
 )
 
 

@@ -29,6 +29,8 @@ def create_app(store: Store | Explorer, settings: WebSettings | None = None) -> 
     """Build the explorer. ``store`` is read once at start-up (pass an ``Explorer`` to reuse a snapshot)."""
     settings = settings or WebSettings()
     explorer = store if isinstance(store, Explorer) else Explorer.from_store(store)
+    if settings.warm_up:
+        explorer.warm_up()
     app = FastAPI(
         title=settings.title_en,
         version="1",

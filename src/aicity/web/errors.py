@@ -51,8 +51,8 @@ def envelope(
 
 
 def _wants_html(request: Request) -> bool:
-    if request.url.path.startswith("/api/"):
-        return False
+    if request.url.path.startswith("/api/") or request.headers.get("hx-request"):
+        return False  # scripts, including htmx, read the JSON envelope
     return "text/html" in request.headers.get("accept", "")
 
 

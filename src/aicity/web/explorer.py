@@ -134,6 +134,8 @@ class Explorer:
         self.profiles = self._build_profiles()
         self._figures: dict[tuple[str, str], str] = {}
         self._map_order: list[str] | None = None
+        self._gaps: list[dict[str, Any]] | None = None
+        self.workbook: bytes | None = None  # the Excel download, built on first request
 
     def _build_profiles(self) -> dict[str, Any]:
         """Profiles (strengths, weaknesses, verdict sentences) of every unit of the run, once."""
@@ -246,8 +248,22 @@ class Explorer:
             return None
         return _records(self.sources.loc[[source_id]])[0]
 
+    def warm_up(self) -> None:
+        """Everything a request could otherwise wait for: method combinations, figures, the gaps table."""
+        if self.live is not None:
+            self.live.warm_up()
+            for lang in ("zh", "en"):
+                self.map_json(lang)
+                self.ranking_bar_json(lang)
+        self.data_gaps()
+
     def data_gaps(self) -> list[dict[str, Any]]:
         """Per indicator: how many cities have a current value, which are missing, how many unverified."""
+        if self._gaps is None:
+            self._gaps = self._data_gaps()
+        return self._gaps
+
+    def _data_gaps(self) -> list[dict[str, Any]]:
         obs = self.tables.observations
         city_obs = obs[obs["unit_type"] == "city"]
         all_cities = list(self.tables.cities["code"])

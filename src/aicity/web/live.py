@@ -1,7 +1,7 @@
 """Live re-weighting: the stored evaluation rebuilt once, then re-aggregated per request by the index engine.
 
 At start-up the newest city run is rebuilt from what the store froze with it (framework YAML, recipe YAML,
-raw data), with ``aicity.index.build``. Method changes (normalisation, weighting, aggregation) go through
+input cells) by the evaluation workflow's ``rebuild_inputs`` and ``aicity.index.build``. Method changes (normalisation, weighting, aggregation) go through
 ``IndexResult.regenerate`` (cached per combination). New weights only change the last aggregation, so a
 request re-aggregates the precomputed scores of the level below the index with the engine's own last step
 (``aicity.index.aggregate.aggregate_level``) and ranks with ``numeric.rank_min``: microseconds, not a
@@ -11,19 +11,22 @@ this equals a full ``build`` with the same weights.
 
 from __future__ import annotations
 
+import logging
 import threading
+import warnings
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from aicity.errors import AicityError, StoreError
 from aicity.store import Store
 from aicity.web.errors import BadRequest
+
+log = logging.getLogger("aicity.web")
 
 NORMALISATIONS = ("minmax", "zscore", "dist2max", "fracmax", "percentile_rank", "rank", "borda")
 WEIGHTINGS = ("nominal", "equal", "entropy", "critic", "pca")
@@ -71,7 +74,7 @@ class LiveRanking:
         framework: Any,
         recipe: Any,
         raw: pd.DataFrame,
-        cache_size: int = 32,
+        cache_size: int = 256,
     ) -> None:
         from aicity.index import build
 
@@ -87,8 +90,9 @@ class LiveRanking:
         self._build = build
         self._lock = threading.Lock()
         self._schemes: OrderedDict[tuple[str, str, str], Scheme] = OrderedDict()
+        self._failed: dict[tuple[str, str, str], str] = {}
         self._cache_size = cache_size
-        self.baseline_result = build(framework, data=raw, recipe=recipe)
+        self.baseline_result = build(framework, recipe=recipe)
         self.default_methods = self._methods_of(self.recipe)
         self._schemes[self.default_methods.key()] = self._scheme(
             self.default_methods, self.baseline_result
@@ -124,20 +128,10 @@ class LiveRanking:
 
     @classmethod
     def from_run(cls, meta: dict[str, Any], tables: dict[str, pd.DataFrame]) -> LiveRanking:
-        from aicity.index import Framework, Recipe
+        """Rebuild from a run's tables with the evaluation workflow's own ``rebuild_inputs``."""
+        from aicity.workflows.evaluate import rebuild_inputs
 
-        values = tables["eval_values"]
-        raw_long = values[values["stage"] == "raw"]
-        raw = raw_long.pivot_table(
-            index="unit_key", columns="code", values="value", aggfunc="first"
-        )
-        raw.index = raw.index.astype(str)
-        raw.columns.name = None
-        data = raw.astype(float).rename_axis("uCode").reset_index()
-        framework = Framework.from_yaml(yaml.safe_load(meta["framework_yaml"]), data=data)
-        recipe = (
-            Recipe.from_yaml(meta["recipe_yaml"]) if meta.get("recipe_yaml") else Recipe.quick()
-        )
+        framework, recipe = rebuild_inputs(meta, tables)
         return cls(meta, tables, framework, recipe, framework.data)
 
     @staticmethod
@@ -220,18 +214,50 @@ class LiveRanking:
             if found is not None:
                 self._schemes.move_to_end(key)
                 return found
+            failure = self._failed.get(key)
+        if failure is not None:
+            raise BadRequest(failure)
         try:
-            result = self._build(self.framework, self.raw, self.recipe_for(methods))
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
+                warnings.simplefilter(
+                    "ignore", RuntimeWarning
+                )  # all-NaN columns are the engine's call
+                result = self._build(self.framework, None, self.recipe_for(methods))
         except AicityError as exc:
-            raise BadRequest(
-                f"this method combination cannot be computed on the data: {exc}"
-            ) from exc
+            self._fail(key, f"this method combination cannot be computed on the data: {exc}")
+        except (ValueError, IndexError, ArithmeticError) as exc:
+            # a numerical failure inside the engine for this data: report it, keep serving the rest
+            log.warning("index engine failed for %s: %s: %s", key, type(exc).__name__, exc)
+            self._fail(
+                key,
+                f"this method combination cannot be computed on the data: the index engine "
+                f"failed ({type(exc).__name__}: {exc})",
+            )
         built = self._scheme(methods, result)
         with self._lock:
             self._schemes[key] = built
             while len(self._schemes) > self._cache_size:
                 self._schemes.popitem(last=False)
         return built
+
+    def _fail(self, key: tuple[str, str, str], message: str) -> NoReturn:
+        with self._lock:
+            self._failed[key] = message
+        raise BadRequest(message)
+
+    def warm_up(self) -> tuple[int, int]:
+        """Build every method combination the explorer offers, once, so no request waits for a build.
+        Returns (combinations ready, combinations that cannot be computed on this data)."""
+        ready = failed = 0
+        for normalisation in NORMALISATIONS:
+            for weighting in WEIGHTINGS:
+                for aggregation in AGGREGATIONS:
+                    try:
+                        self.scheme(Methods(normalisation, weighting, aggregation))
+                        ready += 1
+                    except BadRequest:
+                        failed += 1
+        return ready, failed
 
     def parse_weights(self, weights: Mapping[str, float], max_weight: float) -> dict[str, float]:
         unknown = [code for code in weights if code not in self.dimensions]

@@ -28,5 +28,8 @@ class WebSettings(BaseModel):
     max_weights: int = Field(64, ge=1, le=256)
     max_weight: float = Field(100.0, gt=0, le=1e6)
     max_compare: int = Field(4, ge=2, le=10)
+    # Build every method combination and every static figure at start-up, so no request waits (tests that
+    # do not need it switch it off to stay fast).
+    warm_up: bool = True
     # Downloads are built on request from the store; the report PDF is read from here when present.
     report_dir: str | None = None

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Path, Query, Request
-from starlette.responses import FileResponse, Response, StreamingResponse
+from starlette.responses import FileResponse, Response
 
 from aicity.web.app import page_context, render
 from aicity.web.errors import BadRequest, NotFound
@@ -286,25 +286,28 @@ def download_csv(request: Request, name: Annotated[str, Path(pattern=CODE)]) -> 
 @router.get("/downloads/aicity.xlsx")
 def download_excel(request: Request) -> Response:
     explorer = _explorer(request)
-    buffer = io.BytesIO()
+    if explorer.workbook is None:  # the data never change while the app runs: build it once
+        explorer.workbook = _workbook(explorer)
+    return Response(
+        explorer.workbook,
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": 'attachment; filename="aicity.xlsx"'},
+    )
+
+
+def _workbook(explorer: Explorer) -> bytes:
     import pandas as pd
 
+    buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="xlsxwriter") as writer:
         for name in explorer.table_names():
             frame = explorer.table_frame(name)
             frame = frame.drop(columns=[c for c in frame.columns if str(c).startswith("_")])
             for column in frame.columns:
-                if str(frame[column].dtype).startswith("datetime64") and getattr(
-                    frame[column].dt, "tz", None
-                ):
+                if getattr(getattr(frame[column], "dt", None), "tz", None) is not None:
                     frame[column] = frame[column].dt.tz_localize(None)
             frame.to_excel(writer, sheet_name=name[:31], index=False)
-    buffer.seek(0)
-    return StreamingResponse(
-        buffer,
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": 'attachment; filename="aicity.xlsx"'},
-    )
+    return buffer.getvalue()
 
 
 def _report_path(request: Request) -> FsPath | None:

@@ -55,7 +55,18 @@
       if (manual) { manual.value = "0"; }
     }
   });
+  // A refused setting (e.g. a geometric mean of z-scores) leaves the last ranking and says why.
+  document.addEventListener("htmx:responseError", function (event) {
+    var box = document.getElementById("ranking-error");
+    if (!box) { return; }
+    var message = "";
+    try { message = JSON.parse(event.detail.xhr.responseText).error; } catch (e) { message = event.detail.xhr.statusText; }
+    box.textContent = message;
+    box.hidden = false;
+  });
   document.addEventListener("htmx:afterSwap", function (event) {
+    var box = document.getElementById("ranking-error");
+    if (box) { box.hidden = true; }
     if (event.detail && event.detail.target && event.detail.target.id === "ranking") {
       applyRanking();
       var form = document.getElementById("controls");
