@@ -86,16 +86,37 @@ def anchor_threshold_query(firms: ir.Table, anchor_share: float, n_sized: int) -
     if n_sized <= 0 or anchor_share <= 0:
         return None
     k = max(1, math.ceil(anchor_share * n_sized))
-    return (
-        firms.filter(firms["size"].notnull())
-        .select(threshold=firms["size"])
-        .order_by(ibis.desc("threshold"))
-        .limit(1, offset=k - 1)
-    )
+    # the smallest of the top k (LIMIT without OFFSET: Ibis on Spark leaks a row-number column)
+    top = firms.filter(firms["size"].notnull()).select("size").order_by(ibis.desc("size")).limit(k)
+    return top.aggregate(threshold=top["size"].min())
+
+
+GROUP_SCHEMA = ibis.schema(
+    {
+        "city_code": "string",
+        "park_id": "string",
+        "layer": "string",
+        "segment": "string",
+        "founded": "int64",
+        "n": "int64",
+        "anchors": "int64",
+    }
+)
+
+
+def firm_groups(firms: ir.Table, anchor_threshold: float | None) -> ir.Table:
+    """The one pass over the big table: firms and anchor firms per city, park, layer, segment and
+    founding year. Everything else is computed from this small table."""
+    keys = ("city_code", "park_id", "layer", "segment", "founded")
+    if anchor_threshold is None:
+        grouped = firms.group_by(*keys).aggregate(n=_.count())
+        return grouped.mutate(anchors=ibis.literal(0, type="int64"))
+    is_anchor = ibis.ifelse(firms["size"] >= anchor_threshold, 1, 0)
+    return firms.group_by(*keys).aggregate(n=_.count(), anchors=is_anchor.sum().cast("int64"))
 
 
 def derive_indicators(
-    firms: ir.Table, taxonomy: Taxonomy, params: DeriveParams, anchor_threshold: float | None
+    groups: ir.Table, taxonomy: Taxonomy, params: DeriveParams, with_anchors: bool
 ) -> ir.Table:
     """The long table of derived indicators (see the module docstring).
 
@@ -115,7 +136,7 @@ def derive_indicators(
     year = params.year
 
     # one small pre-aggregate feeds every stock indicator; the big table is scanned once here
-    base = firms.group_by("city_code", "park_id", "layer", "segment").aggregate(n=_.count())
+    base = groups.group_by("city_code", "park_id", "layer", "segment").aggregate(n=_.n.sum())
     stacked = _units_of(base, {"layer": base.layer, "segment": base.segment, "n": base.n})
     units = stacked.group_by("unit_type", "unit_key").aggregate(total=_.n.sum())
 
@@ -204,9 +225,8 @@ def derive_indicators(
     )
     pieces.append(_long(hhi, ibis.literal("inv_hhi"), hhi.value, year))
 
-    if anchor_threshold is not None:
-        flagged = firms.filter(firms["size"] >= anchor_threshold)
-        anchors_base = flagged.group_by("city_code", "park_id").aggregate(n=_.count())
+    if with_anchors:
+        anchors_base = groups.group_by("city_code", "park_id").aggregate(n=_.anchors.sum())
         anchors = (
             _units_of(anchors_base, {"n": anchors_base.n})
             .group_by("unit_type", "unit_key")
@@ -218,8 +238,8 @@ def derive_indicators(
         ).select(unit_type=units.unit_type, unit_key=units.unit_key, n=anchors.n.fill_null(0))
         pieces.append(_long(a, ibis.literal("inv_anchor_firms"), a.n, year))
 
-    founded = firms.filter(firms.founded.notnull())
-    new_base = founded.group_by("city_code", "park_id", "founded").aggregate(n=_.count())
+    founded = groups.filter(groups.founded.notnull())
+    new_base = founded.group_by("city_code", "park_id", "founded").aggregate(n=_.n.sum())
     new = (
         _units_of(new_base, {"founded": new_base.founded, "n": new_base.n})
         .group_by("unit_type", "unit_key", "founded")
@@ -233,18 +253,27 @@ def derive_indicators(
 def run_derivation(
     con: Any, firms: ir.Table, taxonomy: Taxonomy, params: DeriveParams
 ) -> pd.DataFrame:
-    """Execute the derivation on backend ``con``; rows sorted so two engines compare row by row."""
+    """Execute the derivation on backend ``con``; rows sorted so two engines compare row by row.
+
+    Three passes over the firms run on the backend (firms with a size, the anchor threshold, the
+    groups); the indicators are then derived from the small group table, on the same backend.
+    """
     n_sized = int(con.execute(firms.filter(firms["size"].notnull()).count()))
     threshold = None
     q = anchor_threshold_query(firms, params.anchor_share, n_sized)
     if q is not None:
         threshold = float(con.execute(q)["threshold"].iloc[0])
-    out = con.execute(derive_indicators(firms, taxonomy, params, threshold))
+    groups = con.execute(firm_groups(firms, threshold))
+    groups = groups.astype({"n": "int64", "anchors": "int64"})
+    groups["founded"] = groups["founded"].astype("Int64")
+    small = ibis.memtable(groups[list(GROUP_SCHEMA.names)], schema=GROUP_SCHEMA)
+    out = con.execute(derive_indicators(small, taxonomy, params, threshold is not None))
     out = out[OUTPUT_COLUMNS].sort_values(["unit_type", "unit_key", "indicator", "year"])
     out = out.reset_index(drop=True)
     out["year"] = out["year"].astype("int64")
     out["value"] = out["value"].astype("float64")
     out.attrs["anchor_threshold"] = threshold
+    out.attrs["n_groups"] = len(groups)
     return out
 
 
