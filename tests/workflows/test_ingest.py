@@ -241,3 +241,16 @@ def test_parks_then_park_observations(tmp_path: Path) -> None:
     result = ingest_file(store, _write(tmp_path, "o.csv", obs), "observations")
     assert result.n_accepted == 1 and "unknown park" in result.rejected["reason"].iloc[0]
     assert observations(store, "park")["unit_key"].tolist() == ["hefei-china-speech-valley"]
+
+
+def test_wide_observation_files_become_facts(tmp_path: Path) -> None:
+    store = Store.memory()
+    text = "城市,年份,GDP（亿元）,常住人口(万人),rd_intensity,备注\n北京,2023,43760.7,2185.8,6.73,a\n杭州,2023,20059,,x,b\n"
+    result = ingest_file(store, _write(tmp_path, "wide.csv", text), "observations")
+    assert (result.n_rows, result.n_accepted, result.n_rejected) == (5, 4, 1)
+    obs = observations(store).set_index(["unit_key", "indicator"])
+    assert obs.loc[("110000", "resident_population"), "value"] == pytest.approx(2185.8)
+    assert obs.loc[("110000", "gdp"), "unit"] == "亿元" and obs.loc[("110000", "gdp"), "row"] == 2
+    assert obs.loc[("330100", "gdp"), "note"] == "b"
+    bad = rejected_rows(store).iloc[0]
+    assert (bad["row"], bad["column"], bad["value"]) == (3, "value", "x")

@@ -133,6 +133,14 @@ TABLES = tuple(ALIASES)
 _BRACKET_UNIT = re.compile(r"^(?P<name>.*?)\s*[\(（\[【](?P<unit>[^\)）\]】]*)[\)）\]】]\s*$")
 
 
+def split_header_unit(header: str) -> tuple[str, str | None]:
+    """'GDP（亿元）' -> ('GDP', '亿元'); a header without a bracketed unit -> (header, None)."""
+    match = _BRACKET_UNIT.match(str(header))
+    if match and match.group("unit").strip():
+        return match.group("name").strip(), match.group("unit").strip()
+    return str(header).strip(), None
+
+
 def _key(text: str) -> str:
     return re.sub(r"[\s_\-]+", "", text.strip().lstrip("\ufeff").lower())
 

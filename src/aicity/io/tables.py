@@ -79,6 +79,7 @@ class Validated:
     n_rows: int
     unknown_columns: list[str]
     cities_used: list[str] = field(default_factory=list)
+    n_rejected: int = 0  # rows (facts, for wide files) with at least one problem
 
 
 class _Problems:
@@ -208,6 +209,9 @@ def validate(raw: RawTable, table: str, ctx: Context) -> Validated:
     """Map headers, check required columns (file-level), then validate rows (row-level)."""
     mapping, header_units, unknown = map_headers(list(raw.frame.columns), table, raw.file)
     frame = raw.frame.rename(columns=mapping)[list(mapping.values())]
+    rows = raw.frame.index.to_numpy(dtype=np.int64) + raw.first_row
+    if table == "observations" and not {"indicator", "value"} & set(mapping.values()):
+        frame, rows, header_units, unknown = _melt_wide(raw, frame, rows, unknown, ctx)
     for group in REQUIRED[table]:
         if not any(c in frame.columns for c in group):
             wanted = " or ".join(repr(c) for c in group)
@@ -217,7 +221,6 @@ def validate(raw: RawTable, table: str, ctx: Context) -> Validated:
                 fix="see docs/ingest.md for accepted Chinese and English headers",
             )
     frame = frame.reset_index(drop=True)
-    rows = raw.frame.index.to_numpy(dtype=np.int64) + raw.first_row
     problems = _Problems(rows)
     validator = {
         "cities": _cities,
@@ -237,7 +240,45 @@ def validate(raw: RawTable, table: str, ctx: Context) -> Validated:
     if table == "observations":
         on_city = accepted.loc[accepted["unit_type"] == "city", "unit_key"]
         cities_used = sorted(str(c) for c in on_city.dropna().unique())
-    return Validated(table, accepted, problems.frame(), len(frame), unknown, cities_used)
+    return Validated(
+        table, accepted, problems.frame(), len(frame), unknown, cities_used, int(problems.bad.sum())
+    )
+
+
+def _melt_wide(
+    raw: RawTable, frame: pd.DataFrame, rows: np.ndarray, unknown: list[str], ctx: Context
+) -> tuple[pd.DataFrame, np.ndarray, dict[str, str], list[str]]:
+    """A wide observations file (one column per indicator, e.g. ``GDP（亿元）``) to long rows.
+
+    Columns named by an indicator's code, Chinese or English name (a bracketed unit is kept as the
+    fact's unit) become facts; empty cells are simply absent facts. Row numbers stay the file's.
+    """
+    from aicity.io.headers import split_header_unit
+
+    wide: list[tuple[str, str, str | None]] = []
+    for column in unknown:
+        name, unit = split_header_unit(column)
+        code = _resolve_indicators(pd.Series([name], dtype="string"), ctx.indicators).iloc[0]
+        if isinstance(code, str):
+            wide.append((column, code, unit))
+    if not wide:
+        return frame, rows, {}, unknown
+    parts, part_rows = [], []
+    for column, code, unit in wide:
+        cells = clean_text(raw.frame[column]).reset_index(drop=True)
+        present = cells.notna().to_numpy()
+        part = frame.reset_index(drop=True)[present].copy()
+        part["indicator"] = code
+        part["value"] = cells[present].to_numpy()
+        if unit and "unit" not in part:
+            part["unit"] = unit
+        parts.append(part)
+        part_rows.append(rows[present])
+    long = pd.concat(parts, ignore_index=True)
+    long_rows = np.concatenate(part_rows)
+    order = np.argsort(long_rows, kind="stable")
+    remaining = [c for c in unknown if c not in {w[0] for w in wide}]
+    return long.iloc[order].reset_index(drop=True), long_rows[order], {}, remaining
 
 
 def _resolve_city(

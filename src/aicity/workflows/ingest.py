@@ -120,7 +120,7 @@ def ingest_file(
         None,
         n_rows=checked.n_rows,
         n_accepted=len(checked.rows),
-        n_rejected=int(checked.rejected["row"].nunique()),
+        n_rejected=checked.n_rejected,
         encoding=raw.encoding,
         sheet=raw.sheet,
         unknown_columns=checked.unknown_columns,
