@@ -351,7 +351,8 @@ def strengths_weaknesses_all(
     rule: str = "distinct",
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Strengths and weaknesses of every unit in long form: uCode, iCode, rank, value."""
-    s_rows, w_rows = [], []
+    s_rows: list[dict[str, object]] = []
+    w_rows: list[dict[str, object]] = []
     data = result.stages[dset]
     for unit in data.index:
         s, w = get_str_weak(result, unit, top, bottom, dset, rule)

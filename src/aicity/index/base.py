@@ -41,11 +41,11 @@ class Step:
 
     @classmethod
     def param_names(cls) -> list[str]:
-        return list(_signature_defaults(cls))
+        return list(_signature_defaults(cls))  # type: ignore[arg-type]
 
     @classmethod
     def defaults(cls) -> dict[str, Any]:
-        return dict(_signature_defaults(cls))
+        return dict(_signature_defaults(cls))  # type: ignore[arg-type]
 
     def get_params(self) -> dict[str, Any]:
         return {p: _plain(getattr(self, p)) for p in self.param_names()}

@@ -80,7 +80,11 @@ def normalise_array(
         return numeric.dist2max(Xd)
     if method == "dist2ref":
         ref = spec["reference"]
-        hits = np.flatnonzero(np.asarray(units) == ref) if units is not None else []
+        hits: np.ndarray = (
+            np.flatnonzero(np.asarray(units) == ref)
+            if units is not None
+            else np.empty(0, dtype=int)
+        )
         if not len(hits):
             fail("normalise -> reference", f"unit {ref!r} is not among the units being normalised")
         return numeric.dist2ref(Xd, int(hits[0]), spec["cap"])

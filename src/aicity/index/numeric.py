@@ -176,7 +176,11 @@ def borda(X: np.ndarray) -> np.ndarray:
 
 
 def goalposts(
-    X: np.ndarray, lower: np.ndarray, upper: np.ndarray, scale: float = 1.0, truncate: bool = True
+    X: np.ndarray,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    scale: float | np.ndarray = 1.0,
+    truncate: bool = True,
 ) -> np.ndarray:
     """(x - lower) / (upper - lower) * scale, truncated to [0, 1] before scaling.
 

@@ -46,9 +46,9 @@ def effective_weights(
     """
     weights = framework.weights if weights is None else weights
     within = normalised_weights(framework, weights)
-    rows = []
+    rows: list[dict[str, object]] = []
     for code, node in framework.nodes.items():
-        eff, cur = 1.0, code
+        eff, cur = 1.0, code  # type: float, str | None
         while cur is not None:
             eff *= within[cur]
             cur = framework.parent(cur)
