@@ -60,7 +60,9 @@ def fmt_value(value, unit: str | None, lang: str) -> str:
         return ("是" if yes else "否") if lang == "zh" else ("yes" if yes else "no")
     if unit == "share":
         return f"{float(value):.0%}"
-    return f"{fmt(value, 2)} {unit}".strip()
+    number = float(value)
+    shown = fmt(number, 0 if number.is_integer() else 2)
+    return f"{shown} {unit}".strip()
 
 
 def _text(value) -> str:
@@ -338,14 +340,17 @@ def build_context(report: ReportData, lang: str, figures, mode: str) -> dict:
     for d in disagreements.itertuples(index=False) if len(disagreements) else []:
         rname = RANKING_NAMES.get(d.ranking, (d.ranking, d.ranking))[0 if lang == "zh" else 1]
         city = report.unit_name(d.unit_key, lang)
+        tier = str(d.ranking).startswith("tier_")
         if lang == "zh":
+            theirs = f"第{fmt(d.theirs)}梯队" if tier else f"第{fmt(d.theirs)}位"
             disagreement_sentences.append(
-                f"{city}：本报告第{d.ours}位，{rname}（{fmt_rank(d.year)}）第{fmt(d.theirs)}位；"
+                f"{city}：本报告第{d.ours}位，{rname}（{fmt_rank(d.year)}）{theirs}；"
                 f"在共同城市中的相对位次相差{abs(d.difference):.0f}位。"
             )
         else:
             disagreement_sentences.append(
-                f"{city}: ranked {d.ours} here and {fmt(d.theirs)} by {rname} ({fmt_rank(d.year)}); "
+                f"{city}: ranked {d.ours} here and {'tier ' if tier else ''}{fmt(d.theirs)} by {rname} "
+                f"({fmt_rank(d.year)}); "
                 f"{abs(d.difference):.0f} places apart among the cities both rank."
             )
 
