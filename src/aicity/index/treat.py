@@ -319,9 +319,14 @@ class Treat(Step):
                     fail(where, f"unknown parameters {unknown}; valid: {sorted(self._spec())}")
                 _check_spec({**self._spec(), **over}, where)
 
-    def treat_array(
+    def treat_array(self, X: np.ndarray, codes: list[str]) -> tuple[np.ndarray, Any, np.ndarray]:
+        """Treat every column; returns (values, report builder, per-point flag texts)."""
+        out, report, flags, _ = self._treat(X, codes)
+        return out, report, flags
+
+    def _treat(
         self, X: np.ndarray, codes: list[str]
-    ) -> tuple[np.ndarray, pd.DataFrame, np.ndarray]:
+    ) -> tuple[np.ndarray, Any, np.ndarray, list[tuple[str, np.ndarray, np.ndarray]]]:
         base = self._spec()
         overrides = self.overrides or {}
         unknown = sorted(set(overrides) - set(codes))
@@ -330,6 +335,7 @@ class Treat(Step):
         k = X.shape[1]
         out = X.copy()
         flags = np.full(X.shape, "", dtype=FLAG_DTYPE)
+        records: list[tuple[str, np.ndarray, np.ndarray]] = []
         report: dict[str, np.ndarray] = {
             c: np.full(k, np.nan, dtype=object if c.endswith("Pass") or c == "treatment" else float)
             for c in REPORT_COLUMNS[1:]
@@ -337,16 +343,20 @@ class Treat(Step):
         report["treatment"][:] = "none"
         plain = np.array([code not in overrides for code in codes], dtype=bool)
         if base["method"] == "skew_kurt" and plain.any():
-            self._skew_kurt_block(X, np.flatnonzero(plain), base, out, flags, report)
+            self._skew_kurt_block(X, np.flatnonzero(plain), base, out, flags, report, records)
         else:
             plain[:] = False
         for j in np.flatnonzero(~plain):
             over = overrides.get(codes[j])
             spec = {**base, "method": "none"} if over == "none" else {**base, **(over or {})}
-            out[:, j], row, flags[:, j] = treat_column(X[:, j], spec)
+            out[:, j], row, column_flags = treat_column(X[:, j], spec)
+            flags[:, j] = column_flags
+            for text in dict.fromkeys(column_flags[column_flags != ""].tolist()):
+                rows = np.flatnonzero(column_flags == text)
+                records.append((str(text), rows, np.full(len(rows), j)))
             for key, value in row.items():
                 report[key][j] = value
-        return out, _ReportBuilder(codes, report), flags
+        return out, _ReportBuilder(codes, report), flags, records
 
     @staticmethod
     def _skew_kurt_block(
@@ -356,8 +366,9 @@ class Treat(Step):
         out: np.ndarray,
         flags: np.ndarray,
         report: dict[str, np.ndarray],
+        records: list[tuple[str, np.ndarray, np.ndarray]],
     ) -> None:
-        """COINr's rule on many columns at once: one vectorised test and winsorisation loop."""
+        """COINr's rule on many columns at once: one vectorised test, winsorisation loop and fallback."""
         skew_t, kurt_t = spec["skew"], spec["kurtosis"]
         sub = X[:, cols]
         sk0, kt0 = numeric.skewness(sub), numeric.kurtosis(sub)
@@ -371,61 +382,62 @@ class Treat(Step):
         Y, nwin, hi, lo, sk1, kt1 = winsorise_matrix(X[:, failing], spec["winmax"], skew_t, kurt_t)
         ok1 = _passes_vec(sk1, kt1, skew_t, kurt_t)
         out[:, failing] = Y
-        win_flags = np.where(hi, "winhi", np.where(lo, "winlo", "")).astype(FLAG_DTYPE)
-        flags[:, failing] = win_flags
         report["winsorise.nwin"][failing] = nwin
         report["check_SkewKurt1.Pass"][failing] = ok1
         report["check_SkewKurt1.Skew"][failing] = sk1
         report["check_SkewKurt1.Kurt"][failing] = kt1
         report["treatment"][failing] = "winsorise"
-        if spec["fallback"] == "none":
-            return
-        for i in np.flatnonzero(~ok1):
-            j = failing[i]
-            basis = Y[:, i] if spec["combine"] else X[:, j]
-            z = _transform(basis, spec["fallback"], spec.get("lmbda"))
-            sk2, kt2 = skew_kurt(z)
-            out[:, j] = z
-            report["check_SkewKurt2.Pass"][j] = passes(sk2, kt2, skew_t, kurt_t)
-            report["check_SkewKurt2.Skew"][j] = sk2
-            report["check_SkewKurt2.Kurt"][j] = kt2
-            report["treatment"][j] = ("winsorise+" if spec["combine"] else "") + spec["fallback"]
-            fb = np.where(np.isnan(basis), "", spec["fallback"]).astype(FLAG_DTYPE)
-            if spec["combine"]:
-                w = win_flags[:, i]
-                fb = np.where(w != "", np.char.add(np.char.add(w, "+"), fb), fb)
-            flags[:, j] = fb
+        fallback = spec["fallback"]
+        still = np.flatnonzero(~ok1) if fallback != "none" else np.empty(0, dtype=int)
+        combine = spec["combine"]
+        fb_mask = np.zeros_like(hi)
+        if len(still):
+            targets = failing[still]
+            basis = Y[:, still] if combine else X[:, targets]
+            if fallback in ("log_ct", "log_ct_orig"):
+                mn = np.nanmin(basis, axis=0)
+                shift = 0.01 * (np.nanmax(basis, axis=0) - mn) if fallback == "log_ct" else 1.0
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    Z = np.log(basis - mn + shift)
+            else:
+                Z = np.column_stack(
+                    [
+                        _transform(basis[:, i], fallback, spec.get("lmbda"))
+                        for i in range(basis.shape[1])
+                    ]
+                )
+            sk2, kt2 = numeric.skewness(Z), numeric.kurtosis(Z)
+            out[:, targets] = Z
+            report["check_SkewKurt2.Pass"][targets] = _passes_vec(sk2, kt2, skew_t, kurt_t)
+            report["check_SkewKurt2.Skew"][targets] = sk2
+            report["check_SkewKurt2.Kurt"][targets] = kt2
+            report["treatment"][targets] = ("winsorise+" if combine else "") + fallback
+            fb_mask[:, still] = ~np.isnan(basis)
+            if not combine:  # the fallback replaced the winsorised values: their flags go too
+                hi[:, still] = False
+                lo[:, still] = False
+        parts = [
+            ("winhi", hi & ~fb_mask),
+            ("winlo", lo & ~fb_mask),
+            (fallback, fb_mask & ~hi & ~lo),
+            (f"winhi+{fallback}", hi & fb_mask),
+            (f"winlo+{fallback}", lo & fb_mask),
+        ]
+        for text, mask in parts:
+            rows, cc = np.nonzero(mask)
+            if len(rows):
+                flags[rows, failing[cc]] = text
+                records.append((text, rows, failing[cc]))
 
     def apply(self, ctx: Context) -> None:
-        X, report, flags = self.treat_array(ctx.X, ctx.codes)
-        self._report_builder = report
+        X, report, flags, records = self._treat(ctx.X, ctx.codes)
         codes = np.asarray(ctx.codes, dtype=object)
-        remaining = int((flags != "").sum())
-        # the possible flag texts are few and known: one vectorised comparison each beats np.unique
-        for flag in _FLAG_TEXTS:
-            if not remaining:
-                break
-            rows, cols = np.nonzero(flags == flag)
-            if len(rows):
-                ctx.flags.add(self.stage, flag, ctx.units[rows], codes[cols])
-                remaining -= len(rows)
-        if remaining:  # a text outside the known set: never dropped silently
-            known = np.isin(flags, _FLAG_TEXTS) | (flags == "")
-            for flag in np.unique(flags[~known]):
-                rows, cols = np.nonzero(flags == flag)
-                ctx.flags.add(self.stage, str(flag), ctx.units[rows], codes[cols])
+        for text, rows, cols in records:
+            ctx.flags.add(self.stage, text, ctx.units[rows], codes[cols])
         self.points_ = flags
         ctx.reports["treatment"] = report
         ctx.X = X
         ctx.record(self.stage)
-
-
-_FLAG_TEXTS = (
-    "winhi",
-    "winlo",
-    *TREAT_METHODS[2:6],
-    *(f"{w}+{f}" for w in ("winhi", "winlo") for f in FALLBACKS if f != "none"),
-)
 
 
 class _ReportBuilder:
