@@ -253,4 +253,4 @@ def test_wide_observation_files_become_facts(tmp_path: Path) -> None:
     assert obs.loc[("110000", "gdp"), "unit"] == "亿元" and obs.loc[("110000", "gdp"), "row"] == 2
     assert obs.loc[("330100", "gdp"), "note"] == "b"
     bad = rejected_rows(store).iloc[0]
-    assert (bad["row"], bad["column"], bad["value"]) == (3, "value", "x")
+    assert (bad["row"], bad["column"], bad["value"]) == (3, "rd_intensity", "x")

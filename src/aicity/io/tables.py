@@ -85,10 +85,12 @@ class Validated:
 class _Problems:
     """Collects row problems column by column; a row with any problem is rejected once per problem."""
 
-    def __init__(self, rows: np.ndarray) -> None:
+    def __init__(self, rows: np.ndarray, columns: dict[str, np.ndarray] | None = None) -> None:
         self.rows = rows
         self.bad = np.zeros(len(rows), dtype=bool)
         self.parts: list[pd.DataFrame] = []
+        # wide files: the file column each fact came from, to name it in place of 'value'/'unit'
+        self.columns = columns or {}
 
     def add(
         self,
@@ -103,8 +105,9 @@ class _Problems:
         self.bad |= mask
         shown = values[mask].astype("string").to_numpy() if values is not None else pd.NA
         why = reason[mask].to_numpy() if isinstance(reason, pd.Series) else reason
+        named = self.columns[column][mask] if column in self.columns else column
         self.parts.append(
-            pd.DataFrame({"row": self.rows[mask], "column": column, "value": shown, "reason": why})
+            pd.DataFrame({"row": self.rows[mask], "column": named, "value": shown, "reason": why})
         )
 
     def frame(self) -> pd.DataFrame:
@@ -210,8 +213,14 @@ def validate(raw: RawTable, table: str, ctx: Context) -> Validated:
     mapping, header_units, unknown = map_headers(list(raw.frame.columns), table, raw.file)
     frame = raw.frame.rename(columns=mapping)[list(mapping.values())]
     rows = raw.frame.index.to_numpy(dtype=np.int64) + raw.first_row
+    source_columns: dict[str, np.ndarray] = {}
     if table == "observations" and not {"indicator", "value"} & set(mapping.values()):
         frame, rows, header_units, unknown = _melt_wide(raw, frame, rows, unknown, ctx)
+        if "_column" in frame:
+            origin = frame.pop("_column").to_numpy(dtype=object)
+            source_columns = {"value": origin, "indicator": origin}
+            if "unit" not in mapping.values():
+                source_columns["unit"] = origin
     for group in REQUIRED[table]:
         if not any(c in frame.columns for c in group):
             wanted = " or ".join(repr(c) for c in group)
@@ -221,7 +230,7 @@ def validate(raw: RawTable, table: str, ctx: Context) -> Validated:
                 fix="see docs/ingest.md for accepted Chinese and English headers",
             )
     frame = frame.reset_index(drop=True)
-    problems = _Problems(rows)
+    problems = _Problems(rows, source_columns)
     validator = {
         "cities": _cities,
         "parks": _parks,
@@ -270,6 +279,7 @@ def _melt_wide(
         part = frame.reset_index(drop=True)[present].copy()
         part["indicator"] = code
         part["value"] = cells[present].to_numpy()
+        part["_column"] = column
         if unit and "unit" not in part:
             part["unit"] = unit
         parts.append(part)
