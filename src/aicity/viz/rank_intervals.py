@@ -67,14 +67,15 @@ def plot_rank_intervals(
         data["nominal"], y, color=NOMINAL_COLOUR, marker="|", s=60, zorder=4, label="nominal"
     )
     ax.set_yticks(y, data["label"], fontsize=7.5)
-    ax.invert_yaxis()
+    ax.set_ylim(len(data) - 0.5, -0.5)  # best nominal rank at the top, no empty margin
     n_units = int(np.nanmax(rank_stats[["q95", "nominal"]].to_numpy())) if len(rank_stats) else 1
     ax.set_xlim(0.5, n_units + 0.5)
     ax.set_xlabel("rank (1 = best)")
     ax.spines[["top", "right"]].set_visible(False)
-    ax.legend(loc="lower right", fontsize=7.5, frameon=False)
+    # legend in one row above the plot, clear of the bars
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, fontsize=7.5, frameon=False)
     if title:
-        ax.set_title(title, fontsize=10)
+        ax.set_title(title, fontsize=10, pad=22)
     fig.tight_layout()
     return fig
 
