@@ -101,7 +101,9 @@ def layer_mix_sentence(
                 lead = "依托" + "、".join(names.get(c, (c, c))[0] for c in top) + "等产业集群，"
             else:
                 lead = (
-                    "built on " + " and ".join(names.get(c, (c, c))[1] for c in top) + " clusters, "
+                    "built on clusters in "
+                    + " and ".join(names.get(c, (c, c))[1] for c in top)
+                    + ", "
                 )
     # Which layers are over-represented against the national mix, by at least 5 points?
     over = [layer for layer, share in shares.items() if share - NATIONAL_LAYER_SHARE[layer] >= 0.05]

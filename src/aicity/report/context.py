@@ -159,13 +159,16 @@ def build_context(report: ReportData, lang: str, figures, mode: str) -> dict:
     n_flagged = int((cells["flags"].fillna("") != "").sum())
     n_imputed = int(cells["flags"].fillna("").str.contains("missing|imputed").sum())
     n_sources = len(report.cell_sources())
+    n_observed = int(cells["obs_id"].notna().sum())
+    n_sourced = int(cells["source_id"].notna().sum())
     if lang == "zh":
         preface = [
             f"本报告以{meta['reference_year']}年为参考年份，对{n}个城市的人工智能产业发展进行评价，"
             f"从{'、'.join(report.node_name(c, lang) for c in dims['code'])}{n_dims}个维度、"
             f"{n_ind}项指标展开。",
-            f"特点一：数据可溯源。{n_cells}个数据单元全部标注来源（共{n_sources}个来源）、年份与口径；"
-            f"其中{n_flagged}个单元带有缺失、插补、过期、估计或未核实标记，均在附录中列出。",
+            f"特点一：数据可溯源。{n_cells}个数据单元中{n_observed}个为观测值，每个都标注年份与口径，"
+            f"其中{n_sourced}个附有来源网址（共{n_sources}个来源），其余为产业图谱推算值或未获批标记；"
+            f"{n_flagged}个单元带有缺失、插补、过期、估计或未核实等标记，均在附录中列出。",
             "特点二：方法透明可复现。指标定义、方向、权重、标准化、加权与汇总方法全部公开，"
             f"计算配方与数据哈希（{str(meta['data_hash'])[:12]}）随运行编号保存，任何一次结果都可重算。",
             f"特点三：给出不确定性而非单一名次。除默认方案外，并列给出{len(schemes)}种替代方案的排名"
@@ -176,9 +179,10 @@ def build_context(report: ReportData, lang: str, figures, mode: str) -> dict:
             f"This report evaluates the AI industry of {n} cities with reference year {meta['reference_year']}, "
             f"on {n_dims} dimensions ({', '.join(report.node_name(c, lang) for c in dims['code'])}) and "
             f"{n_ind} indicators.",
-            f"Feature one: traceable data. All {n_cells} data cells carry a source ({n_sources} sources in "
-            f"all), a year and a scope; {n_flagged} cells are flagged missing, imputed, stale, estimated or "
-            "unverified, and the appendix lists them.",
+            f"Feature one: traceable data. {n_observed} of the {n_cells} data cells are observed values, each "
+            f"with its year and scope; {n_sourced} carry a source URL ({n_sources} sources in all), the others "
+            f"are derived from the industry map or absent designations; {n_flagged} cells are flagged missing, "
+            "imputed, stale, estimated, unverified or similar, and the appendix lists them.",
             "Feature two: a transparent, reproducible method. Definitions, directions, weights, normalisation, "
             f"weighting and aggregation are published; the recipe and the data hash ({str(meta['data_hash'])[:12]}) "
             "are stored with the run id, so any result can be recomputed.",
