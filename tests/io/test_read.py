@@ -96,3 +96,10 @@ def test_file_level_errors(tmp_path: Path, name: str, content: bytes, message: s
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="file not found"):
         read_table(tmp_path / "nope.csv")
+
+
+def test_ragged_row_names_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text('city,value\n北京,1\n"上海\n市",2\n杭州,3,extra\n', encoding="utf-8")
+    with pytest.raises(InputError, match=r"row 5: expected 2 fields as in the header, got 3"):
+        read_table(path)

@@ -118,6 +118,15 @@ def _utf8_prefix(data: bytes) -> bool:
     return True
 
 
+def _first_ragged_row(utf8: bytes, delimiter: str, width: int) -> tuple[int, int] | None:
+    """(file line, field count) of the first row whose field count differs from the header's."""
+    reader = csv.reader(io.StringIO(utf8.decode("utf-8", errors="replace")), delimiter=delimiter)
+    for fields in reader:
+        if fields and len(fields) != width:
+            return reader.line_num, len(fields)
+    return None
+
+
 def _read_csv(data: bytes, name: str, encoding: str | None, tab: bool) -> RawTable:
     text, used = decode(data, name, encoding)
     first_line = text.split("\n", 1)[0].lstrip("\ufeff").rstrip("\r")
@@ -146,6 +155,15 @@ def _read_csv(data: bytes, name: str, encoding: str | None, tab: bool) -> RawTab
             ),
         )
     except pa.ArrowInvalid as exc:
+        line = _first_ragged_row(utf8, delimiter, len(names))
+        if line is not None:
+            number, count = line
+            raise InputError(
+                f"expected {len(names)} fields as in the header, got {count}",
+                file=name,
+                row=number,
+                fix="check quoting and delimiters on that line",
+            ) from exc
         raise InputError(
             f"not a readable CSV table: {exc}",
             file=name,
