@@ -250,3 +250,15 @@ def test_b_unit_summary(result_b, coinr_asem):
     assert list(ours["Code"]) == list(ref["Code"])
     np.testing.assert_allclose(ours["Score"].round(2), ref["Score"])
     assert list(ours["Rank"]) == list(ref["Rank"])
+
+
+def test_b1_minmax_1_100_and_index(result_b, mcda_refcase):
+    """COINr's B1 (B's treated data re-normalised to [1, 100], arithmetic mean), kept in ../mcda."""
+    b1 = result_b.regenerate(normalise__lower=1)
+    matrix = pd.read_csv(mcda_refcase / "asem_norm_1_100_input_matrix.csv").set_index("uCode")
+    _assert_frame_close(b1.stages["normalised"], matrix)
+    ref = pd.read_csv(mcda_refcase / "asem_norm_1_100_coinr_vs_flat_and_topsis.csv").set_index(
+        "uCode"
+    )
+    np.testing.assert_allclose(b1.index_scores.loc[ref.index], ref["COINr_Index_amean"], rtol=TOL)
+    assert (b1.index_ranks.loc[ref.index] == ref["rank_COINr"]).all()
