@@ -339,3 +339,26 @@ def test_asem_recipe_assumptions_equal_the_engines_own_regenerate(asem_model: En
         np.testing.assert_array_equal(
             ua.ranks[r], rebuilt.ranks["Index"].to_numpy(), err_msg=f"replication {r}"
         )
+
+
+def test_sobol_sets_failed_blocks_aside() -> None:
+    model = EngineModel(synthetic_framework(), Recipe(SYNTHETIC_RECIPE))
+    spec = UncertaintySpec.from_dict(
+        {
+            "assumptions": [
+                {
+                    "path": "normalise",
+                    "values": [
+                        {"method": "minmax", "lower": 1, "upper": 100},
+                        {"method": "zscore", "mean": 0, "sd": 1},
+                    ],
+                },
+                {"path": "aggregate.method", "values": ["arithmetic_mean", "geometric_mean"]},
+                {"path": "weights", "noise": 0.3, "levels": [2]},
+            ]
+        }
+    )
+    sa = run_sensitivity(model, spec, 128, seed=4)
+    assert 0 < sa.attrs["base_samples"] < 128
+    assert "Saltelli blocks set aside (a replication failed)" in sa.attrs["failures"]
+    assert sa[["S1", "ST"]].notna().all().all()

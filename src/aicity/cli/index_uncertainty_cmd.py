@@ -118,6 +118,8 @@ def uncertainty_cmd(
         "assumptions": ua_spec.labels,
         "failed_replications": ua.failures,
         "sobol_n": (sobol_n or n) if sobol else None,
+        "sobol_base_samples_used": sa.attrs.get("base_samples") if sa is not None else None,
+        "sobol_failures": sa.attrs.get("failures") if sa is not None else None,
     }
     (out / "summary.json").write_text(
         json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8"
@@ -142,6 +144,11 @@ def uncertainty_cmd(
         first = next(iter(ua.failures))
         console.print(
             f"[yellow]{failed} replications failed and are left out of the statistics[/]: {first}"
+        )
+    if sa is not None and sa.attrs.get("base_samples", 0) < (sobol_n or n):
+        console.print(
+            f"[yellow]Sobol: {(sobol_n or n) - sa.attrs['base_samples']} of {sobol_n or n} base samples set aside"
+            " because a replication failed[/]"
         )
     if sa is not None:
         top = sa.sort_values("ST", ascending=False).iloc[0]

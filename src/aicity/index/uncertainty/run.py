@@ -396,6 +396,8 @@ def run_sensitivity(
     percentile bootstrap intervals at ``spec.sensitivity.conf_level``.
 
     Runs ``n * (assumptions + 2)`` replications. Columns: assumption, S1, S1_lo, S1_hi, ST, ST_lo, ST_hi.
+    A failed replication sets its whole Saltelli block aside; ``frame.attrs`` holds ``failures`` and
+    ``base_samples`` (the blocks used).
     """
     from SALib.analyze import sobol
 
@@ -411,9 +413,14 @@ def run_sensitivity(
     _, nominal_ranks = _nominal_aligned(model, ev.units)
     y = sensitivity_output(spec, ev.units, ev.scores, nominal_ranks)
     labels = spec.labels
-    if not np.isfinite(y).all() or np.std(y) == 0:
+    # a failed replication spoils its whole Saltelli block (A, AB_1..AB_d, B): set the block aside
+    blocks = y.reshape(n, len(labels) + 2)
+    complete = np.isfinite(blocks).all(axis=1)
+    y = blocks[complete].reshape(-1)
+    dropped = int(n - complete.sum())
+    if complete.sum() < 2 or np.std(y) == 0:
         nan = np.full(len(labels), np.nan)
-        return pd.DataFrame(
+        empty = pd.DataFrame(
             {
                 "assumption": labels,
                 "S1": nan,
@@ -424,10 +431,16 @@ def run_sensitivity(
                 "ST_hi": nan,
             }
         )
+        empty.attrs.update(failures=ev.failures, base_samples=int(complete.sum()))
+        return empty
     settings = spec.sensitivity
     boot_seed = (
         int(np.random.SeedSequence(seed).generate_state(1)[0]) or 1
     )  # SALib treats 0 as "no seed"
+    if dropped:
+        failures = {**ev.failures, "Saltelli blocks set aside (a replication failed)": dropped}
+    else:
+        failures = ev.failures
     with np.errstate(invalid="ignore", divide="ignore"):
         result = sobol.analyze(
             design.salib_problem(),
@@ -441,7 +454,7 @@ def run_sensitivity(
     tail = (1 - settings.conf_level) / 2 * 100
     s1_lo, s1_hi = np.nanpercentile(result["S1_conf_all"], [tail, 100 - tail], axis=0)
     st_lo, st_hi = np.nanpercentile(result["ST_conf_all"], [tail, 100 - tail], axis=0)
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         {
             "assumption": labels,
             "S1": result["S1"],
@@ -452,6 +465,8 @@ def run_sensitivity(
             "ST_hi": st_hi,
         }
     )
+    frame.attrs.update(failures=failures, base_samples=int(complete.sum()))
+    return frame
 
 
 __all__ = [
