@@ -147,3 +147,26 @@ def test_effective_weights_product_down_the_tree(make_toy):
     assert eff["D1"] == pytest.approx(2 / 3)
     assert eff["i1"] == pytest.approx(2 / 3 * 2 / 4)
     assert eff[fw.indicators].sum() == pytest.approx(1)
+
+
+def test_normalised_weights_sum_to_one_within_each_parent_property(make_toy):
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from aicity.index.weight import normalised_weights
+
+    fw = make_toy()
+    codes = [c for c in fw.nodes if c != fw.root]
+
+    @settings(max_examples=80, deadline=None)
+    @given(st.lists(st.floats(0.01, 100), min_size=len(codes), max_size=len(codes)))
+    def check(values):
+        w = dict(zip(codes, values, strict=True))
+        w[fw.root] = 1.0
+        within = normalised_weights(fw, w)
+        for parent in [fw.root, *fw.levels[1]]:
+            assert sum(within[c] for c in fw.children(parent)) == pytest.approx(1)
+        eff = effective_weights(fw, w).set_index("iCode")["EffWeight"]
+        assert eff[fw.indicators].sum() == pytest.approx(1)
+
+    check()
