@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from aicity.errors import ConfigError
 from aicity.index import Framework, Recipe, numeric
 from aicity.index.uncertainty import UncertaintySpec, run_sensitivity, run_uncertainty
 from aicity.index.uncertainty.design import Design
@@ -362,3 +363,19 @@ def test_sobol_sets_failed_blocks_aside() -> None:
     assert 0 < sa.attrs["base_samples"] < 128
     assert "Saltelli blocks set aside (a replication failed)" in sa.attrs["failures"]
     assert sa[["S1", "ST"]].notna().all().all()
+
+
+@pytest.mark.parametrize(
+    ("assumption", "message"),
+    [
+        ({"path": "impute", "values": ["on", "off"]}, "no step 'impute'"),
+        ({"path": "normalise.method", "values": ["minmax", "minmx"]}, "minmx"),
+        ({"path": "treat.wnmax", "values": [1, 2]}, "wnmax"),
+        ({"path": "treat", "values": ["sometimes"]}, "mapping of parameters or on/off"),
+    ],
+)
+def test_impossible_recipe_assumptions_fail_before_running(assumption: dict, message: str) -> None:
+    model = EngineModel(synthetic_framework(), Recipe.quick())
+    spec = UncertaintySpec.from_dict({"assumptions": [assumption]})
+    with pytest.raises(ConfigError, match=rf"spec -> assumptions\[0\].*{message}"):
+        run_uncertainty(model, spec, 10, seed=1)

@@ -21,7 +21,7 @@ from aicity.index.aggregate import Aggregate
 from aicity.index.recipe import make_step
 from aicity.index.uncertainty.kernels import Aggregation, Tree
 from aicity.index.uncertainty.run import PreparedGroup
-from aicity.index.uncertainty.spec import OFF_VALUES, ON_VALUES
+from aicity.index.uncertainty.spec import OFF_VALUES, ON_VALUES, Choice, UncertaintySpec, Uniform
 
 
 def _switch(value: Any) -> bool | None:
@@ -106,6 +106,24 @@ class EngineModel:
             overrides = {k: v for k, v in overrides.items() if not k.startswith("aggregate__")}
         recipe = Recipe(steps).with_params(**overrides) if overrides else Recipe(steps)
         return Recipe([s for s in recipe.steps if s.name not in dropped])
+
+    def check_spec(self, spec: UncertaintySpec) -> None:
+        """Fail early, naming the assumption, if a recipe path or value cannot apply to this recipe."""
+        for i, assumption in enumerate(spec.assumptions):
+            if isinstance(assumption, Choice):
+                candidates = list(assumption.values)
+            elif isinstance(assumption, Uniform):
+                low, high = assumption.uniform
+                candidates = [int(low), int(high)] if assumption.integer else [low, high]
+            else:
+                continue
+            for value in candidates:
+                try:
+                    self.recipe_with({assumption.path: value})
+                except ConfigError as exc:
+                    raise ConfigError(
+                        f"{assumption.path} = {value!r}: {exc}", path=f"spec -> assumptions[{i}]"
+                    ) from None
 
     def level_weights(self, weights: Mapping[str, float]) -> list[np.ndarray]:
         return [

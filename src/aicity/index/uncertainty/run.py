@@ -322,6 +322,13 @@ class UncertaintyResult:
         )
 
 
+def _check(model: Model, spec: UncertaintySpec) -> None:
+    """Let the model reject impossible recipe assumptions before any replication runs."""
+    check = getattr(model, "check_spec", None)
+    if check is not None:
+        check(spec)
+
+
 def _nominal_aligned(model: Model, units: list[str]) -> tuple[np.ndarray, np.ndarray]:
     nominal_units, nominal_scores, nominal_ranks = model.nominal()
     at = {u: i for i, u in enumerate(nominal_units)}
@@ -343,6 +350,7 @@ def run_uncertainty(
     """Uncertainty analysis: ``n`` plain Monte Carlo replications, reproducible from ``seed``."""
     if n < 1:
         raise ConfigError(f"the number of replications must be at least 1, got {n}", path="n")
+    _check(model, spec)
     design = Design.build(spec, model.tree)
     draws = design.uniform_sample(n, seed)
     ev = evaluate(model, draws, progress=progress, chunk_size=chunk_size)
@@ -407,6 +415,7 @@ def run_sensitivity(
         )
     if n < 2:
         raise ConfigError(f"the Sobol base sample must be at least 2, got {n}", path="n")
+    _check(model, spec)
     design = Design.build(spec, model.tree)
     draws = design.sobol_sample(n, seed)
     ev = evaluate(model, draws, progress=progress, chunk_size=chunk_size)
