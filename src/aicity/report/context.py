@@ -160,6 +160,8 @@ def build_context(report: ReportData, lang: str, figures, mode: str) -> dict:
     n_imputed = int(cells["flags"].fillna("").str.contains("missing|imputed").sum())
     n_sources = len(report.cell_sources())
     n_observed = int(cells["obs_id"].notna().sum())
+    observed_by_indicator = cells.assign(_o=cells["value"].notna()).groupby("indicator")["_o"].any()
+    empty = [c for c in indicators["code"] if not observed_by_indicator.get(c, False)]
     n_sourced = int(cells["source_id"].notna().sum())
     if lang == "zh":
         preface = [
@@ -206,6 +208,12 @@ def build_context(report: ReportData, lang: str, figures, mode: str) -> dict:
             f"加权：{weight.get('method', '—')}；汇总：{aggregate.get('method', '—')}。",
             f"共{n_imputed}个单元为缺失后插补值。替代方案：{'、'.join(_scheme_label(s, lang) for s in schemes) or '无'}。",
         ]
+        if empty:
+            method_paragraphs.append(
+                f"以下{len(empty)}项指标在参考年份及时效范围内没有任何观测值，本次不参与计分（权重在同一维度内重新分配）："
+                + "、".join(report.node_name(c, lang) for c in empty)
+                + "。"
+            )
     else:
         method_paragraphs = [
             f"Data selection: for every indicator, the latest value at or before {meta['reference_year']} and at "
@@ -218,6 +226,13 @@ def build_context(report: ReportData, lang: str, figures, mode: str) -> dict:
             f"{n_imputed} cells were missing and imputed. Alternatives: "
             f"{', '.join(_scheme_label(s, lang) for s in schemes) or 'none'}.",
         ]
+        if empty:
+            method_paragraphs.append(
+                f"{len(empty)} indicators have no observation within the age limit of the reference year and do "
+                "not score in this run (their weight goes to the other indicators of their dimension): "
+                + ", ".join(report.node_name(c, lang) for c in empty)
+                + "."
+            )
 
     urls = report.indicator_sources()
     framework_rows = []
