@@ -287,43 +287,61 @@ def get_str_weak(
     reported as a strength. Returns (strengths, weaknesses) with columns Code, Name, <level 2>, Rank,
     Value, Unit.
     """
-    fw = result.framework
-    data = _direction_adjusted(result, dset)
-    raw = result.stages[dset]
-    if unit not in data.index:
+    prep = _StrWeak(result, dset)
+    if unit not in prep.row:
         raise KeyError(f"unit {unit!r} not in the {dset} data set")
-    codes = fw.coin_order()
-    X = data[codes].to_numpy(float)
-    ranks = numeric.rank_min(X)
-    row = int(np.flatnonzero(data.index == unit)[0])
-    r = ranks[row]
-    keep = ~np.isnan(r)
-    keep &= r != np.nanmax(ranks, axis=0)  # COINr's min_discard
-    if rule == "distinct":
-        n_units = (~np.isnan(X)).sum(axis=0)
-        tied = (X[row] == X).sum(axis=0)
-        unique = np.array([len(np.unique(X[~np.isnan(X[:, j]), j])) for j in range(X.shape[1])])
-        keep &= unique >= min_unique
-        keep &= tied <= np.maximum(1, max_tied_share * n_units)
-    idx = np.flatnonzero(keep)
-    order = idx[np.argsort(r[idx], kind="stable")]
-    lineage = fw.lineage().set_index(fw.level_names[0])
-    level2 = fw.level_names[1] if fw.n_levels > 1 else fw.level_names[0]
+    order, r = prep.order(prep.row[unit], rule, max_tied_share, min_unique)
+    return prep.table(unit, order[:top], r), prep.table(
+        unit, order[max(len(order) - bottom, 0) :], r
+    )
 
-    def table(sel: np.ndarray) -> pd.DataFrame:
-        cs = [codes[j] for j in sel]
+
+class _StrWeak:
+    """Ranks and indicator facts computed once, shared by every unit's strengths and weaknesses."""
+
+    def __init__(self, result: IndexResult, dset: str) -> None:
+        fw = self.fw = result.framework
+        data = _direction_adjusted(result, dset)
+        self.codes = fw.coin_order()
+        self.X = data[self.codes].to_numpy(float)
+        self.raw = result.stages[dset][self.codes].to_numpy(float)
+        self.units = list(data.index)
+        self.row = {u: i for i, u in enumerate(self.units)}
+        self.ranks = numeric.rank_min(self.X)
+        self.worst = np.nanmax(self.ranks, axis=0)
+        present = ~np.isnan(self.X)
+        self.n_units = present.sum(axis=0)
+        self.unique = np.array(
+            [len(np.unique(self.X[present[:, j], j])) for j in range(self.X.shape[1])]
+        )
+        lineage = fw.lineage()
+        self.level2 = fw.level_names[1] if fw.n_levels > 1 else fw.level_names[0]
+        self.group = dict(zip(lineage[fw.level_names[0]], lineage[self.level2], strict=True))
+
+    def order(
+        self, row: int, rule: str, max_tied_share: float, min_unique: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        r = self.ranks[row]
+        keep = ~np.isnan(r) & (r != self.worst)  # COINr's min_discard
+        if rule == "distinct":
+            tied = (self.X[row] == self.X).sum(axis=0)
+            keep &= self.unique >= min_unique
+            keep &= tied <= np.maximum(1, max_tied_share * self.n_units)
+        idx = np.flatnonzero(keep)
+        return idx[np.argsort(r[idx], kind="stable")], r
+
+    def table(self, unit: str, sel: np.ndarray, r: np.ndarray) -> pd.DataFrame:
+        fw, cs = self.fw, [self.codes[j] for j in sel]
         return pd.DataFrame(
             {
                 "Code": cs,
                 "Name": [fw.names(c) for c in cs],
-                level2: [lineage.loc[c, level2] if fw.n_levels > 1 else c for c in cs],
+                self.level2: [self.group[c] for c in cs],
                 "Rank": r[sel],
-                "Value": [raw.loc[unit, c] for c in cs],
+                "Value": self.raw[self.row[unit], sel],
                 "Unit": [fw.nodes[c].unit for c in cs],
             }
         )
-
-    return table(order[:top]), table(order[max(len(order) - bottom, 0) :])
 
 
 def get_unit_summary(
@@ -351,15 +369,24 @@ def strengths_weaknesses_all(
     rule: str = "distinct",
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Strengths and weaknesses of every unit in long form: uCode, iCode, rank, value."""
-    s_rows: list[dict[str, object]] = []
-    w_rows: list[dict[str, object]] = []
-    data = result.stages[dset]
-    for unit in data.index:
-        s, w = get_str_weak(result, unit, top, bottom, dset, rule)
-        for frame, rows in ((s, s_rows), (w, w_rows)):
-            rows += [
-                {"uCode": unit, "iCode": c, "rank": k, "value": v}
-                for c, k, v in zip(frame["Code"], frame["Rank"], frame["Value"], strict=True)
-            ]
-    cols = ["uCode", "iCode", "rank", "value"]
-    return pd.DataFrame(s_rows, columns=cols), pd.DataFrame(w_rows, columns=cols)
+    prep = _StrWeak(result, dset)
+    parts: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {"s": [], "w": []}
+    for row in prep.row.values():
+        order, _ = prep.order(row, rule, 0.1, 3)
+        for key, sel in (("s", order[:top]), ("w", order[max(len(order) - bottom, 0) :])):
+            parts[key].append((np.full(len(sel), row), sel))
+    frames = []
+    for key in ("s", "w"):
+        rows = np.concatenate([p[0] for p in parts[key]]) if parts[key] else np.empty(0, int)
+        cols_ = np.concatenate([p[1] for p in parts[key]]) if parts[key] else np.empty(0, int)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "uCode": np.asarray(prep.units, dtype=object)[rows],
+                    "iCode": np.asarray(prep.codes, dtype=object)[cols_],
+                    "rank": prep.ranks[rows, cols_],
+                    "value": prep.raw[rows, cols_],
+                }
+            )
+        )
+    return frames[0], frames[1]
