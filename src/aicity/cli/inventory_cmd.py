@@ -44,30 +44,14 @@ def inventory(
     if list_runs:
         with Store.open(db, read_only=True) as store:
             runs = sinv.runs(store)
-        table = Table(
-            "run",
-            "kind",
-            "method/engine",
-            "firms",
-            "labelled",
-            "classified",
-            "observations",
-            "seconds",
-            "started",
-        )
         for r in runs.itertuples():
-            table.add_row(
-                str(r.run_id),
-                r.kind,
-                str(r.method if r.kind == "classify" else r.engine),
-                str(r.n_firms),
-                str(r.n_labelled),
-                str(r.n_classified),
-                str(r.n_observations),
-                f"{r.seconds:.1f}" if r.seconds == r.seconds else "-",
-                str(r.started_at)[:19],
+            how = r.method if r.kind == "classify" else r.engine
+            secs = f"{r.seconds:.1f} s" if r.seconds == r.seconds else "-"
+            console.print(
+                f"run {r.run_id}: {r.kind} ({how}), {r.n_firms} firms, {r.n_labelled} labelled, "
+                f"{r.n_classified} classified, {r.n_observations} observations, {secs}, "
+                f"{str(r.started_at)[:19]}"
             )
-        console.print(table)
         return
     with Store.open(db) as store, console.status(f"deriving indicators on {engine}") as status:
         result = run_inventory(

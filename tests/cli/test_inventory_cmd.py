@@ -1,0 +1,44 @@
+"""`aicity inventory` in-process (DuckDB; the Spark engine is tested in tests/inventory)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from aicity.cli._common import handle_errors
+from aicity.cli.main import app
+from aicity.store import Store
+from aicity.store import inventory as sinv
+
+runner = CliRunner()
+
+
+def test_inventory_writes_observations_and_lists_runs(tmp_path: Path):
+    db, out = tmp_path / "s.duckdb", tmp_path / "f.parquet"
+    assert (
+        runner.invoke(
+            app, ["synth", "enterprises", "--rows", "300", "--out", str(out), "--into-db", str(db)]
+        ).exit_code
+        == 0
+    )
+    assert runner.invoke(app, ["classify", "--db", str(db)]).exit_code == 0
+    result = runner.invoke(app, ["inventory", "--db", str(db), "--year", "2025"])
+    assert result.exit_code == 0, result.output
+    assert "inventory run 2 (duckdb) from classify run 1: 300 firms" in result.output
+    assert "anchor firms: size >=" in result.output
+    with Store.open(db, read_only=True) as store:
+        obs = sinv.derived_observations(store)
+    assert len(obs) > 500 and obs["note"].eq("derived from inventory run 2").all()
+    listed = runner.invoke(app, ["inventory", "--db", str(db), "--list"])
+    assert listed.exit_code == 0, listed.output
+    assert "run 1: classify (rules), 300 firms" in listed.output
+    assert "run 2: inventory (duckdb), 300 firms" in listed.output
+
+
+def test_empty_store_is_a_one_line_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys):
+    monkeypatch.setattr("sys.argv", ["aicity", "inventory", "--db", str(tmp_path / "e.duckdb")])
+    assert handle_errors(app) == 2
+    err = capsys.readouterr().err
+    assert "the store has no enterprises to inventory" in err and "Traceback" not in err
