@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 import pandas as pd
@@ -83,3 +84,13 @@ def test_merge_observations_history() -> None:
     store_ingest.merge_observations(store, other, 4, "a.csv", None, datetime(2026, 3, 1))
     assert observations(store)["indicator"].tolist() == ["rd_intensity"]
     assert len(observations(store, current_only=False)) == 3
+
+
+def test_replaced_entity_rows_stay_in_history() -> None:
+    store = Store.memory()
+    frame = pd.DataFrame({"code": ["110000"], "name_zh": ["北京"], "name_en": ["Beijing"]})
+    store_ingest.upsert_entities(store, "cities", frame, ingest_id=1)
+    store_ingest.upsert_entities(store, "cities", frame.assign(name_en=["Peking"]), ingest_id=2)
+    history = store_ingest.entity_history(store, "cities")
+    assert history["entity_key"].tolist() == ["110000"] and history["ingest_id"].tolist() == [2]
+    assert json.loads(history["old_row"].iloc[0])["name_en"] == "Beijing"

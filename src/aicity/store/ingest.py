@@ -166,8 +166,17 @@ def source_ids(store: Store, urls: pd.Series, reliability: pd.Series | None = No
     return urls.map(mapping).astype("Int64")
 
 
-def upsert_entities(store: Store, table: str, frame: pd.DataFrame) -> int:
-    """Insert new rows and replace changed ones (by primary key). Returns the number of rows changed."""
+def upsert_entities(
+    store: Store,
+    table: str,
+    frame: pd.DataFrame,
+    ingest_id: int | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Insert new rows and replace changed ones (by primary key). Returns the number of rows changed.
+
+    The replaced versions are kept in ``entity_history`` (as JSON) with the time and the ingest.
+    """
     columns = ENTITY_COLUMNS[table]
     key = KEYS[table]
     data = frame.reindex(columns=columns)
@@ -186,12 +195,24 @@ def upsert_entities(store: Store, table: str, frame: pd.DataFrame) -> int:
         )
         changed = int(store.fetch_one("SELECT count(*) FROM _changed"))
         if changed:
+            store.execute(
+                "INSERT INTO entity_history (table_name, entity_key, old_row, replaced_at, ingest_id) "
+                f'SELECT ?, CAST(t."{key}" AS TEXT), to_json(t), ?, ? FROM {table} t '
+                f'WHERE t."{key}" IN (SELECT "{key}" FROM _changed)',
+                [table, now or datetime.now(), ingest_id],
+            )
             store.execute(f'DELETE FROM {table} WHERE "{key}" IN (SELECT "{key}" FROM _changed)')
             store.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _changed")
         store.execute("DROP TABLE _changed")
     finally:
         store.unregister("_new_entities")
     return changed
+
+
+def entity_history(store: Store, table: str | None = None) -> pd.DataFrame:
+    """Replaced versions of entity rows (table_name, entity_key, old_row JSON, replaced_at, ingest_id)."""
+    sql = "SELECT * FROM entity_history" + (" WHERE table_name = ?" if table else "")
+    return store.fetch_df(sql + " ORDER BY replaced_at, entity_key", [table] if table else None)
 
 
 def missing_cities(store: Store, codes: list[str]) -> list[str]:

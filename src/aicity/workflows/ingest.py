@@ -173,7 +173,7 @@ def _write(
     if table not in ("indicators", "cities"):
         _ensure_cities(store, ctx, checked.cities_used)
     if table == "indicators":
-        return store_ingest.upsert_entities(store, "indicators", rows)
+        return store_ingest.upsert_entities(store, "indicators", rows, ingest_id, now)
     if "source_url" in rows:
         reliability = rows.get("source_reliability")
         rows = rows.assign(
@@ -186,7 +186,7 @@ def _write(
         if not new_codes.empty:  # bundled definitions of the codes this file uses
             store_ingest.upsert_entities(store, "indicators", new_codes)
         return store_ingest.merge_observations(store, rows, ingest_id, file, sheet, now)
-    return store_ingest.upsert_entities(store, table, rows)
+    return store_ingest.upsert_entities(store, table, rows, ingest_id, now)
 
 
 def _ensure_cities(store: Store, ctx: Context, codes: list[str]) -> None:
