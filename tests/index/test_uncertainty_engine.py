@@ -379,3 +379,20 @@ def test_impossible_recipe_assumptions_fail_before_running(assumption: dict, mes
     spec = UncertaintySpec.from_dict({"assumptions": [assumption]})
     with pytest.raises(ConfigError, match=rf"spec -> assumptions\[0\].*{message}"):
         run_uncertainty(model, spec, 10, seed=1)
+
+
+def test_an_intermediate_aggregate_can_be_the_target() -> None:
+    model = EngineModel(synthetic_framework(), Recipe(SYNTHETIC_RECIPE), target="S1")
+    spec = UncertaintySpec.from_dict(
+        {
+            "target": "S1",
+            "assumptions": [
+                {"path": "weights", "noise": 0.3, "levels": [1, 2, 3]},
+                {"path": "aggregate.method", "values": ["arithmetic_mean", "geometric_mean"]},
+            ],
+        }
+    )
+    ua = run_uncertainty(model, spec, 50, seed=6)
+    np.testing.assert_array_equal(ua.ranks, reference_ranks(model, spec, 50, 6, range(50)))
+    with pytest.raises(ConfigError, match="must be an aggregate"):
+        EngineModel(synthetic_framework(), Recipe(SYNTHETIC_RECIPE), target="x1")
