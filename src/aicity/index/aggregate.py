@@ -72,7 +72,7 @@ def _check_values(X: np.ndarray, children: list[str], units: np.ndarray, method:
         )
         fail(
             "aggregate -> method",
-            f"{method} needs {need}; found {int(bad.sum())} others (e.g. {examples})"
+            f"{method} needs {need}; {int(bad.sum())} values are not (e.g. {examples})"
             " - normalise to a positive range first, e.g. minmax with lower: 1, upper: 100",
         )
 
