@@ -153,7 +153,7 @@ def plotly_ranking_bar(ranking: pd.DataFrame, *, title: str = "", xlabel: str = 
             orientation="h",
             marker_color=BAR_COLOUR,
             error_x=error,
-            text=data["score"].round(1),
+            text=[f"{v:.1f}" for v in data["score"]],
             textposition="outside",
         )
     )
