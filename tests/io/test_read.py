@@ -20,6 +20,7 @@ ROWS = '城市,指标,数值\n北京,gdp,"43,760.7"\n杭州,gdp,20059\n'
         ("utf-8-sig", "utf-8-sig"),
         ("gb18030", "gb18030"),
         ("gbk", "gb18030"),
+        ("utf-16", "utf-16"),
     ],
 )
 def test_csv_encodings_fall_back(tmp_path: Path, encoding: str, expected: str) -> None:
@@ -30,6 +31,13 @@ def test_csv_encodings_fall_back(tmp_path: Path, encoding: str, expected: str) -
     assert list(table.frame.columns) == ["城市", "指标", "数值"]
     assert table.frame["城市"].tolist() == ["北京", "杭州"]
     assert table.frame["数值"].tolist() == ["43,760.7", "20059"]
+
+
+def test_gbk_after_a_long_ascii_prefix(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_bytes(("name,n\n" + "abc,1\n" * 20000 + "北京,2\n").encode("gbk"))
+    table = read_table(path)
+    assert table.encoding == "gb18030" and table.frame["name"].iloc[-1] == "北京"
 
 
 def test_gb18030_only_character_survives(tmp_path: Path) -> None:

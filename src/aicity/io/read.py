@@ -89,6 +89,13 @@ def decode(data: bytes, name: str, encoding: str | None) -> tuple[str, str]:
                 file=name,
                 fix="pass the right --encoding (utf-8, gb18030)",
             ) from exc
+    if data.startswith(
+        (b"\xff\xfe", b"\xfe\xff")
+    ):  # Excel's "Unicode text" export is UTF-16 with a BOM
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise InputError(f"cannot decode as UTF-16 at byte {exc.start}", file=name) from exc
     if b"\x00" in data[:4096]:
         raise InputError(
             "looks binary, not a text CSV", file=name, fix="save it as CSV, XLSX or Parquet"
