@@ -50,6 +50,10 @@ def test_row_problems_exit_3_and_strict(
     assert "1 rows rejected" in out.err and "unknown city 'Atlantis'" in out.err
     with Store.open(db) as store:
         assert len(observations(store)) == 1
+    # the same file again: nothing added, and the earlier rejection is still reported (exit 3)
+    again = _exit_code(["ingest", str(data), "-t", "observations", "--db", str(db)], monkeypatch)
+    out = capsys.readouterr()
+    assert again == 3 and "unchanged" in out.out and "1 rows were rejected then" in out.out
 
 
 def test_file_problems_exit_2_with_one_line(

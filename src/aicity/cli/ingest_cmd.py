@@ -57,7 +57,13 @@ def ingest(
             if result.status == "unchanged":
                 console.print(
                     f"{where}: unchanged (same content as ingest #{result.previous_ingest}); nothing added"
+                    + (
+                        f"; {result.n_rejected} rows were rejected then"
+                        if result.n_rejected
+                        else ""
+                    )
                 )
+                any_rejected += result.n_rejected
                 continue
             details = ", ".join(
                 x for x in (result.encoding, f"sheet {result.sheet}" if result.sheet else None) if x

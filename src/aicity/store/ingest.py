@@ -77,6 +77,14 @@ def previous_ingest(store: Store, sha256: str, table: str) -> int | None:
     )
 
 
+def ingest_counts(store: Store, ingest_id: int) -> dict[str, int]:
+    """n_rows, n_accepted, n_rejected of one ingest."""
+    row = store.fetch_df(
+        "SELECT n_rows, n_accepted, n_rejected FROM ingests WHERE ingest_id = ?", [ingest_id]
+    )
+    return {k: int(v) for k, v in row.iloc[0].items()}
+
+
 def start_ingest(
     store: Store,
     file: str,

@@ -102,11 +102,15 @@ def ingest_file(
     file = label or str(path)
     previous = store_ingest.previous_ingest(store, raw.sha256, table)
     if previous is not None:
+        before = store_ingest.ingest_counts(store, int(previous))
         return IngestResult(
             file,
             table,
             "unchanged",
             None,
+            n_rows=before["n_rows"],
+            n_accepted=before["n_accepted"],
+            n_rejected=before["n_rejected"],
             encoding=raw.encoding,
             sheet=raw.sheet,
             previous_ingest=int(previous),
