@@ -132,7 +132,7 @@ def winsorise_matrix(
     hi = np.zeros((n, k), dtype=bool)
     lo = np.zeros((n, k), dtype=bool)
     nwin = np.zeros(k, dtype=int)
-    sk, kt = numeric.skewness(Y), numeric.kurtosis(Y)
+    sk, kt = numeric.skew_kurt(Y)
     limit = np.inf if winmax is None else winmax
     active = ~_passes_vec(sk, kt, skew, kurtosis) & (nwin < limit)
     while active.any():
@@ -155,7 +155,7 @@ def winsorise_matrix(
         # COINr counts the points sharing the current extreme: earlier capped points are tied with it
         nwin[cols] = hi[:, cols].sum(axis=0) + lo[:, cols].sum(axis=0)
         sub = Y[:, cols]
-        sk[cols], kt[cols] = numeric.skewness(sub), numeric.kurtosis(sub)
+        sk[cols], kt[cols] = numeric.skew_kurt(sub)
         active[cols] = (
             ~_passes_vec(sk[cols], kt[cols], skew, kurtosis) & (nwin[cols] < limit) & ~stuck
         )
@@ -371,7 +371,7 @@ class Treat(Step):
         """COINr's rule on many columns at once: one vectorised test, winsorisation loop and fallback."""
         skew_t, kurt_t = spec["skew"], spec["kurtosis"]
         sub = X[:, cols]
-        sk0, kt0 = numeric.skewness(sub), numeric.kurtosis(sub)
+        sk0, kt0 = numeric.skew_kurt(sub)
         ok0 = _passes_vec(sk0, kt0, skew_t, kurt_t)
         report["check_SkewKurt0.Pass"][cols] = ok0
         report["check_SkewKurt0.Skew"][cols] = sk0
@@ -406,7 +406,7 @@ class Treat(Step):
                         for i in range(basis.shape[1])
                     ]
                 )
-            sk2, kt2 = numeric.skewness(Z), numeric.kurtosis(Z)
+            sk2, kt2 = numeric.skew_kurt(Z)
             out[:, targets] = Z
             report["check_SkewKurt2.Pass"][targets] = _passes_vec(sk2, kt2, skew_t, kurt_t)
             report["check_SkewKurt2.Skew"][targets] = sk2
