@@ -168,6 +168,12 @@ def make_run(run_id: str = "run-test", seed: int = 0, with_uncertainty: bool = T
                     "stat": "rank_q95",
                     "value": min(6.0, ranks[key] + 1),
                 },
+                {
+                    "unit_key": key,
+                    "code": "AI20",
+                    "stat": "rank_median",
+                    "value": float(ranks[key]),
+                },
                 {"unit_key": key, "code": "AI20", "stat": "score_q05", "value": index[key] - 5},
                 {"unit_key": key, "code": "AI20", "stat": "score_q95", "value": index[key] + 5},
             ]

@@ -97,6 +97,31 @@ def build_figures(
         figures.interactive["map"] = plotly_china_map(
             points, title=words["map_title"], lang=lang
         ).to_html(full_html=False, include_plotlyjs=False, div_id="china-map")
+    ranking = report.ranking()
+    if {"rank_q05", "rank_q95", "rank_median"} <= set(ranking.columns) and ranking[
+        "rank_q05"
+    ].notna().any():
+        from aicity.viz.rank_intervals import plot_rank_intervals, plot_rank_intervals_plotly
+
+        stats = pd.DataFrame(
+            {
+                "uCode": ranking["unit_key"],
+                "nominal": ranking["rank"],
+                "median": ranking["rank_median"],
+                "q05": ranking["rank_q05"],
+                "q95": ranking["rank_q95"],
+            }
+        ).dropna()
+        labels = {k: report.unit_name(k, lang) for k in stats["uCode"]}
+        figures.data["rank_intervals"] = stats
+        if static:
+            figures.static["rank_intervals"] = figure_to_svg(
+                plot_rank_intervals(stats, labels=labels, title=words["interval"])
+            )
+        if interactive:
+            figures.interactive["rank_intervals"] = plot_rank_intervals_plotly(
+                stats, labels=labels, title=words["interval"]
+            ).to_html(full_html=False, include_plotlyjs=False, div_id="rank-intervals")
     # Radars are small static SVGs in both formats: 20 interactive radars would only add weight.
     dim_codes = list(report.dimensions["code"])
     axis_labels = [report.node_name(c, lang) for c in dim_codes]
