@@ -25,6 +25,8 @@ FLAG_NAMES = {
         "other_scope": "口径不符",
         "derived": "推算",
         "absent_flag": "未获批(0)",
+        "lower_bound": "下限值",
+        "city_level": "城市层面值",
     },
     "en": {
         "missing": "missing",
@@ -35,6 +37,8 @@ FLAG_NAMES = {
         "other_scope": "other scope",
         "derived": "derived",
         "absent_flag": "not designated (0)",
+        "lower_bound": "lower bound",
+        "city_level": "city value",
     },
 }
 
