@@ -133,7 +133,7 @@ class Framework:
     def unit_column(self, column: str, units: np.ndarray | None = None) -> np.ndarray:
         """One unit-table column as an array, optionally aligned to ``units`` (uCodes)."""
         values = self.unit_columns[column]
-        if units is None:
+        if units is None or units is self.unit_codes:  # the usual case before screening
             return values
         return values[[self._row[u] for u in units]]
 
