@@ -185,3 +185,27 @@ def test_index_help_lists_build():
     assert result.exit_code == 0 and "build" in result.output
     result = runner.invoke(app, ["index", "build", "--help"])
     assert result.exit_code == 0 and "--recipe" in result.output and "--framework" in result.output
+
+
+def test_index_build_without_aggregation(coinr_asem, tmp_path):
+    recipe = tmp_path / "r.yaml"
+    recipe.write_text("steps:\n  - impute: {}\n  - normalise: {method: zscore}\n", encoding="utf-8")
+    out = tmp_path / "n"
+    result = runner.invoke(
+        app,
+        [
+            "index",
+            "build",
+            "--meta",
+            str(coinr_asem / "input_iMeta.csv"),
+            "--data",
+            str(coinr_asem / "input_iData.csv"),
+            "--recipe",
+            str(recipe),
+            "--out",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "no aggregate step" in result.output
+    assert (out / "normalised.csv").exists() and not (out / "aggregated.csv").exists()

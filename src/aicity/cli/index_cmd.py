@@ -86,5 +86,8 @@ def build_cmd(
         f"{fw.n_levels} levels; stages {', '.join(result.stage_names)}"
     )
     console.print(f"wrote {len(written)} files to {out}")
-    best = result.index_scores.sort_values(ascending=False).head(5)
-    console.print("top 5: " + ", ".join(f"{u} {v:.2f}" for u, v in best.items()))
+    if "aggregated" in result.stages:
+        best = result.index_scores.sort_values(ascending=False).head(5)
+        console.print("top 5: " + ", ".join(f"{u} {v:.2f}" for u, v in best.items()))
+    else:
+        console.print("no aggregate step in the recipe: indicator scores only (no index)")
