@@ -227,35 +227,46 @@ def classifications(
 
 
 # ----- derivation input ---------------------------------------------------------------------------
-def _firms_select(classify_run_id: int | None) -> tuple[str, list[Any]]:
+def _firms_select(
+    classify_run_id: int | None, relation: str = "enterprises"
+) -> tuple[str, list[Any]]:
     """Firms with their final layer/segment: the run's classification, else the label in the input."""
+    if relation != "enterprises" and not relation.replace("_", "").isalnum():
+        raise StoreError(f"bad relation name {relation!r} (expected a plain identifier)")
     if classify_run_id is None:
         return (
             "SELECT enterprise_id, city_code, park_id, layer, segment, "
-            "CAST(founded AS BIGINT) AS founded, CAST(size AS DOUBLE) AS size FROM enterprises",
+            f"CAST(founded AS BIGINT) AS founded, CAST(size AS DOUBLE) AS size FROM {relation}",
             [],
         )
     return (
         "SELECT e.enterprise_id, e.city_code, e.park_id, "
         "coalesce(c.layer, e.layer) AS layer, coalesce(c.segment, e.segment) AS segment, "
         "CAST(e.founded AS BIGINT) AS founded, CAST(e.size AS DOUBLE) AS size "
-        "FROM enterprises e LEFT JOIN classifications c "
+        f"FROM {relation} e LEFT JOIN classifications c "
         f"ON c.enterprise_id = e.enterprise_id AND c.run_id = {int(classify_run_id)}",
         [],
     )
 
 
-def create_firms_view(store: Store, classify_run_id: int | None) -> str:
-    """A temporary view of the classified firms for the Ibis DuckDB backend; returns its name."""
+def create_firms_view(
+    store: Store, classify_run_id: int | None, relation: str = "enterprises"
+) -> str:
+    """A temporary view of the classified firms for the Ibis DuckDB backend; returns its name.
+
+    ``relation``: the firms' table or view (``enterprises``, or a Parquet view from :func:`attach_parquet`).
+    """
     name = f"inventory_firms_{classify_run_id or 0}"
-    sql, _ = _firms_select(classify_run_id)
+    sql, _ = _firms_select(classify_run_id, relation)
     store.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {sql}")
     return name
 
 
-def export_firms_parquet(store: Store, classify_run_id: int | None, path: Path) -> int:
+def export_firms_parquet(
+    store: Store, classify_run_id: int | None, path: Path, relation: str = "enterprises"
+) -> int:
     """Write the classified firms to Parquet (input of the Spark engine); returns the row count."""
-    sql, _ = _firms_select(classify_run_id)
+    sql, _ = _firms_select(classify_run_id, relation)
     target = str(path).replace("'", "''")
     store.execute(f"COPY ({sql}) TO '{target}' (FORMAT parquet)")
     return int(store.fetch_one(f"SELECT count(*) FROM read_parquet('{target}')"))
