@@ -61,6 +61,7 @@ class Profile:
     firms: pd.DataFrame = field(default_factory=pd.DataFrame)
     verdict_zh: str = ""
     verdict_en: str = ""
+    unit_type: str = "city"
 
     def name(self, lang: str) -> str:
         return self.name_zh if lang == "zh" or not self.name_en else self.name_en
@@ -205,6 +206,7 @@ def build_profiles(
             n_observed=n_observed,
             n_imputed=n_imputed,
             n_stale=n_stale,
+            unit_type=str(unit.unit_type),
             layer_counts=layer_counts,
             segment_counts=segment_counts,
             parks=unit_parks,

@@ -1,7 +1,7 @@
 """Verdict sentences (总体印象) generated from a profile's numbers, in Chinese and English.
 
 Rule: no sentence without a number behind it. Each sentence quotes the figures it rests on (score, rank,
-gap to the median city, firm counts and shares), so a reader can check it against the tables.
+gap to the median city (or park), firm counts and shares), so a reader can check it against the tables.
 """
 
 from __future__ import annotations
@@ -20,6 +20,13 @@ MIN_FIRMS_FOR_MIX = 3  # fewer mapped firms say nothing about a city's layer mix
 CLEAR_GAP = 5.0  # points on a 0-100 scale: smaller gaps to the median are "close to the median"
 
 
+def _noun(profile: Profile, lang: str) -> str:
+    park = getattr(profile, "unit_type", "city") == "park"
+    if lang == "zh":
+        return "园区" if park else "城市"
+    return "park" if park else "city"
+
+
 def _rank_phrase(profile: Profile, lang: str) -> str:
     interval = ""
     if profile.rank_low is not None and profile.rank_high is not None:
@@ -29,7 +36,7 @@ def _rank_phrase(profile: Profile, lang: str) -> str:
                 f"，90%区间第{low}–{high}位" if lang == "zh" else f" (90% interval {low}–{high})"
             )
     if lang == "zh":
-        return f"综合得分{profile.score:.1f}，在{profile.n_units}个城市中排名第{profile.rank}位{interval}"
+        return f"综合得分{profile.score:.1f}，在{profile.n_units}个{_noun(profile, 'zh')}中排名第{profile.rank}位{interval}"
     return (
         f"scores {profile.score:.1f} overall, ranked {profile.rank} of {profile.n_units}{interval}"
     )
@@ -45,32 +52,34 @@ def _dimension_sentence(profile: Profile, lang: str) -> str:
     if lang == "zh":
         if high_gap >= CLEAR_GAP and low_gap <= -CLEAR_GAP:
             return (
-                f"{strongest.name_zh}（{strongest.score:.1f}分）高于中位城市{high_gap:.1f}分，"
-                f"{weakest.name_zh}（{weakest.score:.1f}分）低于中位城市{-low_gap:.1f}分"
+                f"{strongest.name_zh}（{strongest.score:.1f}分）高于中位{_noun(profile, 'zh')}{high_gap:.1f}分，"
+                f"{weakest.name_zh}（{weakest.score:.1f}分）低于中位{_noun(profile, 'zh')}{-low_gap:.1f}分"
             )
         if high_gap >= CLEAR_GAP:
-            return f"优势在{strongest.name_zh}（{strongest.score:.1f}分，高于中位城市{high_gap:.1f}分）"
+            return f"优势在{strongest.name_zh}（{strongest.score:.1f}分，高于中位{_noun(profile, 'zh')}{high_gap:.1f}分）"
         if low_gap <= -CLEAR_GAP:
-            return f"短板在{weakest.name_zh}（{weakest.score:.1f}分，低于中位城市{-low_gap:.1f}分）"
+            return f"短板在{weakest.name_zh}（{weakest.score:.1f}分，低于中位{_noun(profile, 'zh')}{-low_gap:.1f}分）"
         spread = max(abs(low_gap), abs(high_gap))
-        return f"三个维度得分均在中位城市上下{spread:.1f}分以内"
+        return f"三个维度得分均在中位{_noun(profile, 'zh')}上下{spread:.1f}分以内"
     if high_gap >= CLEAR_GAP and low_gap <= -CLEAR_GAP:
         return (
-            f"{strongest.name_en} ({strongest.score:.1f}) is {high_gap:.1f} points above the median city "
+            f"{strongest.name_en} ({strongest.score:.1f}) is {high_gap:.1f} points above the median {_noun(profile, 'en')} "
             f"and {weakest.name_en} ({weakest.score:.1f}) {-low_gap:.1f} points below it"
         )
     if high_gap >= CLEAR_GAP:
         return (
             f"its strength is {strongest.name_en} ({strongest.score:.1f}, {high_gap:.1f} points above "
-            "the median city)"
+            f"the median {_noun(profile, 'en')})"
         )
     if low_gap <= -CLEAR_GAP:
         return (
             f"its weak spot is {weakest.name_en} ({weakest.score:.1f}, {-low_gap:.1f} points below "
-            "the median city)"
+            f"the median {_noun(profile, 'en')})"
         )
     spread = max(abs(low_gap), abs(high_gap))
-    return f"all three dimensions are within {spread:.1f} points of the median city"
+    return (
+        f"all three dimensions are within {spread:.1f} points of the median {_noun(profile, 'en')}"
+    )
 
 
 def layer_mix_sentence(

@@ -553,6 +553,11 @@ def _parks(report: ReportData, lang: str, t: dict) -> tuple[list[str], list[str]
                 f"The same framework evaluates the {len(rows)} parks with data "
                 f"(run {report.park_meta['run_id']})."
             ]
+        # one verdict per park, best first, from the park run's own numbers
+        for r in ranking.itertuples(index=False):
+            profile = report.park_profiles.get(r.unit_key)
+            if profile is not None:
+                paragraphs.append(profile.verdict_zh if lang == "zh" else profile.verdict_en)
         return paragraphs, header, rows
     all_parks = [pk for p in report.profiles.values() for pk in ([p.parks] if len(p.parks) else [])]
     if not all_parks:

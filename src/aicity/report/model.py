@@ -27,6 +27,7 @@ class ReportData:
     )  # unit_key, ranking, year, rank
     park_tables: dict[str, pd.DataFrame] | None = None  # a park run's tables, when one exists
     park_meta: dict | None = None
+    park_profiles: dict[str, Profile] = field(default_factory=dict)
     segment_names: dict[str, tuple[str, str, str]] = field(
         default_factory=dict
     )  # code -> layer, zh, en

@@ -61,12 +61,14 @@ def load_report_data(store: Store, run_id: str | None = None) -> ReportData:
     parks = store_core.parks(store)
     profiles = build_profiles(tables, enterprises=firms, parks=parks)
     park_meta = park_tables = None
+    park_profiles: dict = {}
     runs = list_runs(store)
     park_runs = runs[
         (runs["unit_type"] == "park") & (runs["reference_year"] == meta["reference_year"])
     ]
     if meta["unit_type"] == "city" and len(park_runs):
         park_meta, park_tables = load_run(store, str(park_runs.iloc[0]["run_id"]))
+        park_profiles = build_profiles(park_tables, enterprises=firms)
     try:
         from aicity.inventory.taxonomy import load_taxonomy
 
@@ -81,6 +83,7 @@ def load_report_data(store: Store, run_id: str | None = None) -> ReportData:
         external_rankings=_external_rankings(store, meta["unit_type"]),
         park_tables=park_tables,
         park_meta=park_meta,
+        park_profiles=park_profiles,
         segment_names=segment_names,
     )
 
