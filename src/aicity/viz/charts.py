@@ -64,7 +64,7 @@ def plot_ranking_bar(
     label_at = data["upper"].fillna(data["score"]) if "upper" in data.columns else data["score"]
     for pos, value, where in zip(positions, data["score"], label_at, strict=True):
         if np.isfinite(value):
-            ax.text(max(value, where), pos, f" {value:.1f}", va="center", fontsize=7.5)
+            ax.text(max(value, where), float(pos), f" {value:.1f}", va="center", fontsize=7.5)
     ax.set_yticks(positions, data["label"], fontsize=8.5)
     ax.set_xlim(0, max(100.0, float(np.nanmax(data["score"])) * 1.1 if len(data) else 100.0))
     ax.spines[["top", "right"]].set_visible(False)
