@@ -26,11 +26,10 @@ def serve(
     log_level: str = typer.Option("warning", "--log-level", help="uvicorn log level."),
 ) -> None:
     """Serve the explorer (pages and /api/v1/) on HOST:PORT. Read-only: nothing is ever written."""
-    import uvicorn
-
     from aicity.errors import ConfigError
     from aicity.store import Store
     from aicity.web import WebSettings, create_app
+    from aicity.web.app import serve as run_server
 
     if lang not in ("zh", "en"):
         raise ConfigError(f"--lang must be zh or en; got {lang!r}", path="--lang")
@@ -54,4 +53,4 @@ def serve(
     console.print(
         f"explorer on [bold]http://{host}:{port}/[/]  (API: http://{host}:{port}/api/v1/)  Ctrl+C stops"
     )
-    uvicorn.run(app, host=host, port=port, log_level=log_level)
+    run_server(app, host=host, port=port, log_level=log_level)

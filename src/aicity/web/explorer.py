@@ -135,6 +135,7 @@ class Explorer:
         self._figures: dict[tuple[str, str], str] = {}
         self._map_order: list[str] | None = None
         self._gaps: list[dict[str, Any]] | None = None
+        self._static_rows: list[dict[str, Any]] | None = None
         self.workbook: bytes | None = None  # the Excel download, built on first request
 
     def _build_profiles(self) -> dict[str, Any]:
@@ -354,34 +355,51 @@ class Explorer:
 
     def ranking_rows(
         self, methods: Any, weights: dict[str, float] | None
-    ) -> tuple[list[dict], dict]:
-        """Ranking rows (best first) with names, the baseline rank, the change and the stored interval."""
+    ) -> tuple[list[dict], dict[str, float]]:
+        """Ranking rows (best first) with names, the baseline rank, the change and the stored interval.
+        Plain Python over the arrays of ``LiveRanking.rank_arrays``: this runs on every request."""
         live = self.live
         assert live is not None
-        frame = live.rank(methods, weights)
-        base = live.baseline_ranks
+        order, scores, ranks, shares = live.rank_arrays(methods, weights)
+        static = self._unit_rows()
         rows = []
-        for unit, score, rank in zip(frame["unit_key"], frame["score"], frame["rank"], strict=True):
-            names = self.city_names.get(unit) or live.unit_names.get(unit) or (unit, unit)
+        for i in order:
+            score, rank = float(scores[i]), float(ranks[i])
+            row = static[i].copy()
             rank_i = None if rank != rank else int(rank)
-            base_rank = base.get(unit)
-            low, high = live.intervals.get(unit, (None, None))
-            rows.append(
-                {
-                    "rank": rank_i,
-                    "unit_key": unit,
-                    "name_zh": names[0],
-                    "name_en": names[1],
-                    "score": None if score != score else round(float(score), 4),
-                    "baseline_rank": base_rank,
-                    "rank_change": (base_rank - rank_i)
-                    if (base_rank is not None and rank_i is not None)
-                    else None,
-                    "rank_low": low,
-                    "rank_high": high,
-                }
+            base_rank = row["baseline_rank"]
+            row["rank"] = rank_i
+            row["score"] = None if score != score else round(score, 4)
+            row["rank_change"] = (
+                base_rank - rank_i if base_rank is not None and rank_i is not None else None
             )
-        return rows, frame.attrs["weights"]
+            rows.append(row)
+        return rows, dict(zip(live.dimensions, shares.tolist(), strict=True))
+
+    def _unit_rows(self) -> list[dict[str, Any]]:
+        """The parts of a ranking row that do not change with the weights, per unit, built once."""
+        if self._static_rows is None:
+            live = self.live
+            assert live is not None
+            rows = []
+            for unit in live.units:
+                names = self.city_names.get(unit) or live.unit_names.get(unit) or (unit, unit)
+                low, high = live.intervals.get(unit, (None, None))
+                rows.append(
+                    {
+                        "rank": None,
+                        "unit_key": unit,
+                        "name_zh": names[0],
+                        "name_en": names[1],
+                        "score": None,
+                        "baseline_rank": live.baseline_ranks.get(unit),
+                        "rank_change": None,
+                        "rank_low": low,
+                        "rank_high": high,
+                    }
+                )
+            self._static_rows = rows
+        return self._static_rows
 
     def ranking_payload(self, methods: Any, weights: dict[str, float] | None) -> dict[str, Any]:
         assert self.live is not None

@@ -87,6 +87,9 @@ class LiveRanking:
         self.root = framework.levels[-1][0]
         self.dimensions: list[str] = list(framework.children(self.root))
         self.units: list[str] = [str(u) for u in raw.index]
+        self._unit_order = np.argsort(np.argsort(np.array(self.units)))  # tie-break by unit key
+        self._dimension_index = {code: i for i, code in enumerate(self.dimensions)}
+        self._root_membership = np.ones((len(self.dimensions), 1))
         self._build = build
         self._lock = threading.Lock()
         self._schemes: OrderedDict[tuple[str, str, str], Scheme] = OrderedDict()
@@ -227,7 +230,7 @@ class LiveRanking:
             self._fail(key, f"this method combination cannot be computed on the data: {exc}")
         except (ValueError, IndexError, ArithmeticError) as exc:
             # a numerical failure inside the engine for this data: report it, keep serving the rest
-            log.warning("index engine failed for %s: %s: %s", key, type(exc).__name__, exc)
+            log.debug("index engine failed for %s: %s: %s", key, type(exc).__name__, exc)
             self._fail(
                 key,
                 f"this method combination cannot be computed on the data: the index engine "
@@ -257,6 +260,12 @@ class LiveRanking:
                         ready += 1
                     except BadRequest:
                         failed += 1
+        if failed:
+            log.info(
+                "%d of %d method combinations cannot be computed on this data (see /api/v1/framework)",
+                failed,
+                ready + failed,
+            )
         return ready, failed
 
     def parse_weights(self, weights: Mapping[str, float], max_weight: float) -> dict[str, float]:
@@ -273,10 +282,14 @@ class LiveRanking:
                 )
         return dict(weights)
 
-    def rank(self, methods: Methods, weights: Mapping[str, float] | None = None) -> pd.DataFrame:
-        """Scores and ranks of the index under ``methods``; ``weights`` (0-100 scale) override the
-        weighting method's for the dimensions they name, the others keep their default share x 100.
-        One row per unit, best first; ``frame.attrs["weights"]`` holds the shares used."""
+    def rank_arrays(
+        self, methods: Methods, weights: Mapping[str, float] | None = None
+    ) -> tuple[list[int], np.ndarray, np.ndarray, np.ndarray]:
+        """The hot path of the rankings endpoint, in plain NumPy (no pandas on a request).
+
+        Returns (unit positions best first, scores, ranks, weight shares) with scores and ranks aligned
+        with ``self.units``. ``weights`` (0-100 scale) override the weighting method's for the dimensions
+        they name; the others keep their default share x 100."""
         from aicity.index.aggregate import aggregate_level
         from aicity.index.numeric import rank_min
 
@@ -284,21 +297,33 @@ class LiveRanking:
         w = scheme.slider_weights.copy()
         if weights:
             for code, value in weights.items():
-                w[self.dimensions.index(code)] = value
+                w[self._dimension_index[code]] = value
             if not np.any(w > 0):
                 raise BadRequest("weights: at least one dimension needs a weight above 0")
             # the engine's own last aggregation step, on the precomputed dimension scores
             X = scheme.child_scores
-            membership = np.ones((X.shape[1], 1))
             scores = aggregate_level(
-                X, w, membership, scheme.root_method, scheme.p, scheme.min_availability
+                X, w, self._root_membership, scheme.root_method, scheme.p, scheme.min_availability
             )[:, 0]
             ranks = rank_min(scores)
         else:
             scores, ranks = scheme.index_scores, scheme.index_ranks
-        frame = pd.DataFrame({"unit_key": self.units, "score": scores, "rank": ranks})
-        frame = frame.sort_values(["rank", "unit_key"], na_position="last", kind="stable")
-        frame.attrs["weights"] = dict(zip(self.dimensions, (w / w.sum()).tolist(), strict=True))
+        # best first; unranked last; ties in unit-key order
+        order = np.lexsort((self._unit_order, np.where(np.isnan(ranks), np.inf, ranks)))
+        return order.tolist(), scores, ranks, w / w.sum()
+
+    def rank(self, methods: Methods, weights: Mapping[str, float] | None = None) -> pd.DataFrame:
+        """Scores and ranks of the index (see ``rank_arrays``) as a frame, best first;
+        ``frame.attrs["weights"]`` holds the weight shares used."""
+        order, scores, ranks, shares = self.rank_arrays(methods, weights)
+        frame = pd.DataFrame(
+            {
+                "unit_key": [self.units[i] for i in order],
+                "score": scores[order],
+                "rank": ranks[order],
+            }
+        )
+        frame.attrs["weights"] = dict(zip(self.dimensions, shares.tolist(), strict=True))
         return frame
 
     def dimension_scores(self, methods: Methods) -> pd.DataFrame:

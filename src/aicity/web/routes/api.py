@@ -98,6 +98,39 @@ def ok(data: Any) -> dict[str, Any]:
     return {"ok": True, "data": data}
 
 
+# First route of the router: the one under load (routes are matched in order).
+@router.get(
+    "/rankings",
+    response_model=Ranking,
+    responses=ERRORS,
+    summary="The index ranking recomputed with new dimension weights and methods",
+)
+async def rankings(
+    request: Request,
+    weights: Annotated[
+        str | None,
+        Query(
+            max_length=2000,
+            pattern=WEIGHTS,
+            description="Dimension weights on a 0-100 scale as CODE:WEIGHT pairs, e.g. TECH:60,TALENT:40; "
+            "dimensions not named keep their default share x 100",
+        ),
+    ] = None,
+    normalisation: Annotated[Normalisation | None, Query()] = None,
+    weighting: Annotated[Weighting | None, Query()] = None,
+    aggregation: Annotated[Aggregation | None, Query()] = None,
+) -> Response:
+    explorer = _explorer(request)
+    live = _live(request)
+    settings = request.app.state.settings
+    parsed = live.parse_weights(
+        parse_weights_text(weights, settings.max_weights), settings.max_weight
+    )
+    methods = live.methods(normalisation, weighting, aggregation)
+    body = explorer.ranking_payload(methods, parsed)
+    return JSONResponse(body)
+
+
 @router.get("/", response_model=Envelope, responses=ERRORS, summary="The API's routes")
 def index(request: Request) -> dict[str, Any]:
     routes = sorted(
@@ -237,38 +270,6 @@ def parse_weights_text(text: str | None, max_weights: int) -> dict[str, float]:
             raise BadRequest(f"weights: {code} given twice")
         weights[code] = number
     return weights
-
-
-@router.get(
-    "/rankings",
-    response_model=Ranking,
-    responses=ERRORS,
-    summary="The index ranking recomputed with new dimension weights and methods",
-)
-def rankings(
-    request: Request,
-    weights: Annotated[
-        str | None,
-        Query(
-            max_length=2000,
-            pattern=WEIGHTS,
-            description="Dimension weights on a 0-100 scale as CODE:WEIGHT pairs, e.g. TECH:60,TALENT:40; "
-            "dimensions not named keep their default share x 100",
-        ),
-    ] = None,
-    normalisation: Annotated[Normalisation | None, Query()] = None,
-    weighting: Annotated[Weighting | None, Query()] = None,
-    aggregation: Annotated[Aggregation | None, Query()] = None,
-) -> Response:
-    explorer = _explorer(request)
-    live = _live(request)
-    settings = request.app.state.settings
-    parsed = live.parse_weights(
-        parse_weights_text(weights, settings.max_weights), settings.max_weight
-    )
-    methods = live.methods(normalisation, weighting, aggregation)
-    body = explorer.ranking_payload(methods, parsed)
-    return JSONResponse(body)
 
 
 @router.get(
