@@ -254,3 +254,16 @@ def test_wide_observation_files_become_facts(tmp_path: Path) -> None:
     assert obs.loc[("330100", "gdp"), "note"] == "b"
     bad = rejected_rows(store).iloc[0]
     assert (bad["row"], bad["column"], bad["value"]) == (3, "rd_intensity", "x")
+
+
+def test_year_columns_become_facts(tmp_path: Path) -> None:
+    store = Store.memory()
+    text = "城市,指标,单位,2022年,2023\n北京,gdp,亿元,41610.9,43760.7\n上海,gdp,亿元,,47218.7\n杭州,gdp,亿元,18753,abc\n"
+    result = ingest_file(store, _write(tmp_path, "years.csv", text), "observations")
+    assert (result.n_rows, result.n_accepted, result.n_rejected) == (5, 4, 1)
+    obs = observations(store).set_index(["unit_key", "year"])["value"]
+    assert obs[("110000", 2022)] == pytest.approx(41610.9) and obs[
+        ("310000", 2023)
+    ] == pytest.approx(47218.7)
+    bad = rejected_rows(store).iloc[0]
+    assert (bad["row"], bad["column"], bad["value"]) == (4, "2023", "abc")

@@ -221,13 +221,17 @@ def validate(raw: RawTable, table: str, ctx: Context) -> Validated:
     frame = raw.frame.rename(columns=mapping)[list(mapping.values())]
     rows = raw.frame.index.to_numpy(dtype=np.int64) + raw.first_row
     source_columns: dict[str, np.ndarray] = {}
-    if table == "observations" and not {"indicator", "value"} & set(mapping.values()):
+    mapped = set(mapping.values())
+    if table == "observations" and not {"indicator", "value"} & mapped:
         frame, rows, header_units, unknown = _melt_wide(raw, frame, rows, unknown, ctx)
-        if "_column" in frame:
-            origin = frame.pop("_column").to_numpy(dtype=object)
-            source_columns = {"value": origin, "indicator": origin}
-            if "unit" not in mapping.values():
-                source_columns["unit"] = origin
+    elif table == "observations" and "indicator" in mapped and not {"value", "year"} & mapped:
+        frame, rows, unknown = _melt_years(raw, frame, rows, unknown)
+    if "_column" in frame:  # wide files: name the file column a fact came from in rejections
+        origin = frame.pop("_column").to_numpy(dtype=object)
+        derived = ["value"] + [c for c in ("indicator", "year", "unit") if c not in mapped]
+        if "indicator" in mapped:  # year columns: the unit still comes from the unit column
+            derived = [c for c in derived if c != "unit"]
+        source_columns = {c: origin for c in derived}
     for group in REQUIRED[table]:
         if not any(c in frame.columns for c in group):
             wanted = " or ".join(repr(c) for c in group)
@@ -296,6 +300,33 @@ def _melt_wide(
     order = np.argsort(long_rows, kind="stable")
     remaining = [c for c in unknown if c not in {w[0] for w in wide}]
     return long.iloc[order].reset_index(drop=True), long_rows[order], {}, remaining
+
+
+def _melt_years(
+    raw: RawTable, frame: pd.DataFrame, rows: np.ndarray, unknown: list[str]
+) -> tuple[pd.DataFrame, np.ndarray, list[str]]:
+    """Year columns (城市, 指标, 2021, 2022, ...; '2023年' too) to one fact per filled cell."""
+    years = [
+        (c, m.group(1)) for c in unknown if (m := re.fullmatch(r"\s*((?:19|20)\d\d)\s*年?\s*", c))
+    ]
+    if not years:
+        return frame, rows, unknown
+    parts, part_rows = [], []
+    base = frame.reset_index(drop=True)
+    for column, year in years:
+        cells = clean_text(raw.frame[column]).reset_index(drop=True)
+        present = cells.notna().to_numpy()
+        part = base[present].copy()
+        part["year"] = year
+        part["value"] = cells[present].to_numpy()
+        part["_column"] = column
+        parts.append(part)
+        part_rows.append(rows[present])
+    long = pd.concat(parts, ignore_index=True)
+    long_rows = np.concatenate(part_rows)
+    order = np.argsort(long_rows, kind="stable")
+    remaining = [c for c in unknown if c not in {y[0] for y in years}]
+    return long.iloc[order].reset_index(drop=True), long_rows[order], remaining
 
 
 def _resolve_city(
