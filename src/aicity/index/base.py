@@ -7,6 +7,7 @@ context, learned state in attributes ending with ``_``.
 
 from __future__ import annotations
 
+import abc
 import functools
 import inspect
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from aicity.index.framework import Framework
 STEPS: dict[str, type[Step]] = {}
 
 
-class Step:
+class Step(abc.ABC):
     """Base class of every pipeline step; subclasses register themselves under ``name``."""
 
     name: ClassVar[str] = ""
@@ -70,8 +71,9 @@ class Step:
                 path=f"{path}{self.name} -> method",
             )
 
-    def apply(self, ctx: Context) -> None:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abc.abstractmethod
+    def apply(self, ctx: Context) -> None:
+        """Run the step on the pipeline context, writing its stage and learned ``*_`` state."""
 
     def __repr__(self) -> str:
         changed = {k: v for k, v in self.get_params().items() if v != self.defaults().get(k)}
