@@ -63,7 +63,7 @@ def _serve(db: str, port: int) -> None:
 
     with Store.open(db, read_only=True) as store:
         app = create_app(store, WebSettings(port=port))
-    serve(app, host=HOST, port=port, log_level="error")
+        serve(app, host=HOST, port=port, log_level="error")
 
 
 def _free_port() -> int:

@@ -253,7 +253,12 @@ def fill_run(store: Store) -> str:
                 "denominator": None,
                 "definition": None,
             }
-            for i, n in enumerate(FRAMEWORK["nodes"])
+            for i, n in enumerate(
+                [
+                    {**FRAMEWORK["index"], "parent": None, "level": 3, "weight": 1},
+                    *FRAMEWORK["nodes"],
+                ]
+            )
         ]
     )
     index_ranks = result.ranks["AI"]

@@ -66,6 +66,9 @@ def test_city_detail_carries_sources_parks_and_evaluation(client: TestClient) ->
     assert [p["code"] for p in evaluation["strengths"]] == ["rd_intensity"]  # first of 5 on R&D
     assert evaluation["strengths"][0]["rank"] == 1 and evaluation["strengths"][0]["value"] == 7.5
     assert "深圳" in evaluation["verdict_zh"] and "Shenzhen" in evaluation["verdict_en"]
+    assert (
+        "ranked 1 of 5" in evaluation["verdict_en"]
+    )  # the verdict speaks of the index, not a dimension
     assert evaluation["coverage"] == 1.0
 
 

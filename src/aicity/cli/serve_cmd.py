@@ -41,16 +41,16 @@ def serve(
         default_language=lang,  # type: ignore[arg-type]
         report_dir=str(reports) if reports else None,
     )
-    with (
-        Store.open(db, read_only=True) as store,
-        console.status("reading the store and rebuilding the evaluation ..."),
-    ):
-        app = create_app(store, settings)
-    if host not in ("127.0.0.1", "localhost", "::1"):
+    # The store stays open (read-only) while serving: the industry maps are read from it on demand.
+    with Store.open(db, read_only=True) as store:
+        with console.status("reading the store and rebuilding the evaluation ..."):
+            app = create_app(store, settings)
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            console.print(
+                f"[yellow]warning:[/] listening on {host}: other machines can reach the explorer"
+            )
         console.print(
-            f"[yellow]warning:[/] listening on {host}: other machines can reach the explorer"
+            f"explorer on [bold]http://{host}:{port}/[/]  (API: http://{host}:{port}/api/v1/)  "
+            "Ctrl+C stops"
         )
-    console.print(
-        f"explorer on [bold]http://{host}:{port}/[/]  (API: http://{host}:{port}/api/v1/)  Ctrl+C stops"
-    )
-    run_server(app, host=host, port=port, log_level=log_level)
+        run_server(app, host=host, port=port, log_level=log_level)

@@ -7,7 +7,10 @@ Restart the server to pick up a new evaluation.
 
 from __future__ import annotations
 
+import importlib
+import logging
 import math
+import threading
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -15,9 +18,12 @@ import numpy as np
 import pandas as pd
 
 from aicity import store as store_api
+from aicity.errors import AicityError
 from aicity.store import Store
 from aicity.web.errors import BadRequest, NotFound
 from aicity.web.live import LiveRanking
+
+log = logging.getLogger("aicity.web")
 
 LAYERS = ("foundation", "technology", "application")
 LAYER_NAMES = {
@@ -94,10 +100,16 @@ class Explorer:
     """Everything the pages and the API read, held in memory."""
 
     def __init__(
-        self, tables: Tables, live: LiveRanking | None = None, runs: pd.DataFrame | None = None
+        self,
+        tables: Tables,
+        live: LiveRanking | None = None,
+        runs: pd.DataFrame | None = None,
+        store: Store | None = None,
     ) -> None:
         self.tables = tables
         self.live = live
+        # kept (read-only) for the industry maps, which the inventory workflow reads on demand
+        self.store = store
         self.runs = runs if runs is not None else pd.DataFrame(columns=["run_id"])
         self._prepare()
 
@@ -106,7 +118,7 @@ class Explorer:
         from aicity.store import runs
 
         tables = Tables.from_store(store)
-        return cls(tables, LiveRanking.from_store(store), runs.list_runs(store))
+        return cls(tables, LiveRanking.from_store(store), runs.list_runs(store), store=store)
 
     # ----- preparation (once) --------------------------------------------------------------------
     def _prepare(self) -> None:
@@ -136,6 +148,8 @@ class Explorer:
         self._map_order: list[str] | None = None
         self._gaps: list[dict[str, Any]] | None = None
         self._static_rows: list[dict[str, Any]] | None = None
+        self._industry: dict[tuple[str, str | None, str], Any] = {}
+        self._industry_lock = threading.Lock()
         self.workbook: bytes | None = None  # the Excel download, built on first request
 
     def _build_profiles(self) -> dict[str, Any]:
@@ -251,6 +265,10 @@ class Explorer:
 
     def warm_up(self) -> None:
         """Everything a request could otherwise wait for: method combinations, figures, the gaps table."""
+        if self.store is not None:
+            # the inventory workflow behind the industry maps imports scikit-learn (seconds): pay it now, not
+            # on the first city page (a background import deadlocks with the figures' own imports)
+            importlib.import_module("aicity.workflows.inventory")
         if self.live is not None:
             self.live.warm_up()
             for lang in ("zh", "en"):
@@ -572,6 +590,26 @@ class Explorer:
         return _figure_json(fig)
 
     # ----- industry map and sources ----------------------------------------------------------------
+    def industry_map_data(self, city: str, park: str | None, lang: str) -> Any:
+        """The inventory's industry map of a city or park (``aicity.workflows.inventory``), cached; None when
+        the store has no inventory run (the page then draws the firms it has, by layer and segment)."""
+        key = (city, park, lang)
+        with self._industry_lock:
+            if key in self._industry:
+                return self._industry[key]
+            data = None
+            if self.store is not None and not self._industry.get(("", None, "none")):
+                from aicity.workflows.inventory import industry_map_data
+
+                try:
+                    data = industry_map_data(self.store, city, park=park, lang=lang)
+                except AicityError as exc:
+                    log.info("no inventory industry map for %s: %s", key, exc)
+                    if "no inventory run" in str(exc):
+                        self._industry[("", None, "none")] = True  # do not ask again
+            self._industry[key] = data
+            return data
+
     def industry_map(self, enterprises: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Layers -> segments -> firms, in taxonomy order; firms without a segment go under "other"."""
         segments = self.tables.segments

@@ -140,6 +140,7 @@ def city_page(request: Request, code: Annotated[str, Path(pattern=CITY_CODE)]) -
         evaluation=detail["evaluation"],
         radar_json=explorer.radar_json(code, lang),
         industry=explorer.industry_map(enterprises),
+        industry_data=explorer.industry_map_data(code, None, lang),
         sources=explorer.sources_of(detail["observations"], detail["evaluation"]),
     )
 
@@ -154,6 +155,7 @@ def parks_page(request: Request) -> Response:
 def park_page(request: Request, park_id: Annotated[str, Path(pattern=SLUG)]) -> Response:
     explorer = _explorer(request)
     park = explorer.park(park_id)
+    lang = page_context(request)["lang"]
     enterprises, total = explorer.search_enterprises(park=park_id, size=500)
     observations = explorer.observations_of("park", park_id)
     return render(
@@ -164,6 +166,7 @@ def park_page(request: Request, park_id: Annotated[str, Path(pattern=SLUG)]) -> 
         n_enterprises=total,
         observations=observations,
         industry=explorer.industry_map(enterprises),
+        industry_data=explorer.industry_map_data(park["city_code"], park_id, lang),
         source=explorer.source(park.get("source_id")),
     )
 
