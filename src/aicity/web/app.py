@@ -86,7 +86,7 @@ def _format_number(value: Any, digits: int = 1) -> str:
         return str(value)
     if number != number:  # NaN
         return "–"
-    if number.is_integer() and abs(number) >= 1000:
+    if number.is_integer():
         return f"{int(number):,}"
     return f"{number:,.{digits}f}"
 

@@ -49,6 +49,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "col.province": ("省份", "Province"),
     "col.score": ("得分", "Score"),
     "col.interval": ("排名区间", "Rank interval"),
+    "col.interval_run": ("90%排名区间（基准评估）", "90% rank interval (stored run)"),
     "col.change": ("变化", "Change"),
     "col.park": ("园区", "Park"),
     "col.district": ("区县", "District"),
