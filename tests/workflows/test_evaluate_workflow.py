@@ -130,14 +130,17 @@ def test_designations_never_go_stale_and_absence_means_zero():
     assert cells.at["C", "value"] == 0.0  # designated only after the reference year
 
 
-def test_reference_year_is_the_most_common_year():
+def test_reference_year_fills_the_most_cells():
+    rows = [("A", 2020), ("B", 2021), ("C", 2024), ("D", 2016)]
     obs = _obs(
         [
             {"unit_key": k, "indicator": "gdp", "year": y, "value": 1.0, "unit": "亿元"}
-            for k, y in [("A", 2023), ("B", 2023), ("C", 2025)]
+            for k, y in rows
         ]
     )
-    assert reference_year_of(obs, ["gdp"]) == 2023
+    # 2021 (A, B) and 2024 (B, C) both fill 2 cells within 3 years: the later year wins
+    assert reference_year_of(obs, ["gdp"], max_age=3) == 2024
+    assert reference_year_of(obs, ["gdp"], max_age=1) == 2021
 
 
 def test_bundled_framework_passes_the_engine_checks():

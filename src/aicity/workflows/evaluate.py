@@ -288,18 +288,24 @@ def _city_cells(
     return merged.drop(columns=["city_code"])
 
 
-def reference_year_of(observations: pd.DataFrame, codes: list[str]) -> int:
-    """Default reference year: the year most actual observations of the framework's indicators refer to
-    (ties: the later year), so that most cells are current rather than stale."""
-    years = observations.loc[
-        observations["indicator"].isin(codes) & (observations["kind"] == "actual"), "year"
-    ].dropna()
+def reference_year_of(observations: pd.DataFrame, codes: list[str], max_age: int = 3) -> int:
+    """Default reference year: the year whose age window (``max_age`` years back) lets the most
+    unit x indicator cells be filled with actual observations; ties go to the later year."""
+    obs = observations[
+        observations["indicator"].isin(codes) & (observations["kind"] == "actual")
+    ].dropna(subset=["year"])
     this_year = dt.date.today().year
-    years = years[years <= this_year].astype(int)
-    if years.empty:
+    obs = obs[obs["year"] <= this_year]
+    if obs.empty:
         return this_year
-    counts = years.value_counts()
-    return int(max(counts[counts == counts.max()].index))
+    years = obs["year"].astype(int)
+    best_year, best_count = this_year, -1
+    for candidate in sorted(set(years)):
+        window = obs[(years <= candidate) & (years >= candidate - max_age)]
+        count = len(window.drop_duplicates(["unit_key", "indicator"]))
+        if count >= best_count:
+            best_year, best_count = candidate, count
+    return int(best_year)
 
 
 def _units(store: Store, unit_type: str) -> pd.DataFrame:
@@ -375,7 +381,7 @@ def evaluate(
         raise InputError(
             f"no {unit_type} units in the store", fix="run `aicity demo` or ingest cities first"
         )
-    year = reference_year_of(obs, codes) if year is None else int(year)
+    year = reference_year_of(obs, codes, max_age) if year is None else int(year)
     registry = store_core.indicators(store).set_index("code")
     helper_specs = [
         {"code": c, "unit": scope_base(registry.at[c, "unit"]) if c in registry.index else ""}
