@@ -7,6 +7,8 @@ the caller (multiply by -1) before normalisation, as COINr does.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 UNIT_AXIS = -2
@@ -106,12 +108,15 @@ def rank_ascending(X: np.ndarray) -> np.ndarray:
 
 
 def _colmin(X: np.ndarray) -> np.ndarray:
-    with np.errstate(invalid="ignore"):
+    # an all-missing column legitimately gives NaN; numpy's warning about it is noise here
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
         return np.expand_dims(np.nanmin(X, axis=UNIT_AXIS), UNIT_AXIS)
 
 
 def _colmax(X: np.ndarray) -> np.ndarray:
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
         return np.expand_dims(np.nanmax(X, axis=UNIT_AXIS), UNIT_AXIS)
 
 
