@@ -21,6 +21,7 @@ import pytest
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.xdist_group("web-browser"),  # one worker, one chromium, one server
     pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium is not installed (make sysdeps)"),
 ]
 # test-results/ is pytest-playwright's output folder, which it empties at the start of every session

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from aicity.store import Store
 from aicity.web import WebSettings, create_app
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("web-demo")]  # the store is built once
 
 
 @pytest.fixture(scope="module")
