@@ -20,6 +20,9 @@ from aicity.report.render import render_html_text, write_report
 from aicity.store import Store
 from aicity.store.runs import load_run, save_run
 
+# the module's tests share the written files: keep them on one xdist worker (make test: --dist loadgroup)
+pytestmark = pytest.mark.xdist_group("report_render")
+
 
 @pytest.fixture(scope="module")
 def data() -> ReportData:
@@ -55,8 +58,36 @@ def data() -> ReportData:
 
 @pytest.fixture(scope="module")
 def written(data, tmp_path_factory):
+    """Each format written once per module, lazily: a test pays only for the formats it reads."""
+    from aicity.report.excel import write_excel
+    from aicity.report.render import write_html, write_pdf
+
     out = tmp_path_factory.mktemp("report")
-    return write_report(data, out, "zh", ["html", "pdf", "xlsx"])
+    writers = {
+        "html": lambda: write_html(data, out / "html", "zh"),
+        "pdf": lambda: write_pdf(data, out / "report.pdf", "zh"),
+        "xlsx": lambda: write_excel(data, out / "report.xlsx", "zh"),
+    }
+
+    class Lazy(dict):
+        def __missing__(self, fmt):
+            self[fmt] = writers[fmt]()
+            return self[fmt]
+
+    return Lazy()
+
+
+@pytest.fixture(scope="module")
+def print_html(data):
+    """The print (PDF-mode) HTML per language, rendered once per module."""
+    cache: dict[str, str] = {}
+
+    def get(lang: str) -> str:
+        if lang not in cache:
+            cache[lang] = render_html_text(data, lang, "pdf")
+        return cache[lang]
+
+    return get
 
 
 class _Collect(HTMLParser):
@@ -91,17 +122,17 @@ class _Collect(HTMLParser):
             self._cell.append(text)
 
 
-def test_every_city_has_a_chapter_with_a_verdict(data):
-    html = render_html_text(data, "zh", "pdf")
+def test_every_city_has_a_chapter_with_a_verdict(data, print_html):
+    html = print_html("zh")
     for key, profile in data.profiles.items():
         assert f'id="city-{key}"' in html
         assert profile.verdict_zh in html
     assert html.count('<article class="city"') == len(data.tables["eval_units"])
 
 
-def test_ranking_table_numbers_match_the_run(data):
+def test_ranking_table_numbers_match_the_run(data, print_html):
     parser = _Collect()
-    parser.feed(render_html_text(data, "en", "pdf"))
+    parser.feed(print_html("en"))
     rows = [r for r in parser.rows if r]
     results = data.tables["eval_results"].query("scheme == 'default'")
     index = results[results["code"] == "AI20"].set_index("unit_key")
@@ -120,8 +151,8 @@ def test_ranking_table_numbers_match_the_run(data):
     assert [int(r[0]) for r in rows] == sorted(int(r[0]) for r in rows)
 
 
-def test_every_indicator_has_its_sources_in_the_appendix(data):
-    html = render_html_text(data, "zh", "pdf")
+def test_every_indicator_has_its_sources_in_the_appendix(data, print_html):
+    html = print_html("zh")
     appendix = html[html.index('id="sources"') :]
     cells = data.tables["eval_cells"].dropna(subset=["source_id"])
     urls = SOURCES.set_index("source_id")["url"]
