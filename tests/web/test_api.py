@@ -219,3 +219,11 @@ def test_compare(client: TestClient) -> None:
     assert "cells" not in data[0]["evaluation"]
     response = client.get("/api/v1/compare", params={"cities": "110000,999999"})
     assert response.status_code == 404
+
+
+def test_default_page_size_comes_from_the_settings(run_store) -> None:
+    from aicity.web import WebSettings, create_app
+
+    small = TestClient(create_app(run_store, WebSettings(default_page_size=2, warm_up=False)))
+    body = small.get("/api/v1/enterprises").json()
+    assert body["size"] == 2 and len(body["data"]) == 2 and body["pages"] == 3

@@ -37,7 +37,7 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows as plain dicts with JSON-safe values (NaN/NA become None, numpy scalars become Python)."""
     out = []
     for row in frame.to_dict(orient="records"):
-        clean = {}
+        clean: dict[str, Any] = {}
         for key, value in row.items():
             if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
                 clean[key] = None

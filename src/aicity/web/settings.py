@@ -16,18 +16,18 @@ class WebSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     host: str = "127.0.0.1"
-    port: int = Field(8000, ge=1, le=65535)
+    port: int = Field(default=8000, ge=1, le=65535)
     default_language: Language = "zh"
     title_zh: str = "中国人工智能城市与园区浏览器"
     title_en: str = "China AI cities and parks explorer"
     # Input limits: every request parameter is bounded so no request can make the server do unbounded work.
-    max_page_size: int = Field(500, ge=1, le=500)
-    default_page_size: int = Field(50, ge=1, le=500)
-    max_query_length: int = Field(100, ge=1, le=1000)
-    max_url_length: int = Field(4096, ge=256, le=65536)
-    max_weights: int = Field(64, ge=1, le=256)
-    max_weight: float = Field(100.0, gt=0, le=1e6)
-    max_compare: int = Field(4, ge=2, le=10)
+    max_page_size: int = Field(default=500, ge=1, le=500)
+    default_page_size: int = Field(default=50, ge=1, le=500)
+    max_query_length: int = Field(default=100, ge=1, le=1000)
+    max_url_length: int = Field(default=4096, ge=256, le=65536)
+    max_weights: int = Field(default=64, ge=1, le=256)
+    max_weight: float = Field(default=100.0, gt=0, le=1e6)
+    max_compare: int = Field(default=4, ge=2, le=10)
     # Build every method combination and every static figure at start-up, so no request waits (tests that
     # do not need it switch it off to stay fast).
     warm_up: bool = True

@@ -199,13 +199,14 @@ def enterprises(
     segment: Annotated[str | None, Query(pattern=CODE)] = None,
     synthetic: Annotated[bool, Query(description="Include synthetic registry rows")] = True,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
-    size: Annotated[int, Query(ge=1, le=500)] = 50,
+    size: Annotated[int | None, Query(ge=1, le=500, description="Rows a page (default 50)")] = None,
 ) -> dict[str, Any]:
     settings = request.app.state.settings
     if q is not None and len(q) > settings.max_query_length:
         raise BadRequest(
             f"q: at most {settings.max_query_length} characters expected, got {len(q)}"
         )
+    size = size or settings.default_page_size
     if size > settings.max_page_size:
         raise BadRequest(f"size: at most {settings.max_page_size} expected, got {size}")
     rows, total = _explorer(request).search_enterprises(

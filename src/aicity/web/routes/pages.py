@@ -206,8 +206,9 @@ def enterprises_page(
     layer: Annotated[str | None, Query(pattern=r"^(foundation|technology|application)?$")] = None,
     segment: Annotated[str | None, Query(pattern=r"^([A-Za-z0-9_.\-]{1,64})?$")] = None,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
-    size: Annotated[int, Query(ge=1, le=500)] = 50,
+    size: Annotated[int | None, Query(ge=1, le=500, description="Rows a page (default 50)")] = None,
 ) -> Response:
+    size = size or request.app.state.settings.default_page_size
     explorer = _explorer(request)
     rows, total = explorer.search_enterprises(
         q=q or None,
