@@ -111,3 +111,16 @@ def test_info_on_missing_store_is_exit_2(
 ) -> None:
     assert _exit_code(["info", "--db", str(tmp_path / "none.duckdb")], monkeypatch) == 2
     assert "no store found" in capsys.readouterr().err
+
+
+def test_info_lists_rejected_rows(tmp_path: Path) -> None:
+    data = tmp_path / "o.csv"
+    data.write_text(
+        "city,indicator,value,year\n北京,gdp,1,2023\n北京,gdp,abc,2022\n", encoding="utf-8"
+    )
+    db = tmp_path / "s.duckdb"
+    runner.invoke(app, ["ingest", str(data), "-t", "observations", "--db", str(db)])
+    result = runner.invoke(app, ["info", "--db", str(db), "--rejected"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "rejected rows: 1" in result.output and "expected a number" in result.output
+    assert "2023-2023" in result.output and "schema version" in result.output
