@@ -237,6 +237,7 @@ def build_context(report: ReportData, lang: str, figures, mode: str) -> dict:
                 + ", ".join(report.node_name(c, lang) for c in empty)
                 + "."
             )
+    method_paragraphs.append(_uncertainty_method(report, lang))
 
     urls = report.indicator_sources()
     framework_rows = []
@@ -444,6 +445,34 @@ def build_context(report: ReportData, lang: str, figures, mode: str) -> dict:
         "gaps_sentence": gaps_sentence,
         "sensitivity_rows": sensitivity_rows,
     }
+
+
+def _uncertainty_method(report: ReportData, lang: str) -> str:
+    """How the rank intervals and sensitivity indices were obtained, from what the run stored."""
+    unc = report.tables.get("eval_uncertainty")
+    if unc is None or unc.empty:
+        return text(lang)["no_uncertainty"]
+    reps = unc.loc[unc["stat"] == "replications", "value"]
+    n = int(reps.iloc[0]) if len(reps) else None
+    assumptions = sorted(
+        set(unc.loc[unc["unit_key"].isna() & unc["stat"].isin(["S1", "ST"]), "code"])
+    )
+    if lang == "zh":
+        head = f"不确定性分析：{n}次蒙特卡洛重复" if n else "不确定性分析"
+        tail = (
+            f"，同时扰动{len(assumptions)}项假设（{'、'.join(assumptions)}），并用Sobol方法估计各假设对排名变动的一阶与总效应"
+            if assumptions
+            else ""
+        )
+        return head + tail + "；排名区间为各城市排名的5%–95%分位数。"
+    head = f"Uncertainty analysis: {n} Monte Carlo replications" if n else "Uncertainty analysis"
+    tail = (
+        f", perturbing {len(assumptions)} assumptions ({', '.join(assumptions)}), with first-order and "
+        "total Sobol indices of each assumption's effect on rank shifts"
+        if assumptions
+        else ""
+    )
+    return head + tail + "; rank intervals are the 5th-95th percentiles of each city's rank."
 
 
 def _city_chapter(report: ReportData, key: str, lang: str, t: dict) -> dict:
