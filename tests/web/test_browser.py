@@ -176,3 +176,23 @@ def test_script_named_firm_stays_text(watched, live_server: str, xss: str) -> No
     page.wait_for_selector("#city-name")
     assert dialogs == []
     _shot(page, "enterprises-escaped")
+
+
+def test_impossible_method_combination_is_explained_and_the_ranking_kept(
+    watched, live_server: str
+) -> None:
+    page, _, problems = watched
+    page.goto(f"{live_server}/?lang=en")
+    page.wait_for_selector("html[data-ready='1']")
+    page.locator("#sel-normalisation").select_option("zscore")
+    page.wait_for_function("() => location.search.includes('normalisation=zscore')")
+    rows_before = page.locator("#ranking-table tbody tr").count()
+    page.locator("#sel-aggregation").select_option("geometric_mean")
+    page.wait_for_selector("#ranking-error:not([hidden])")
+    assert "geometric_mean needs values > 0" in page.locator("#ranking-error").inner_text()
+    assert page.locator("#ranking-table tbody tr").count() == rows_before
+    _shot(page, "overview-refused")
+    # the browser and htmx log the refused request; anything else would still fail the test
+    problems[:] = [p for p in problems if "status of 400" not in p and "Error Code 400" not in p]
+    page.locator("#sel-aggregation").select_option("arithmetic_mean")
+    page.wait_for_selector("#ranking-error[hidden]", state="attached")
