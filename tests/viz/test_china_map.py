@@ -62,3 +62,32 @@ def test_interactive_map_has_no_geo_traces():
 def test_missing_columns_are_named():
     with pytest.raises(InputError, match="missing \\['value'\\]"):
         plot_china_map(POINTS.drop(columns=["value"]))
+
+
+def test_labels_of_close_cities_do_not_overlap():
+    import matplotlib.pyplot as plt
+
+    # the Yangtze delta: five cities within two degrees of each other
+    delta = pd.DataFrame(
+        {
+            "label": ["上海", "苏州", "杭州", "南京", "合肥"],
+            "longitude": [121.47, 120.58, 120.15, 118.80, 117.23],
+            "latitude": [31.23, 31.30, 30.27, 32.06, 31.82],
+            "value": [69.4, 31.8, 61.8, 39.2, 33.6],
+        }
+    )
+    fig = plot_china_map(delta)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    from matplotlib.text import Text
+
+    # the text's own box (an annotation's extent also covers its leader line)
+    boxes = [
+        Text.get_window_extent(t, renderer)
+        for t in fig.axes[0].texts
+        if t.get_text()[:2] in set(delta["label"])
+    ]
+    assert len(boxes) == 5
+    overlaps = [(i, j) for i in range(5) for j in range(i + 1, 5) if boxes[i].overlaps(boxes[j])]
+    assert overlaps == []
+    plt.close(fig)

@@ -101,7 +101,7 @@ def _check_points(points: pd.DataFrame) -> pd.DataFrame:
     return located
 
 
-def bubble_sizes(values: pd.Series, smallest: float = 40.0, largest: float = 900.0) -> np.ndarray:
+def bubble_sizes(values: pd.Series, smallest: float = 30.0, largest: float = 600.0) -> np.ndarray:
     """Marker areas proportional to the value's position between the lowest and highest value."""
     v = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
     finite = np.isfinite(v)
@@ -110,6 +110,53 @@ def bubble_sizes(values: pd.Series, smallest: float = 40.0, largest: float = 900
     lo, hi = np.nanmin(v), np.nanmax(v)
     share = np.where(finite, (v - lo) / (hi - lo) if hi > lo else 0.5, 0.0)
     return smallest + share * (largest - smallest)
+
+
+# Candidate label positions (points from the bubble centre, horizontal alignment), nearest first.
+_LABEL_SLOTS = [
+    (6, 0, "left"),
+    (-6, 0, "right"),
+    (6, 9, "left"),
+    (6, -9, "left"),
+    (-6, 9, "right"),
+    (-6, -9, "right"),
+    (10, 18, "left"),
+    (10, -18, "left"),
+    (-10, 18, "right"),
+    (-10, -18, "right"),
+    (14, 27, "left"),
+    (14, -27, "left"),
+    (-14, 27, "right"),
+    (-14, -27, "right"),
+]
+
+
+def place_labels(ax, anchors, texts, fontsize: float = 7.5) -> list[tuple[float, float, str]]:
+    """Greedy label placement: each label (in the given order) takes the first slot whose box overlaps no
+    label placed before it; boxes are estimated in points (CJK characters one em wide, digits half)."""
+    fig = ax.figure
+    ax.apply_aspect()  # the final data-to-display transform (after the colour bar took its space)
+    to_points = 72.0 / fig.dpi
+    placed: list[tuple[float, float, float, float]] = []
+    chosen = []
+    for (lon, lat), text in zip(anchors, texts, strict=True):
+        x, y = ax.transData.transform((lon, lat)) * to_points
+        width = sum(fontsize if ord(ch) > 0x2E80 else fontsize * 0.55 for ch in text)
+        height = fontsize * 1.2
+        best = _LABEL_SLOTS[0]
+        for dx, dy, align in _LABEL_SLOTS:
+            left = x + dx if align == "left" else x + dx - width
+            box = (left, y + dy - height / 2, left + width, y + dy + height / 2)
+            if not any(
+                box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in placed
+            ):
+                best = (dx, dy, align)
+                break
+        dx, dy, align = best
+        left = x + dx if align == "left" else x + dx - width
+        placed.append((left, y + dy - height / 2, left + width, y + dy + height / 2))
+        chosen.append(best)
+    return chosen
 
 
 def _draw_base(ax, geometry: ChinaGeometry) -> None:
@@ -136,7 +183,7 @@ def plot_china_map(
     *,
     title: str = "",
     lang: str = "zh",
-    label_top: int = 20,
+    label_top: int = 40,
 ):
     """Static bubble map: one bubble per city, area and colour by ``value``; returns a matplotlib Figure.
 
@@ -171,17 +218,25 @@ def plot_china_map(
         linewidths=0.5,
         zorder=3,
     )
-    for _, row in located.assign(_v=values).nlargest(label_top, "_v").iterrows():
-        ax.annotate(
-            f"{row['label']} {row['_v']:.1f}",
-            (row["longitude"], row["latitude"]),
-            xytext=(5, 4),
-            textcoords="offset points",
-            fontsize=7.5,
-            zorder=4,
-        )
     colourbar = fig.colorbar(scatter, ax=ax, shrink=0.45, pad=0.01, location="left")
     colourbar.set_label(words["score"])
+    labelled = located.assign(_v=values).nlargest(label_top, "_v")
+    texts = [f"{row['label']} {row['_v']:.1f}" for _, row in labelled.iterrows()]
+    anchors = list(zip(labelled["longitude"], labelled["latitude"], strict=True))
+    for text, (lon, lat), (dx, dy, align) in zip(
+        texts, anchors, place_labels(ax, anchors, texts, fontsize=7.5), strict=True
+    ):
+        ax.annotate(
+            text,
+            (lon, lat),
+            xytext=(dx, dy),
+            textcoords="offset points",
+            fontsize=7.5,
+            ha=align,
+            va="center",
+            zorder=4,
+            arrowprops={"arrowstyle": "-", "color": "#888888", "lw": 0.4} if abs(dy) > 8 else None,
+        )
     if title:
         ax.set_title(title, fontsize=13)
     ax.text(
