@@ -79,3 +79,23 @@ def test_map_group_is_extensible_and_errors_are_one_line(
     assert handle_errors(app) == 2
     err = capsys.readouterr().err
     assert "unknown city 'Atlantis'" in err and "Traceback" not in err
+
+
+def test_all_cities_one_map_each(db: Path, tmp_path: Path):
+    result = runner.invoke(
+        app,
+        [
+            "map",
+            "industry",
+            "--db",
+            str(db),
+            "--city",
+            "all",
+            "--out",
+            str(tmp_path / "maps" / "x.svg"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    files = sorted((tmp_path / "maps").glob("industry-map-*.svg"))
+    assert len(files) >= 15 and any("北京" in f.name for f in files)
+    assert f"{len(files)} maps written" in result.output

@@ -120,3 +120,27 @@ def test_sql_form_keeps_input_labels():
     )
     assert tuple(out.loc["a", ["segment", "method", "confidence"]]) == ("robotics", "input", 1.0)
     assert tuple(out.loc["b", ["segment", "method"]]) == ("ai_chips", "rules")
+
+
+def test_chunked_statement_gives_the_same_rows(tax):
+    frame = next(generate(SynthSpec(rows=1500, seed=12, label_share=0.2))).to_pandas()
+    keywords = pd.DataFrame(tax.keyword_rows(), columns=["keyword", "segment", "layer", "pos"])
+    store = Store.memory()
+    store.register("firms_in", frame[["enterprise_id", "name", "description", "layer", "segment"]])
+    assert (
+        sinv.classify_rules_in_db(store, 1, keywords, keyword_pattern(tax), 2.0, "firms_in") == 1500
+    )
+    assert (
+        sinv.classify_rules_in_db(
+            store, 2, keywords, keyword_pattern(tax), 2.0, "firms_in", chunk_rows=400
+        )
+        == 1500
+    )
+    cols = "enterprise_id, segment, layer, secondary, confidence, explanation, method"
+    one = store.fetch_df(
+        f"SELECT {cols} FROM classifications WHERE run_id = 1 ORDER BY enterprise_id"
+    )
+    four = store.fetch_df(
+        f"SELECT {cols} FROM classifications WHERE run_id = 2 ORDER BY enterprise_id"
+    )
+    pd.testing.assert_frame_equal(one, four)

@@ -149,3 +149,23 @@ def test_errors_say_what_to_do(tmp_path: Path):
     nolabel.write_text("name,layer\n某公司,foundation\n", encoding="utf-8")
     with pytest.raises(InputError, match="expected a 'segment' column"):
         wf.evaluate_labels(nolabel)
+
+
+def test_labels_outside_the_taxonomy_stop_classification(tmp_path: Path):
+    store = Store.memory()
+    store.execute(
+        "INSERT INTO enterprises (enterprise_id, name, segment) VALUES ('a', 'x', 'quantum')"
+    )
+    small = tmp_path / "t.yaml"
+    small.write_text(
+        "segments:\n"
+        "  - {code: chips, layer: foundation, name_zh: 芯片, name_en: chips, keywords_zh: [芯片]}\n"
+        "  - {code: models, layer: technology, name_zh: 大模型, name_en: models, keywords_zh: [大模型]}\n"
+        "  - {code: robots, layer: application, name_zh: 机器人, name_en: robots, keywords_zh: [机器人]}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(
+        ConfigError, match=r"segment labels \['quantum'\] that taxonomy .*t.yaml lacks"
+    ):
+        wf.classify(store, taxonomy_path=small)
+    assert sinv.latest_run(store, "classify") is None  # nothing half-written

@@ -23,8 +23,16 @@ def register(app: typer.Typer) -> None:
 
 @map_app.command("industry")
 def industry(
-    city: str = typer.Option(..., "--city", help="City name (杭州 / Hangzhou) or 6-digit code."),
-    out: Path = typer.Option(..., "--out", help="Output file: .html, .svg, .png or .pdf."),
+    city: str = typer.Option(
+        ...,
+        "--city",
+        help="City name (杭州 / Hangzhou), 6-digit code, or 'all' (every city with firms).",
+    ),
+    out: Path = typer.Option(
+        ...,
+        "--out",
+        help="Output file: .html, .svg, .png or .pdf (with --city all: FOLDER/any.png).",
+    ),
     db: Path = db_option(),
     park: str | None = typer.Option(None, "--park", help="A park of the city (park id or name)."),
     lang: str = typer.Option("zh", "--lang", help="zh or en."),
@@ -38,6 +46,19 @@ def industry(
     from aicity.viz.industry_map import write_industry_map
     from aicity.workflows.inventory import industry_map_data
 
+    if city == "all":
+        from aicity.workflows.inventory import cities_with_firms
+
+        written = 0
+        with Store.open(db, read_only=True) as store:
+            for code, name in cities_with_firms(store):
+                data = industry_map_data(store, code, None, lang, margin)
+                target = out.with_name(f"industry-map-{code}-{name}{out.suffix}")
+                write_industry_map(data, target)
+                console.print(f"{escape(name)}: {escape(data.finding)}")
+                written += 1
+        console.print(f"{written} maps written to {escape(str(out.parent))}")
+        return
     with Store.open(db, read_only=True) as store:
         data = industry_map_data(store, city, park, lang, margin)
     write_industry_map(data, out)

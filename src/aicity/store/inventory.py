@@ -28,6 +28,16 @@ CLASSIFICATION_COLUMNS = [
 ]
 
 
+def _scalar(store: Store, sql: str, params: Any = None) -> Any:
+    """First cell of a query, with the result fully consumed (DuckDB 2 refuses new work on a
+    connection whose last result was only partly fetched)."""
+    df = store.fetch_df(sql, params)
+    if df.empty:
+        return None
+    value = df.iat[0, 0]
+    return None if pd.isna(value) else value
+
+
 # ----- runs ---------------------------------------------------------------------------------------
 def new_run(store: Store, kind: str, taxonomy_source: str, **fields: Any) -> int:
     """Insert an inventory run row and return its id. ``fields``: any inventory_runs column."""
@@ -37,7 +47,8 @@ def new_run(store: Store, kind: str, taxonomy_source: str, **fields: Any) -> int
     values = [kind, taxonomy_source, *fields.values()]
     marks = ", ".join("?" for _ in cols)
     return int(
-        store.fetch_one(
+        _scalar(
+            store,
             f"INSERT INTO inventory_runs ({', '.join(cols)}) VALUES ({marks}) RETURNING run_id",
             values,
         )
@@ -57,8 +68,8 @@ def runs(store: Store, kind: str | None = None) -> pd.DataFrame:
 
 
 def latest_run(store: Store, kind: str) -> int | None:
-    rid = store.fetch_one(
-        "SELECT max(run_id) FROM inventory_runs WHERE kind = ? AND status = 'done'", [kind]
+    rid = _scalar(
+        store, "SELECT max(run_id) FROM inventory_runs WHERE kind = ? AND status = 'done'", [kind]
     )
     return int(rid) if rid is not None else None
 
@@ -96,8 +107,21 @@ def classification_input(store: Store) -> pd.DataFrame:
     )
 
 
+def unknown_segment_labels(store: Store, codes: list[str]) -> list[str]:
+    """Segment labels in ``enterprises`` that are not among ``codes`` (set-based: fine at 10M rows)."""
+    store.register("_inv_codes", pd.DataFrame({"code": codes}))
+    try:
+        df = store.fetch_df(
+            "SELECT DISTINCT segment FROM enterprises WHERE nullif(segment, '') IS NOT NULL "
+            "AND segment NOT IN (SELECT code FROM _inv_codes) ORDER BY segment LIMIT 20"
+        )
+    finally:
+        store.unregister("_inv_codes")
+    return df["segment"].tolist()
+
+
 def count_enterprises(store: Store) -> int:
-    return int(store.fetch_one("SELECT count(*) FROM enterprises"))
+    return int(_scalar(store, "SELECT count(*) FROM enterprises"))
 
 
 def write_classifications(store: Store, run_id: int, df: pd.DataFrame) -> int:
@@ -113,6 +137,7 @@ def classify_rules_in_db(
     pattern: str,
     name_weight: float,
     relation: str = "enterprises",
+    chunk_rows: int = 1_000_000,
 ) -> int:
     """The rules classifier as one set-based statement (forward maximum matching with RE2).
 
@@ -120,6 +145,9 @@ def classify_rules_in_db(
     :func:`aicity.inventory.rules.keyword_pattern`. ``relation``: a table or view with enterprise_id,
     name, description, layer, segment. Labels in the input win (method 'input'); a layer label alone
     restricts the choice to that layer. Returns the rows written to ``classifications``.
+
+    Firms are independent, so above ``chunk_rows`` the statement runs once per hash partition of the
+    ids: memory stays bounded (no spilling of the per-firm aggregates) and time grows linearly.
     """
     if relation != "enterprises" and not relation.replace("_", "").isalnum():
         raise StoreError(f"bad relation name {relation!r} (expected a plain identifier)")
@@ -137,7 +165,7 @@ def classify_rules_in_db(
                    list_distinct(list_transform(
                        regexp_extract_all(coalesce(description, ''), $pattern, 0, 'i'), lambda x: lower(x)))
                END AS scope_hits
-        FROM {relation}
+        FROM {relation} WHERE CHUNK_FILTER
     ),
     hits AS (
         SELECT enterprise_id, given_layer, unnest(name_hits) AS kw, 'name' AS field, $w AS w
@@ -182,18 +210,25 @@ def classify_rules_in_db(
            CASE WHEN s.given_segment IS NOT NULL THEN 'input' ELSE 'rules' END
     FROM src s LEFT JOIN top t USING (enterprise_id)
     """
+    # positional ? for run_id, named for the rest: DuckDB wants one style, so inline run_id
+    sql = sql.replace("SELECT ? AS run_id", f"SELECT {int(run_id)} AS run_id")
     try:
         before = int(
-            store.fetch_one("SELECT count(*) FROM classifications WHERE run_id = ?", [run_id])
+            _scalar(store, "SELECT count(*) FROM classifications WHERE run_id = ?", [run_id])
         )
-        # positional ? for run_id, named for the rest: DuckDB wants one style, so inline run_id
-        store.execute(
-            sql.replace("SELECT ? AS run_id", f"SELECT {int(run_id)} AS run_id"),
-            {"pattern": pattern, "w": float(name_weight)},
-        )
+        n_rows = int(_scalar(store, f"SELECT count(*) FROM {relation}"))
+        n_chunks = max(1, -(-n_rows // max(1, chunk_rows)))
+        for i in range(n_chunks):
+            where = "true" if n_chunks == 1 else f"hash(enterprise_id) % {n_chunks} = {i}"
+            # fetch the inserted-row count: DuckDB 2 wants a result consumed before the next statement
+            _scalar(
+                store,
+                sql.replace("CHUNK_FILTER", where),
+                {"pattern": pattern, "w": float(name_weight)},
+            )
     finally:
         store.unregister(view)
-    after = int(store.fetch_one("SELECT count(*) FROM classifications WHERE run_id = ?", [run_id]))
+    after = int(_scalar(store, "SELECT count(*) FROM classifications WHERE run_id = ?", [run_id]))
     return after - before
 
 
@@ -269,7 +304,7 @@ def export_firms_parquet(
     sql, _ = _firms_select(classify_run_id, relation)
     target = str(path).replace("'", "''")
     store.execute(f"COPY ({sql}) TO '{target}' (FORMAT parquet)")
-    return int(store.fetch_one(f"SELECT count(*) FROM read_parquet('{target}')"))
+    return int(_scalar(store, f"SELECT count(*) FROM read_parquet('{target}')"))
 
 
 # ----- derived observations -----------------------------------------------------------------------
@@ -367,7 +402,7 @@ def leading_firms(
 
 # ----- learned models -----------------------------------------------------------------------------
 def next_model_version(store: Store) -> int:
-    return int(store.fetch_one("SELECT coalesce(max(version), 0) + 1 FROM classifier_models"))
+    return int(_scalar(store, "SELECT coalesce(max(version), 0) + 1 FROM classifier_models"))
 
 
 def register_model(store: Store, **fields: Any) -> None:
@@ -400,7 +435,7 @@ def attach_parquet(store: Store, name: str, path: Path) -> int:
         raise StoreError(f"bad view name {name!r} (expected a plain identifier)")
     target = str(path).replace("'", "''")
     store.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM read_parquet('{target}')")
-    return int(store.fetch_one(f"SELECT count(*) FROM {name}"))
+    return int(_scalar(store, f"SELECT count(*) FROM {name}"))
 
 
 def load_enterprises_parquet(store: Store, path: Path) -> int:

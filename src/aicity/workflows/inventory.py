@@ -89,9 +89,8 @@ def _apply_labels(predicted: pd.DataFrame, firms: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index()
 
 
-def _check_labels(firms: pd.DataFrame, tax: Taxonomy) -> None:
-    seg = firms["segment"].dropna().astype(str)
-    unknown = sorted(set(seg[seg != ""]) - set(tax.codes))
+def _check_labels(store: Store, tax: Taxonomy) -> None:
+    unknown = sinv.unknown_segment_labels(store, tax.codes)
     if unknown:
         raise ConfigError(
             f"firms in the store carry segment labels {unknown} that taxonomy {tax.source} lacks "
@@ -141,16 +140,15 @@ def classify(
         )
         sinv.save_taxonomy(store, run_id, tax.to_records())
         if method == "rules":
-            firms_for_check = sinv.classification_input(store)[["segment"]]
-            _check_labels(firms_for_check, tax)
+            _check_labels(store, tax)
             keywords = pd.DataFrame(
                 tax.keyword_rows(), columns=["keyword", "segment", "layer", "pos"]
             )
             sinv.classify_rules_in_db(store, run_id, keywords, keyword_pattern(tax), name_weight)
         else:
             assert model is not None
+            _check_labels(store, tax)
             firms = sinv.classification_input(store)
-            _check_labels(firms, tax)
             unlabelled = firms[firms["segment"].isna() | (firms["segment"].astype(str) == "")]
             predicted = (
                 model.classify(unlabelled, TEXT_COLUMNS)
@@ -416,6 +414,17 @@ def resolve_unit(store: Store, city: str, park: str | None = None) -> tuple[str,
         )
     p = pm.iloc[0]
     return "park", str(p["park_id"]), str(p["name_zh"]), str(p["name_en"] or p["name_zh"])
+
+
+def cities_with_firms(store: Store) -> list[tuple[str, str]]:
+    """(code, name_zh) of every city of the current inventory run with at least one firm, most firms first."""
+    obs = sinv.derived_observations(store, unit_type="city")
+    totals = obs[(obs["indicator"] == "inv_firms_total") & (obs["value"] > 0)]
+    from aicity.store import core as score
+
+    names = score.cities(store).set_index("code")["name_zh"]
+    ordered = totals.sort_values(["value", "unit_key"], ascending=[False, True])["unit_key"]
+    return [(str(k), str(names.get(k, k))) for k in ordered]
 
 
 def industry_map_data(
