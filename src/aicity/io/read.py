@@ -7,6 +7,7 @@ pyarrow's multithreaded CSV reader.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
@@ -76,13 +77,27 @@ def read_table(path: str | Path, sheet: str | None = None, encoding: str | None 
     return table
 
 
+_CHUNK = 1 << 23  # 8 MB: transcoding in chunks never holds the whole file as one Python str
+
+
 def decode(data: bytes, name: str, encoding: str | None) -> tuple[str, str]:
     """Decode bytes with the given encoding, or try UTF-8 (with or without BOM) then GB18030."""
+    utf8, used = to_utf8(data, name, encoding)
+    return bytes(utf8).decode("utf-8"), used
+
+
+def to_utf8(data: bytes, name: str, encoding: str | None) -> tuple[memoryview | bytes, str]:
+    """The file's bytes as UTF-8 (no BOM) and the encoding used: ``encoding`` if given, else UTF-8
+    (with or without BOM), else GB18030. UTF-8 input comes back as a view of ``data`` (no copy);
+    other encodings are transcoded chunk by chunk, so a 100 MB file never exists as one Python str
+    (a str of Chinese text takes 2 bytes per character plus page faults to allocate it)."""
     if encoding:
         try:
-            return data.decode(encoding), encoding
+            codecs.lookup(encoding)
         except LookupError as exc:
             raise InputError(f"unknown encoding {encoding!r}", file=name) from exc
+        try:
+            return _transcode(data, encoding), encoding
         except UnicodeDecodeError as exc:
             raise InputError(
                 f"cannot decode as {encoding} at byte {exc.start}",
@@ -93,7 +108,7 @@ def decode(data: bytes, name: str, encoding: str | None) -> tuple[str, str]:
         (b"\xff\xfe", b"\xfe\xff")
     ):  # Excel's "Unicode text" export is UTF-16 with a BOM
         try:
-            return data.decode("utf-16"), "utf-16"
+            return _transcode(data, "utf-16"), "utf-16"
         except UnicodeDecodeError as exc:
             raise InputError(f"cannot decode as UTF-16 at byte {exc.start}", file=name) from exc
     if b"\x00" in data[:4096]:
@@ -105,7 +120,7 @@ def decode(data: bytes, name: str, encoding: str | None) -> tuple[str, str]:
         candidates.remove("utf-8-sig")
     for candidate in candidates:
         try:
-            return data.decode(candidate), candidate
+            return _transcode(data, candidate), candidate
         except UnicodeDecodeError:
             continue
     raise InputError(
@@ -115,9 +130,48 @@ def decode(data: bytes, name: str, encoding: str | None) -> tuple[str, str]:
     )
 
 
-def _utf8_prefix(data: bytes) -> bool:
-    import codecs
+def _is_utf8(name: str) -> bool:
+    return codecs.lookup(name).name in ("utf-8", "utf-8-sig")
 
+
+def _transcode(data: bytes, encoding: str) -> memoryview | bytes:
+    """UTF-8 bytes of ``data`` decoded as ``encoding``; raises UnicodeDecodeError with the file offset."""
+    view = memoryview(data)
+    if _is_utf8(encoding):
+        _check_utf8(view)
+        return view[3:] if data.startswith(codecs.BOM_UTF8) else view
+    decoder = codecs.getincrementaldecoder(encoding)()
+    parts: list[bytes] = []
+    for start in range(0, len(data), _CHUNK):
+        try:
+            text = decoder.decode(view[start : start + _CHUNK], final=start + _CHUNK >= len(data))
+        except UnicodeDecodeError as exc:
+            raise _at_offset(exc, start) from None
+        parts.append(text.encode("utf-8"))
+        del text
+    if not data:
+        parts.append(decoder.decode(b"", final=True).encode("utf-8"))
+    return parts[0] if len(parts) == 1 else b"".join(parts)
+
+
+def _check_utf8(view: memoryview) -> None:
+    """Validate UTF-8 chunk by chunk without keeping the decoded text."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    for start in range(0, len(view), _CHUNK):
+        try:
+            decoder.decode(view[start : start + _CHUNK], final=start + _CHUNK >= len(view))
+        except UnicodeDecodeError as exc:
+            raise _at_offset(exc, start) from None
+
+
+def _at_offset(exc: UnicodeDecodeError, start: int) -> UnicodeDecodeError:
+    """The same error with positions counted from the start of the file (chunks may carry over bytes)."""
+    return UnicodeDecodeError(
+        exc.encoding, exc.object, max(0, start + exc.start), max(0, start + exc.end), exc.reason
+    )
+
+
+def _utf8_prefix(data: bytes) -> bool:
     try:
         codecs.getincrementaldecoder("utf-8")().decode(data[:65536], final=False)
     except UnicodeDecodeError:
@@ -125,9 +179,11 @@ def _utf8_prefix(data: bytes) -> bool:
     return True
 
 
-def _first_ragged_row(utf8: bytes, delimiter: str, width: int) -> tuple[int, int] | None:
+def _first_ragged_row(
+    utf8: memoryview | bytes, delimiter: str, width: int
+) -> tuple[int, int] | None:
     """(file line, field count) of the first row whose field count differs from the header's."""
-    reader = csv.reader(io.StringIO(utf8.decode("utf-8", errors="replace")), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(str(utf8, "utf-8", errors="replace")), delimiter=delimiter)
     for fields in reader:
         if fields and len(fields) != width:
             return reader.line_num, len(fields)
@@ -135,14 +191,11 @@ def _first_ragged_row(utf8: bytes, delimiter: str, width: int) -> tuple[int, int
 
 
 def _read_csv(data: bytes, name: str, encoding: str | None, tab: bool) -> RawTable:
-    text, used = decode(data, name, encoding)
-    first_line = text.split("\n", 1)[0].lstrip("\ufeff").rstrip("\r")
+    utf8, used = to_utf8(data, name, encoding)
+    end = bytes(utf8[:65536]).find(b"\n")  # the header line, without copying the whole file
+    head = bytes(utf8[:end]) if end >= 0 else bytes(utf8)
+    first_line = head.decode("utf-8").split("\n", 1)[0].lstrip("\ufeff").rstrip("\r")
     delimiter = "\t" if tab or first_line.count("\t") > first_line.count(",") else ","
-    if used.replace("_", "-").lower() in ("utf-8", "utf8", "utf-8-sig"):
-        utf8 = data[3:] if data.startswith(b"\xef\xbb\xbf") else data  # already UTF-8: no re-encode
-    else:
-        utf8 = text.encode("utf-8")
-    del text
     names = next(csv.reader([first_line], delimiter=delimiter), [])
     if not any(n.strip() for n in names):
         raise InputError("no header row", file=name, fix="the first line must name the columns")
@@ -151,9 +204,11 @@ def _read_csv(data: bytes, name: str, encoding: str | None, tab: bool) -> RawTab
         raise InputError(f"column {dup!r} appears twice in the header", file=name, column=dup)
     try:
         table = pacsv.read_csv(
-            io.BytesIO(utf8),
+            pa.BufferReader(pa.py_buffer(utf8)),
             read_options=pacsv.ReadOptions(block_size=1 << 24),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+            # a line break inside a value needs quotes; without any '"' byte (never part of a
+            # multi-byte character in UTF-8 or GB18030) the parser may split blocks at line ends
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=b'"' in data),
             convert_options=pacsv.ConvertOptions(
                 column_types={n: pa.string() for n in names},
                 strings_can_be_null=True,
