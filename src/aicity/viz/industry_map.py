@@ -117,14 +117,14 @@ def finding_sentence(
         )
     more = known[known["difference"] > margin]
     less = known[known["difference"] < -margin]
+
     def pts(s):
         return (
             "、".join(f"{v * 100:+.1f}" for v in s)
             if lang == "zh"
-            else ", ".join(
-                f"{v * 100:+.1f}" for v in s
-            )
+            else ", ".join(f"{v * 100:+.1f}" for v in s)
         )
+
     if lang == "zh":
         parts = []
         if len(more):
@@ -170,8 +170,14 @@ _PER_ROW = 7
 
 
 def _short_name(name: str) -> str:
-    """Segment label for a cell: the part before '/', wrapped for the cell."""
-    return name.split("/")[0]
+    """Segment label for a cell: the part before '/' (zh) or two wrapped lines (en) that fit the cell."""
+    import textwrap
+
+    text = name.split("/")[0]
+    if text.isascii():
+        lines = textwrap.wrap(text, 17)
+        text = "\n".join(lines[:2]) + ("…" if len(lines) > 2 else "")
+    return text
 
 
 def _firm_label(name: str, lang: str) -> str:
@@ -282,7 +288,7 @@ def industry_map_figure(data: IndustryMapData, max_firms: int = 3):  # -> matplo
             ax.text(
                 x0 + 0.5,
                 y0 + 0.43,
-                f"{cell.count} 家" if zh else f"{cell.count} firms",
+                f"{cell.count} 家" if zh else f"{cell.count} firm{'s' if cell.count != 1 else ''}",
                 ha="center",
                 va="center",
                 fontsize=10,
@@ -341,10 +347,11 @@ def industry_map_figure(data: IndustryMapData, max_firms: int = 3):  # -> matplo
     fig.text(0.01, 0.905, data.finding, ha="left", fontsize=11, color="#2d3748", wrap=True)
     foot = (
         f"数据：aicity 企业清单（推导运行 {data.inventory_run}）；格内为主营细分环节的企业数与代表企业；"
-        f"红色虚线格为本地无企业的环节。"
+        f"红色虚线格为本地无企业的环节。结果反映所录入的企业清单，而非城市全部企业。"
         if zh
         else f"Data: aicity enterprise inventory (run {data.inventory_run}); cells show firms by primary segment "
-        "and leading firms; dashed red cells are segments with no local firm."
+        "and leading firms; dashed red cells are segments with no local firm. Figures describe the firms "
+        "in the inventory, not a census of the city."
     )
     if data.n_unclassified:
         foot += (
