@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from typing import Any
 
 import pandas as pd
 
@@ -109,7 +110,7 @@ class RulesClassifier:
         names = firms["name"].tolist() if "name" in firms else [None] * len(firms)
         descs = firms["description"].tolist() if "description" in firms else [None] * len(firms)
         given_layers = firms["layer"].tolist() if "layer" in firms else [None] * len(firms)
-        rows = []
+        rows: list[tuple[Any, ...]] = []
         for eid, name, desc, given in zip(ids, names, descs, given_layers, strict=True):
             given = given if isinstance(given, str) and given else None
             hits = {"name": _hits(pattern, name), "scope": _hits(pattern, desc)}
