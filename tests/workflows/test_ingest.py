@@ -267,3 +267,19 @@ def test_year_columns_become_facts(tmp_path: Path) -> None:
     ] == pytest.approx(47218.7)
     bad = rejected_rows(store).iloc[0]
     assert (bad["row"], bad["column"], bad["value"]) == (4, "2023", "abc")
+
+
+def test_repeated_credit_code_is_a_duplicate_enterprise(tmp_path: Path) -> None:
+    store = Store.memory()
+    text = (
+        "企业名称,所在城市,统一社会信用代码\n"
+        "甲公司,北京,91350100M000100Y43\n"
+        "乙公司,杭州,91110000600001760P\n"
+        "甲公司分部,北京,91350100M000100Y43\n"
+        "丙公司,不存在市,91110000600001760P\n"  # a bad row does not make the good one a repeat
+    )
+    result = ingest_file(store, _write(tmp_path, "dup.csv", text), "enterprises")
+    assert (result.n_accepted, result.n_rejected) == (2, 2)
+    reasons = rejected_rows(store).set_index("row")["reason"]
+    assert "duplicate enterprise (first seen in row 2)" in reasons[4]
+    assert "duplicate" not in reasons[5]

@@ -45,10 +45,47 @@ def plain_floats(values: pd.Series) -> np.ndarray:
     return np.array(pc.cast(kept, pa.float64()).to_numpy(zero_copy_only=False), dtype="float64")
 
 
+# first bytes of the UTF-8 encodings of Unicode white space above ASCII (U+0085, U+00A0, U+1680,
+# U+2000-U+200A, U+2028, U+2029, U+202F, U+205F, U+3000), and the byte before the last one
+_SPACE_LEADS = np.array([0xC2, 0xE1, 0xE2, 0xE3], dtype=np.uint8)
+_SPACE_PENULTIMATES = np.array([0x80, 0x81, 0x9A, 0xC2], dtype=np.uint8)
+
+
+def may_need_trimming(arr: pa.Array) -> bool:
+    """False only when no cell is empty and none starts or ends with white space (or a control byte).
+
+    Looks at each cell's first and last two bytes through the offsets (numpy, no string copies), so a
+    clean million-row column skips the trim/compare/replace passes. Conservative: a cell that merely
+    might end in a multi-byte space (its penultimate byte is one such a space can have) says True.
+    """
+    if arr.null_count == len(arr):
+        return False
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        return True
+    _, offsets_buffer, data_buffer = arr.buffers()
+    offset_type = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+    offsets = np.frombuffer(offsets_buffer, dtype=offset_type)[
+        arr.offset : arr.offset + len(arr) + 1
+    ]
+    starts, ends = offsets[:-1], offsets[1:]
+    present = np.asarray(arr.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+    if (present & (ends == starts)).any() or data_buffer is None:
+        return True
+    data = np.frombuffer(data_buffer, dtype=np.uint8)
+    starts, ends = starts[present], ends[present]
+    first, last = data[starts], data[ends - 1]
+    if (first <= 0x20).any() or (last <= 0x20).any() or np.isin(first, _SPACE_LEADS).any():
+        return True
+    multibyte_end = ends[last >= 0x80]
+    return bool(np.isin(data[multibyte_end - 2], _SPACE_PENULTIMATES).any())
+
+
 def clean_text(values: pd.Series) -> pd.Series:
     """Trim whitespace; empty cells become missing. Done in Arrow, returned as a pandas string Series."""
-    arr = pc.utf8_trim_whitespace(to_arrow(values))
-    arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, type=arr.type), arr)
+    arr = to_arrow(values)
+    if may_need_trimming(arr):
+        arr = pc.utf8_trim_whitespace(arr)
+        arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, type=arr.type), arr)
     if arr.type != pa.large_string():
         arr = arr.cast(pa.large_string())
     return pd.Series(pd.arrays.ArrowStringArray(arr), index=values.index)
@@ -59,6 +96,13 @@ def coalesce(first: pd.Series, fallback: pd.Series | str | None) -> pd.Series:
     if fallback is None:
         return first
     left = to_arrow(first)
+    if left.null_count == 0 and left.type == pa.large_string():  # nothing to fill
+        return first
+    if left.null_count == len(left) and isinstance(fallback, pd.Series):  # all from the fallback
+        right_only = to_arrow(fallback)
+        if right_only.type != pa.large_string():
+            right_only = right_only.cast(pa.large_string())
+        return pd.Series(pd.arrays.ArrowStringArray(right_only), index=first.index)
     right = (
         pa.scalar(fallback, type=left.type)
         if isinstance(fallback, str)
@@ -68,3 +112,38 @@ def coalesce(first: pd.Series, fallback: pd.Series | str | None) -> pd.Series:
     if out.type != pa.large_string():
         out = out.cast(pa.large_string())
     return pd.Series(pd.arrays.ArrowStringArray(out), index=first.index)
+
+
+def fixed_width_all_distinct(arr: pa.Array, keep: np.ndarray) -> bool:
+    """True when the kept cells are proven distinct by a 64-bit hash of their bytes (no repeat).
+
+    Only for the common key shape, every cell present and of one byte length (credit codes, ids),
+    read as an (n, width) byte matrix with numpy. A repeated hash, a missing cell or ragged lengths
+    give False, and the caller then checks exactly; so a hash collision can never hide a duplicate.
+    """
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)) or arr.null_count:
+        return False
+    _, offsets_buffer, data_buffer = arr.buffers()
+    offset_type = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+    offsets = np.frombuffer(offsets_buffer, dtype=offset_type)[
+        arr.offset : arr.offset + len(arr) + 1
+    ]
+    lengths = np.diff(offsets)
+    if len(lengths) == 0 or data_buffer is None:
+        return len(lengths) == 0
+    width = int(lengths[0])
+    if width == 0 or width > 64 or (lengths != width).any():
+        return False
+    data = np.frombuffer(data_buffer, dtype=np.uint8)
+    start = int(offsets[0])
+    matrix = data[start : start + width * len(lengths)].reshape(len(lengths), width)[keep]
+    words = -(-width // 8)
+    padded = np.zeros((len(matrix), words * 8), dtype=np.uint8)
+    padded[:, :width] = matrix
+    lanes = padded.view(np.uint64)
+    hashed = np.full(len(matrix), 0xCBF29CE484222325, dtype=np.uint64)
+    for lane in range(words):  # multiply-xor mixing per 8-byte word (wrapping uint64 arithmetic)
+        hashed = (hashed ^ lanes[:, lane]) * np.uint64(0x100000001B3)
+        hashed ^= hashed >> np.uint64(29)
+    hashed.sort()
+    return not bool((hashed[1:] == hashed[:-1]).any())

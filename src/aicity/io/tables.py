@@ -13,10 +13,18 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from aicity.errors import InputError
-from aicity.io._arrow import clean_text, coalesce, plain_floats, take_strings, to_arrow
+from aicity.io._arrow import (
+    clean_text,
+    coalesce,
+    fixed_width_all_distinct,
+    plain_floats,
+    take_strings,
+    to_arrow,
+)
 from aicity.io.cities import CityResolver, is_nation
 from aicity.io.credit import credit_code_problems
 from aicity.io.headers import map_headers
@@ -168,10 +176,11 @@ def _duplicates(
 ) -> None:
     """Later repeats of a key among otherwise valid rows (a bad row does not block a good one)."""
     valid = ~problems.bad
-    if (
-        len(key.columns) == 1
-    ):  # fast path for one-column keys: Arrow hashing says whether any repeat
-        column_values = to_arrow(key.iloc[:, 0][valid])
+    if len(key.columns) == 1:  # fast paths for one-column keys: say quickly that nothing repeats
+        whole = to_arrow(key.iloc[:, 0])
+        if fixed_width_all_distinct(whole, valid):
+            return
+        column_values = pc.filter(whole, pa.array(valid))
         if len(pc.unique(column_values)) == len(column_values):
             return
     subset = key[valid]
