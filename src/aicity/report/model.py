@@ -57,11 +57,17 @@ class ReportData:
         return str(row.iloc[0]["name_zh" if lang == "zh" else "name_en"] or code)
 
     def unit_name(self, unit_key: str, lang: str) -> str:
-        units = self.tables["eval_units"].set_index("unit_key")
-        if unit_key not in units.index:
-            return unit_key
-        name = units.at[unit_key, "name_zh" if lang == "zh" else "name_en"]
-        return str(name if isinstance(name, str) and name else units.at[unit_key, "name_zh"])
+        return self._unit_names(lang).get(unit_key, unit_key)
+
+    def _unit_names(self, lang: str) -> dict[str, str]:
+        # looked up once per language: tables name thousands of cells
+        cache = self.__dict__.setdefault("_names_cache", {})
+        if lang not in cache:
+            units = self.tables["eval_units"]
+            own = units["name_zh" if lang == "zh" else "name_en"]
+            names = own.where(own.notna() & (own.astype(str) != ""), units["name_zh"])
+            cache[lang] = dict(zip(units["unit_key"].astype(str), names.astype(str), strict=True))
+        return cache[lang]
 
     def ranking(self, scheme: str = "default") -> pd.DataFrame:
         """One row per unit, best first: unit_key, rank, index score, one column per dimension score/rank,
