@@ -188,7 +188,36 @@ def test_arithmetic_aggregation_is_monotone(X, pick, bump):
     )
 )
 def test_objective_weights_sum_to_one(X):
-    for w in (numeric.entropy_weights(X), numeric.critic_weights(X)):
-        if np.isfinite(w).all():
+    try:
+        critic = numeric.critic_weights(X)
+    except ValueError as exc:  # undefined when no column carries independent information
+        assert "constant or perfectly correlated" in str(exc)
+        critic = None
+    for w in (numeric.entropy_weights(X), critic):
+        if w is not None and np.isfinite(w).all():
             assert w.sum() == pytest.approx(1)
             assert (w >= -1e-12).all()
+
+
+def test_critic_and_pca_skip_missing_cells_pairwise():
+    rng = np.random.default_rng(11)
+    X = rng.random((30, 4))
+    # on complete data: the textbook formulas (complete-case correlation, SVD of the standardised matrix)
+    N = numeric.minmax(X, 0.0, 1.0)
+    C = N.std(axis=0) * (1.0 - np.corrcoef(N, rowvar=False)).sum(axis=0)
+    np.testing.assert_allclose(numeric.critic_weights(X), C / C.sum(), rtol=1e-12)
+    Z = (X - X.mean(axis=0)) / X.std(axis=0, ddof=1)
+    v = np.linalg.svd(Z, full_matrices=False)[2][0]
+    np.testing.assert_allclose(numeric.pca_weights(X), v * v / (v * v).sum(), atol=1e-12)
+    # with gaps so no row is complete, the weights are still finite and sum to 1
+    X[::2, 0] = np.nan
+    X[1::2, 1] = np.nan
+    for w in (numeric.critic_weights(X), numeric.pca_weights(X)):
+        assert np.isfinite(w).all()
+        assert w.sum() == pytest.approx(1.0)
+
+
+def test_critic_refuses_columns_with_fewer_than_three_values():
+    X = np.array([[1.0, 2.0], [2.0, np.nan], [3.0, np.nan], [4.0, 1.0]])
+    with pytest.raises(ValueError, match="at least 3 units"):
+        numeric.critic_weights(X)

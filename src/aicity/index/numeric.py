@@ -326,8 +326,39 @@ def entropy_weights(X: np.ndarray) -> np.ndarray:
         plogp = np.where(P > 0, P * np.log(np.where(P > 0, P, 1.0)), 0.0)
         n = present.sum(axis=UNIT_AXIS)
         E = np.where(n > 1, -plogp.sum(axis=UNIT_AXIS) / np.log(np.maximum(n, 2)), 1.0)
-    d = np.where(total[..., 0, :] > 0, 1.0 - E, 0.0)
+    # E <= 1 in exact arithmetic; clip the rounding of near-constant columns so no weight goes negative
+    d = np.where(total[..., 0, :] > 0, np.maximum(1.0 - E, 0.0), 0.0)
     return d / d.sum(axis=-1, keepdims=True)
+
+
+def _pairwise_corr(X: np.ndarray, min_periods: int = 3) -> np.ndarray:
+    """Pearson correlations over the rows where both columns are present (pairwise-complete).
+
+    Equals ``np.corrcoef(X, rowvar=False)`` on complete data; pairs with fewer than ``min_periods`` common
+    rows, or a constant column, get 0 (no evidence of association) and the diagonal stays 1.
+    """
+    k = X.shape[1]
+    R = np.eye(k)
+    present = ~np.isnan(X)
+    for a in range(k):
+        for b in range(a + 1, k):
+            both = present[:, a] & present[:, b]
+            if both.sum() < min_periods:
+                continue
+            x, y = X[both, a], X[both, b]
+            dx, dy = x - x.mean(), y - y.mean()
+            denom = np.sqrt((dx * dx).sum() * (dy * dy).sum())
+            R[a, b] = R[b, a] = (dx * dy).sum() / denom if denom > 0 else 0.0
+    return np.clip(R, -1.0, 1.0)  # as np.corrcoef: rounding can push |r| just past 1
+
+
+def _check_weighting_data(X: np.ndarray, method: str) -> None:
+    counts = (~np.isnan(X)).sum(axis=0)
+    if X.shape[1] and counts.min() < 3:
+        raise ValueError(
+            f"{method} weights need at least 3 units with a value in every column "
+            f"(got {int(counts.min())} in the sparsest column); impute first or choose another method"
+        )
 
 
 def critic_weights(X: np.ndarray, directions: np.ndarray | None = None) -> np.ndarray:
@@ -335,16 +366,27 @@ def critic_weights(X: np.ndarray, directions: np.ndarray | None = None) -> np.nd
 
     Cost columns (direction -1) are flipped before the correlation, so their correlation signs are right
     (pymcdm's ``critic_weights`` ignores directions). sd is the population sd (ddof 0) as in pymcdm and
-    scikit-criteria. Rows with any NaN are dropped.
+    scikit-criteria. Missing cells are skipped: sd per column over its values, correlations
+    pairwise-complete (the same numbers as the peers' on complete data).
     """
     X = np.asarray(X, dtype=float)
     if directions is not None:
         X = X * np.asarray(directions, dtype=float)
-    X = X[~np.isnan(X).any(axis=1)]
+    _check_weighting_data(X, "CRITIC")
     N = minmax(X, 0.0, 1.0)
-    sd = N.std(axis=0)
-    R = np.corrcoef(N, rowvar=False)
-    C = sd * (1.0 - R).sum(axis=0)
+    constant = np.isnan(N).all(
+        axis=0
+    )  # min-max leaves a constant column empty: it carries no information
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        sd = np.sqrt(np.nanmean((N - np.nanmean(N, axis=0)) ** 2, axis=0))
+    sd = np.where(constant, 0.0, sd)
+    C = sd * (1.0 - _pairwise_corr(N)).sum(axis=0)
+    if not C.sum() > 0:
+        raise ValueError(
+            "CRITIC weights are undefined here: every column is constant or perfectly "
+            "correlated with the others"
+        )
     return C / C.sum()
 
 
@@ -392,11 +434,11 @@ def pca_weights(X: np.ndarray) -> np.ndarray:
 
     COINr's ``get_PCA(weights_to=)`` writes the raw PC1 loadings, which can be negative; squaring keeps the
     OECD handbook's reading (share of the component's variance each indicator carries) and stays positive.
-    Rows with any NaN are dropped.
+    PC1 is the leading eigenvector of the correlation matrix, computed pairwise-complete so missing cells
+    are skipped (on complete data this is the SVD of the standardised matrix).
     """
     X = np.asarray(X, dtype=float)
-    X = X[~np.isnan(X).any(axis=1)]
-    Z = (X - X.mean(axis=0)) / X.std(axis=0, ddof=1)
-    _, _, vt = np.linalg.svd(Z, full_matrices=False)
-    v = vt[0]
+    _check_weighting_data(X, "PCA")
+    _, vecs = np.linalg.eigh(_pairwise_corr(X))
+    v = vecs[:, -1]
     return v * v / np.sum(v * v)

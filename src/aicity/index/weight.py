@@ -216,13 +216,16 @@ class Weight(Step):
                     weights[kids[0]] = 1.0
                     continue
                 sub = X[:, idx]
-                if self.method == "entropy":
-                    w = numeric.entropy_weights(sub)
-                elif self.method == "critic":
-                    # data are direction-adjusted after normalisation, so every column is a benefit
-                    w = numeric.critic_weights(sub)
-                else:
-                    w = numeric.pca_weights(sub)
+                try:
+                    if self.method == "entropy":
+                        w = numeric.entropy_weights(sub)
+                    elif self.method == "critic":
+                        # data are direction-adjusted after normalisation, so every column is a benefit
+                        w = numeric.critic_weights(sub)
+                    else:
+                        w = numeric.pca_weights(sub)
+                except ValueError as exc:
+                    fail(f"weight -> method -> {self.method} -> {parent}", str(exc))
                 weights.update(zip(kids, w.tolist(), strict=True))
         elif self.method == "optimised":
             new, err = optimise_weights(ctx, level, self.target, weights)
