@@ -94,3 +94,24 @@ def test_replaced_entity_rows_stay_in_history() -> None:
     history = store_ingest.entity_history(store, "cities")
     assert history["entity_key"].tolist() == ["110000"] and history["ingest_id"].tolist() == [2]
     assert json.loads(history["old_row"].iloc[0])["name_en"] == "Beijing"
+
+
+def test_upsert_entities_writes_only_the_kept_rows() -> None:
+    import numpy as np
+
+    store = Store.memory()
+    frame = pd.DataFrame(
+        {
+            "code": ["110000", "120000", "310000"],
+            "name_zh": ["北京", "天津", "上海"],
+            "name_en": ["Beijing", "Tianjin", "Shanghai"],
+        }
+    )
+    keep = np.array([True, False, True])
+    assert store_ingest.upsert_entities(store, "cities", frame, keep=keep) == 2
+    assert sorted(cities(store)["code"]) == ["110000", "310000"]
+    # the comparison path (rows already stored) filters the same way
+    changed = frame.assign(name_en=["Peking", "Tientsin", "Shanghai"])
+    assert store_ingest.upsert_entities(store, "cities", changed, keep=keep) == 1
+    stored = cities(store).set_index("code")["name_en"].to_dict()
+    assert stored == {"110000": "Peking", "310000": "Shanghai"}

@@ -283,3 +283,19 @@ def test_repeated_credit_code_is_a_duplicate_enterprise(tmp_path: Path) -> None:
     reasons = rejected_rows(store).set_index("row")["reason"]
     assert "duplicate enterprise (first seen in row 2)" in reasons[4]
     assert "duplicate" not in reasons[5]
+
+
+def test_a_rejected_row_adds_no_source(tmp_path: Path) -> None:
+    from aicity.store import sources
+
+    store = Store.memory()
+    text = (
+        "企业名称,所在城市,统一社会信用代码,来源\n"
+        "甲公司,北京,91350100M000100Y43,https://example.com/kept\n"
+        "乙公司,不存在市,91110000600001760P,https://example.com/rejected\n"
+    )
+    result = ingest_file(store, _write(tmp_path, "src.csv", text), "enterprises")
+    assert (result.n_accepted, result.n_rejected) == (1, 1)
+    assert sources(store)["url"].tolist() == ["https://example.com/kept"]
+    firm = enterprises(store).iloc[0]
+    assert firm["name"] == "甲公司" and not pd.isna(firm["source_id"])

@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -83,12 +84,23 @@ class Context:
 @dataclass
 class Validated:
     table: str
-    rows: pd.DataFrame  # accepted rows: canonical columns plus 'row' (file row number)
+    candidates: pd.DataFrame  # every row: canonical columns plus 'row' (file row number)
+    keep: np.ndarray  # True for accepted rows of ``candidates``
     rejected: pd.DataFrame  # row, column, value, reason
     n_rows: int
     unknown_columns: list[str]
     cities_used: list[str] = field(default_factory=list)
     n_rejected: int = 0  # rows (facts, for wide files) with at least one problem
+
+    @cached_property
+    def rows(self) -> pd.DataFrame:
+        """The accepted rows. Built on first use: a big file's writer filters in the store instead,
+        sparing a copy of every column."""
+        return self.candidates[self.keep].reset_index(drop=True)
+
+    @property
+    def n_accepted(self) -> int:
+        return int(self.keep.sum())
 
 
 class _Problems:
@@ -260,17 +272,17 @@ def validate(raw: RawTable, table: str, ctx: Context) -> Validated:
     }[table]
     out = validator(frame, header_units, ctx, problems)
     out.insert(0, "row", rows)
-    accepted = out[~problems.bad].reset_index(drop=True)
+    keep = ~problems.bad
     cities_used: list[str] = []
     for col in ("city_code", "code"):
-        if col in accepted and table != "indicators":
-            cities_used = sorted(str(c) for c in accepted[col].dropna().unique())
+        if col in out and table != "indicators":
+            cities_used = sorted(str(c) for c in pd.unique(out[col][keep].dropna()))
             break
     if table == "observations":
-        on_city = accepted.loc[accepted["unit_type"] == "city", "unit_key"]
+        on_city = out["unit_key"][keep & (out["unit_type"] == "city").to_numpy(dtype=bool)]
         cities_used = sorted(str(c) for c in on_city.dropna().unique())
     return Validated(
-        table, accepted, problems.frame(), len(frame), unknown, cities_used, int(problems.bad.sum())
+        table, out, keep, problems.frame(), len(frame), unknown, cities_used, int((~keep).sum())
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -180,25 +181,37 @@ def upsert_entities(
     frame: pd.DataFrame,
     ingest_id: int | None = None,
     now: datetime | None = None,
+    keep: np.ndarray | None = None,
 ) -> int:
     """Insert new rows and replace changed ones (by primary key). Returns the number of rows changed.
 
+    ``keep`` (optional) marks the rows of ``frame`` to write; DuckDB filters them while reading the
+    Arrow table, so a million-row file is not copied once more in pandas to drop its rejected rows.
     The replaced versions are kept in ``entity_history`` (as JSON) with the time and the ingest.
     """
     columns = ENTITY_COLUMNS[table]
     key = KEYS[table]
-    data = frame.reindex(columns=columns)
+    arrow = pa.Table.from_pandas(frame.reindex(columns=columns), preserve_index=False)
+    wanted = len(frame)
+    if keep is not None:
+        arrow = arrow.append_column("_keep", pa.array(np.asarray(keep, dtype=bool)))
+        wanted = int(np.count_nonzero(keep))
     cols = ", ".join(f'"{c}"' for c in columns)
-    store.register("_new_entities", pa.Table.from_pandas(data, preserve_index=False))
+    source = (
+        "(SELECT * EXCLUDE (_keep) FROM _new_entities WHERE _keep)"
+        if keep is not None
+        else "_new_entities"
+    )
+    store.register("_new_entities", arrow)
     try:
         overlap = store.fetch_one(
-            f'SELECT count(*) FROM _new_entities n JOIN {table} t ON n."{key}" = t."{key}"'
+            f'SELECT count(*) FROM {source} n JOIN {table} t ON n."{key}" = t."{key}"'
         )
         if overlap == 0:  # all new (e.g. a first load): a plain append, no comparison needed
-            store.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _new_entities")
-            return len(data)
+            store.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {source}")
+            return wanted
         store.execute(
-            f"CREATE OR REPLACE TEMP TABLE _changed AS SELECT {cols} FROM _new_entities "
+            f"CREATE OR REPLACE TEMP TABLE _changed AS SELECT {cols} FROM {source} "
             f"EXCEPT SELECT {cols} FROM {table}"
         )
         changed = int(store.fetch_one("SELECT count(*) FROM _changed"))

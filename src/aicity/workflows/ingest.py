@@ -123,7 +123,7 @@ def ingest_file(
         "ok",
         None,
         n_rows=checked.n_rows,
-        n_accepted=len(checked.rows),
+        n_accepted=checked.n_accepted,
         n_rejected=checked.n_rejected,
         encoding=raw.encoding,
         sheet=raw.sheet,
@@ -172,17 +172,18 @@ def _write(
     sheet: str | None,
     now: datetime,
 ) -> int:
-    rows = checked.rows
     table = checked.table
     if table not in ("indicators", "cities"):
         _ensure_cities(store, ctx, checked.cities_used)
     if table == "indicators":
-        return store_ingest.upsert_entities(store, "indicators", rows, ingest_id, now)
+        return store_ingest.upsert_entities(store, "indicators", checked.rows, ingest_id, now)
+    # entity tables are written from every candidate row with the accepted mask (no pandas copy)
+    entity = table in ("cities", "parks", "enterprises")
+    rows = checked.candidates if entity else checked.rows
     if "source_url" in rows:
+        urls = rows["source_url"].where(checked.keep) if entity else rows["source_url"]
         reliability = rows.get("source_reliability")
-        rows = rows.assign(
-            source_id=store_ingest.source_ids(store, rows["source_url"], reliability)
-        )
+        rows = rows.assign(source_id=store_ingest.source_ids(store, urls, reliability))
     if table == "observations":
         used = set(rows["indicator"].dropna())
         registered = set(indicators(store)["code"])
@@ -190,7 +191,7 @@ def _write(
         if not new_codes.empty:  # bundled definitions of the codes this file uses
             store_ingest.upsert_entities(store, "indicators", new_codes)
         return store_ingest.merge_observations(store, rows, ingest_id, file, sheet, now)
-    return store_ingest.upsert_entities(store, table, rows, ingest_id, now)
+    return store_ingest.upsert_entities(store, table, rows, ingest_id, now, keep=checked.keep)
 
 
 def _ensure_cities(store: Store, ctx: Context, codes: list[str]) -> None:
