@@ -42,7 +42,8 @@ def demo(
             )
         grid = coverage(run.store, COVERAGE_CATEGORIES)
         grid.to_csv(out / "coverage.csv", index=False)
-        _print_coverage(grid)
+        # the full run ends with the ranking, so it shows coverage per category; --store-only shows every cell
+        (_print_coverage_summary if full else _print_coverage)(grid)
         filled = grid["value"].notna() | grid["value_text"].notna()
         console.print(
             f"store: {escape(str(run.db_path))}; coverage {filled.sum()}/{len(grid)} city-indicator cells "
@@ -86,3 +87,31 @@ def _print_coverage(grid: pd.DataFrame) -> None:
         for code, name in cities.itertuples(index=False):
             table.add_row(escape(str(name)), *[_cell(wide.loc[(code, c)]) for c in chunk])
         console.print(table)
+
+
+def _print_coverage_summary(grid: pd.DataFrame) -> None:
+    """Cities x indicator categories: how many of each category's indicators have a value."""
+    filled = grid["value"].notna() | grid["value_text"].notna()
+    counts = (
+        grid.assign(filled=filled)
+        .groupby(["city_code", "category"], sort=False)["filled"]
+        .agg(["sum", "size"])
+    )
+    categories = list(dict.fromkeys(grid["category"]))
+    table = Table(
+        "city",
+        *[escape(c) for c in categories],
+        "all",
+        title="coverage: indicators with a value / indicators, per category (cell by cell in coverage.csv)",
+        title_justify="left",
+    )
+    cities = grid.drop_duplicates("city_code")[["city_code", "name_zh"]]
+    for code, name in cities.itertuples(index=False):
+        cells = [counts.loc[(code, c)] for c in categories]
+        got, total = sum(int(c["sum"]) for c in cells), sum(int(c["size"]) for c in cells)
+        table.add_row(
+            escape(str(name)),
+            *[f"{int(c['sum'])}/{int(c['size'])}" for c in cells],
+            f"{got}/{total}",
+        )
+    console.print(table)

@@ -132,7 +132,8 @@ def build_demo(
 def coverage(store: Store, categories: tuple[str, ...] | None = None) -> pd.DataFrame:
     """Cities x indicators: the latest current actual value and its year, or NA where missing.
 
-    Returns a long frame (city_code, name_zh, indicator, value, value_text, year, kind, verified, n_facts).
+    Returns a long frame (city_code, name_zh, indicator, category, value, value_text, year, kind, verified,
+    n_facts).
     """
     obs = observations(store, "city")
     registry = indicators(store)
@@ -150,7 +151,7 @@ def coverage(store: Store, categories: tuple[str, ...] | None = None) -> pd.Data
     counts = obs.groupby(["unit_key", "indicator"]).size().rename("n_facts").reset_index()
     best = best.merge(counts, on=["unit_key", "indicator"])
     grid = cities(store)[["code", "name_zh"]].merge(
-        registry[["code"]].rename(columns={"code": "indicator"}), how="cross"
+        registry[["code", "category"]].rename(columns={"code": "indicator"}), how="cross"
     )
     table = grid.merge(
         best, left_on=["code", "indicator"], right_on=["unit_key", "indicator"], how="left"
@@ -160,6 +161,7 @@ def coverage(store: Store, categories: tuple[str, ...] | None = None) -> pd.Data
             "city_code",
             "name_zh",
             "indicator",
+            "category",
             "value",
             "value_text",
             "year",
