@@ -85,3 +85,14 @@ def test_bad_framework_is_a_one_line_error(db):
     result = runner.invoke(app, ["evaluate", "--db", str(db), "--framework", "nope"])
     assert result.exit_code != 0
     assert "unknown framework 'nope'" in str(result.exception or result.output)
+
+
+def test_evaluate_on_a_missing_store_is_an_error_and_creates_nothing(tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from aicity.cli.main import app
+
+    target = tmp_path / "missing.duckdb"
+    result = CliRunner().invoke(app, ["evaluate", "--db", str(target)])
+    assert result.exit_code != 0
+    assert not target.exists()

@@ -49,6 +49,13 @@ def test_read_only_missing_file_is_a_clear_error(tmp_path: Path) -> None:
         Store.open(tmp_path / "missing.duckdb", read_only=True)
 
 
+def test_missing_store_is_not_created_when_create_is_false(tmp_path: Path) -> None:
+    target = tmp_path / "typo.duckdb"
+    with pytest.raises(StoreError, match="no store found"):
+        Store.open(target, create=False)
+    assert not target.exists()
+
+
 def test_newer_schema_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "a.duckdb"
     with Store.open(path) as store:

@@ -41,7 +41,7 @@ def handle_errors(app: typer.Typer) -> int:
     except (typer.Abort, KeyboardInterrupt):
         err_console.print("aborted", markup=False)
         return 130
-    except Exception as exc:  # noqa: BLE001 - last-resort guard for users
+    except Exception as exc:  # last-resort guard: users see one line, not a traceback
         import click
 
         if isinstance(exc, click.exceptions.ClickException):

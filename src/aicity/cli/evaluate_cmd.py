@@ -64,7 +64,7 @@ def evaluate_cmd(
     from aicity.store import Store
     from aicity.workflows.evaluate import ALTERNATIVE_RECIPES, evaluate, run_uncertainty_for
 
-    with Store.open(db) as store:
+    with Store.open(db, create=False) as store:
         with console.status("evaluating"):
             ev = evaluate(
                 store,

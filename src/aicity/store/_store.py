@@ -59,10 +59,19 @@ class Store:
 
     # ----- opening -------------------------------------------------------------------------------
     @classmethod
-    def open(cls, path: str | os.PathLike[str] | None = None, read_only: bool = False) -> Store:
-        """Open (and, unless read-only, create and migrate) the store at ``path``."""
+    def open(
+        cls,
+        path: str | os.PathLike[str] | None = None,
+        read_only: bool = False,
+        create: bool = True,
+    ) -> Store:
+        """Open (and, unless read-only, migrate) the store at ``path``.
+
+        A missing store is created only when writing with ``create`` (ingest, demo); commands that work on
+        existing data pass ``create=False`` so a mistyped --db is an error, not a new empty file.
+        """
         target = Path(path) if path is not None else default_path()
-        if read_only and not target.exists():
+        if (read_only or not create) and not target.exists():
             raise StoreError(
                 f"{target}: no store found (run `aicity demo` or `aicity ingest` first, or pass --db)"
             )
