@@ -60,18 +60,28 @@ def main(argv: list[str]) -> int:
             rows.append({"file": path.name, **row})
         console.print(f"  done in {time.perf_counter() - started:.1f} s")
 
-    table = Table(title="aicity benchmarks (wall-clock; peers' figures as recorded or measured in the same run)")
+    table = Table(
+        title="aicity benchmarks (wall-clock; peers' figures as recorded or measured in the same run)"
+    )
     for col in ("benchmark", "ours", "peer", "peer time", "speed-up", "note"):
         table.add_column(col, overflow="fold")
     for row in rows:
         ours, peer_s = row.get("ours_s"), row.get("peer_s")
         speedup = f"{peer_s / ours:,.1f}x" if ours and peer_s else "-"
-        table.add_row(str(row.get("benchmark", "")), _fmt(ours), str(row.get("peer") or "-"), _fmt(peer_s),
-                      speedup, str(row.get("note") or ""))
+        table.add_row(
+            str(row.get("benchmark", "")),
+            _fmt(ours),
+            str(row.get("peer") or "-"),
+            _fmt(peer_s),
+            speedup,
+            str(row.get("note") or ""),
+        )
     console.print(table)
     out = HERE / "results"
     out.mkdir(exist_ok=True)
-    (out / "latest.json").write_text(json.dumps(rows, ensure_ascii=False, indent=2), encoding="utf-8")
+    (out / "latest.json").write_text(
+        json.dumps(rows, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
     return 1 if failures else 0
 
 

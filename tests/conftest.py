@@ -22,7 +22,9 @@ def _shared_dir() -> Path | None:
 def shared_dir() -> Path:
     path = _shared_dir()
     if path is None:
-        pytest.skip("../shared is absent (set AICITY_SHARED to its path to run the reference-case tests)")
+        pytest.skip(
+            "../shared is absent (set AICITY_SHARED to its path to run the reference-case tests)"
+        )
     return path
 
 

@@ -19,8 +19,15 @@ class InputError(AicityError):
     ``where`` names the place (file, sheet, row, column) so the message can be one line.
     """
 
-    def __init__(self, message: str, *, file: str | None = None, row: int | None = None,
-                 column: str | None = None, fix: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+        fix: str | None = None,
+    ) -> None:
         self.file, self.row, self.column, self.fix = file, row, column, fix
         self.reason = message
         super().__init__(self._compose())
@@ -33,7 +40,7 @@ class InputError(AicityError):
             where.append(f"row {self.row}")
         if self.column:
             where.append(f"column {self.column!r}")
-        text = (": ".join([", ".join(where), self.reason]) if where else self.reason)
+        text = ": ".join([", ".join(where), self.reason]) if where else self.reason
         if self.fix:
             text += f" ({self.fix})"
         return text

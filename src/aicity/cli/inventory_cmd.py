@@ -53,7 +53,10 @@ def inventory(
                 f"{str(r.started_at)[:19]}"
             )
         return
-    with Store.open(db, create=False) as store, console.status(f"deriving indicators on {engine}") as status:
+    with (
+        Store.open(db, create=False) as store,
+        console.status(f"deriving indicators on {engine}") as status,
+    ):
         result = run_inventory(
             store,
             engine=engine,
