@@ -138,7 +138,7 @@ def place_labels(ax, anchors, texts, fontsize: float = 7.5) -> list[tuple[float,
     ax.apply_aspect()  # the final data-to-display transform (after the colour bar took its space)
     to_points = 72.0 / fig.dpi
     placed: list[tuple[float, float, float, float]] = []
-    chosen = []
+    chosen: list[tuple[float, float, str]] = []
     for (lon, lat), text in zip(anchors, texts, strict=True):
         x, y = ax.transData.transform((lon, lat)) * to_points
         width = sum(fontsize if ord(ch) > 0x2E80 else fontsize * 0.55 for ch in text)

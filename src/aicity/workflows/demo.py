@@ -83,6 +83,7 @@ def evaluate_cities(run: DemoRun) -> None:
 def analyse_uncertainty(run: DemoRun) -> None:
     from aicity.workflows.evaluate import run_uncertainty_for
 
+    assert run.evaluation_run_id is not None, "the evaluate step runs before this one"
     run_uncertainty_for(run.store, run.evaluation_run_id, n=1000, seed=1, sobol_n=256)
 
 
