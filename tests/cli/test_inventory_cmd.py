@@ -38,7 +38,9 @@ def test_inventory_writes_observations_and_lists_runs(tmp_path: Path):
 
 
 def test_empty_store_is_a_one_line_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys):
-    monkeypatch.setattr("sys.argv", ["aicity", "inventory", "--db", str(tmp_path / "e.duckdb")])
+    db = tmp_path / "e.duckdb"
+    Store.open(db).close()  # an existing store with no firms (a missing store is another error)
+    monkeypatch.setattr("sys.argv", ["aicity", "inventory", "--db", str(db)])
     assert handle_errors(app) == 2
     err = capsys.readouterr().err
     assert "the store has no enterprises to inventory" in err and "Traceback" not in err

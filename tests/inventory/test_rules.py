@@ -122,7 +122,7 @@ def test_sql_form_keeps_input_labels():
     assert tuple(out.loc["b", ["segment", "method"]]) == ("ai_chips", "rules")
 
 
-def test_chunked_statement_gives_the_same_rows(tax):
+def test_batched_scoring_gives_the_same_rows(tax):
     frame = next(generate(SynthSpec(rows=1500, seed=12, label_share=0.2))).to_pandas()
     keywords = pd.DataFrame(tax.keyword_rows(), columns=["keyword", "segment", "layer", "pos"])
     store = Store.memory()
@@ -132,7 +132,7 @@ def test_chunked_statement_gives_the_same_rows(tax):
     )
     assert (
         sinv.classify_rules_in_db(
-            store, 2, keywords, keyword_pattern(tax), 2.0, "firms_in", chunk_rows=400
+            store, 2, keywords, keyword_pattern(tax), 2.0, "firms_in", batch_rows=400
         )
         == 1500
     )

@@ -9,7 +9,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from aicity.errors import StoreError
 from aicity.store._store import Store
@@ -137,99 +140,180 @@ def classify_rules_in_db(
     pattern: str,
     name_weight: float,
     relation: str = "enterprises",
-    chunk_rows: int = 1_000_000,
+    batch_rows: int = 262_144,
 ) -> int:
-    """The rules classifier as one set-based statement (forward maximum matching with RE2).
+    """The rules classifier at scale: RE2 matching inside DuckDB, scoring vectorised over Arrow.
 
     ``keywords``: keyword (case-folded), segment, layer, pos. ``pattern``: the alternation built by
     :func:`aicity.inventory.rules.keyword_pattern`. ``relation``: a table or view with enterprise_id,
     name, description, layer, segment. Labels in the input win (method 'input'); a layer label alone
     restricts the choice to that layer. Returns the rows written to ``classifications``.
 
-    Firms are independent, so above ``chunk_rows`` the statement runs once per hash partition of the
-    ids: memory stays bounded (no spilling of the per-firm aggregates) and time grows linearly.
+    DuckDB runs the forward maximum-matching scan (``regexp_extract_all``, RE2) on all cores and
+    streams the matched keywords in Arrow batches; each batch is scored with numpy (a dense firms x
+    segments matrix, so no hash aggregation of per-firm lists) and the results go in with one
+    INSERT ... SELECT. Memory stays bounded by the batch plus the compact results.
     """
     if relation != "enterprises" and not relation.replace("_", "").isalnum():
         raise StoreError(f"bad relation name {relation!r} (expected a plain identifier)")
-    view = f"_inv_keywords_{run_id}"
-    store.register(view, keywords)
-    sql = f"""
-    INSERT INTO classifications
-    WITH src AS (
-        SELECT enterprise_id, nullif(layer, '') AS given_layer, nullif(segment, '') AS given_segment,
-               CASE WHEN nullif(segment, '') IS NULL THEN
-                   list_distinct(list_transform(
-                       regexp_extract_all(coalesce(name, ''), $pattern, 0, 'i'), lambda x: lower(x)))
-               END AS name_hits,
-               CASE WHEN nullif(segment, '') IS NULL THEN
-                   list_distinct(list_transform(
-                       regexp_extract_all(coalesce(description, ''), $pattern, 0, 'i'), lambda x: lower(x)))
-               END AS scope_hits
-        FROM {relation} WHERE CHUNK_FILTER
-    ),
-    hits AS (
-        SELECT enterprise_id, given_layer, unnest(name_hits) AS kw, 'name' AS field, $w AS w
-        FROM src WHERE len(name_hits) > 0
-        UNION ALL
-        SELECT enterprise_id, given_layer, unnest(scope_hits) AS kw, 'scope' AS field, 1.0 AS w
-        FROM src WHERE len(scope_hits) > 0
-    ),
-    scored AS (
-        SELECT h.enterprise_id, k.segment, any_value(k.layer) AS layer, any_value(k.pos) AS pos,
-               sum(h.w) AS score,
-               array_to_string(list_sort(list(h.kw) FILTER (WHERE h.field = 'name')), ', ') AS name_kw,
-               array_to_string(list_sort(list(h.kw) FILTER (WHERE h.field = 'scope')), ', ') AS scope_kw
-        FROM hits h JOIN {view} k ON h.kw = k.keyword
-        WHERE h.given_layer IS NULL OR h.given_layer = k.layer
-        GROUP BY h.enterprise_id, k.segment
-    ),
-    best AS (
-        SELECT enterprise_id, sum(score) AS total,
-               list_sort(list({{'neg': -score, 'pos': pos, 'segment': segment, 'layer': layer,
-                               'score': score, 'name_kw': name_kw, 'scope_kw': scope_kw}})) AS ranked
-        FROM scored GROUP BY enterprise_id
-    ),
-    top AS (
-        SELECT enterprise_id, total, ranked[1] AS r1,
-               array_to_string(list_transform(ranked[2:], lambda x: x.segment), ';') AS secondary
-        FROM best
+    rules = _RulesArrays(keywords, name_weight)
+    before = int(_scalar(store, "SELECT count(*) FROM classifications WHERE run_id = ?", [run_id]))
+    columns = ", ".join(["run_id", *CLASSIFICATION_COLUMNS])
+    # labels given in the input win: written directly, no matching needed
+    store.execute(
+        f"INSERT INTO classifications ({columns}) "
+        f"SELECT {int(run_id)}, enterprise_id, segment, nullif(layer, ''), '', 1.0, NULL, "
+        f"'label given in the input', 'input' FROM {relation} WHERE nullif(segment, '') IS NOT NULL"
     )
-    SELECT ? AS run_id, s.enterprise_id,
-           CASE WHEN s.given_segment IS NOT NULL THEN s.given_segment ELSE t.r1.segment END,
-           CASE WHEN s.given_segment IS NOT NULL THEN s.given_layer
-                ELSE coalesce(t.r1.layer, s.given_layer) END,
-           CASE WHEN s.given_segment IS NOT NULL THEN '' ELSE coalesce(t.secondary, '') END,
-           CASE WHEN s.given_segment IS NOT NULL THEN 1.0
-                WHEN t.r1 IS NULL THEN 0.0
-                ELSE (t.r1.score / t.total) * (t.r1.score / (t.r1.score + 1.0)) END,
-           CASE WHEN s.given_segment IS NOT NULL THEN NULL ELSE coalesce(t.r1.score, 0.0) END,
-           CASE WHEN s.given_segment IS NOT NULL THEN 'label given in the input'
-                WHEN t.r1 IS NULL THEN 'no taxonomy keyword matched'
-                ELSE concat_ws('; ', 'name: ' || nullif(t.r1.name_kw, ''),
-                               'scope: ' || nullif(t.r1.scope_kw, '')) END,
-           CASE WHEN s.given_segment IS NOT NULL THEN 'input' ELSE 'rules' END
-    FROM src s LEFT JOIN top t USING (enterprise_id)
-    """
-    # positional ? for run_id, named for the rest: DuckDB wants one style, so inline run_id
-    sql = sql.replace("SELECT ? AS run_id", f"SELECT {int(run_id)} AS run_id")
-    try:
-        before = int(
-            _scalar(store, "SELECT count(*) FROM classifications WHERE run_id = ?", [run_id])
-        )
-        n_rows = int(_scalar(store, f"SELECT count(*) FROM {relation}"))
-        n_chunks = max(1, -(-n_rows // max(1, chunk_rows)))
-        for i in range(n_chunks):
-            where = "true" if n_chunks == 1 else f"hash(enterprise_id) % {n_chunks} = {i}"
-            # fetch the inserted-row count: DuckDB 2 wants a result consumed before the next statement
-            _scalar(
-                store,
-                sql.replace("CHUNK_FILTER", where),
-                {"pattern": pattern, "w": float(name_weight)},
-            )
-    finally:
-        store.unregister(view)
+    reader = store.connection.sql(
+        "SELECT enterprise_id, nullif(layer, '') AS given_layer, "
+        "regexp_extract_all(coalesce(name, ''), $pattern, 0, 'i') AS name_hits, "
+        "regexp_extract_all(coalesce(description, ''), $pattern, 0, 'i') AS scope_hits "
+        f"FROM {relation} WHERE nullif(segment, '') IS NULL",
+        params={"pattern": pattern},
+    ).to_arrow_reader(batch_rows)
+    scored = [rules.score(batch, run_id) for batch in reader]
+    if scored:
+        view = f"_inv_scored_{run_id}"
+        store.register(view, pa.concat_tables(scored))
+        del scored
+        try:
+            store.execute(f"INSERT INTO classifications ({columns}) SELECT {columns} FROM {view}")
+        finally:
+            store.unregister(view)
     after = int(_scalar(store, "SELECT count(*) FROM classifications WHERE run_id = ?", [run_id]))
     return after - before
+
+
+class _RulesArrays:
+    """The taxonomy keywords as arrays for vectorised scoring (same rules as ``RulesClassifier``)."""
+
+    def __init__(self, keywords: pd.DataFrame, name_weight: float) -> None:
+        kw = keywords.assign(pos=keywords["pos"].astype(int))
+        segs = kw.drop_duplicates("pos").sort_values("pos")
+        n_seg = int(segs["pos"].max()) + 1 if len(segs) else 0
+        codes: list[str | None] = [None] * n_seg
+        layers: list[str | None] = [None] * n_seg
+        for r in segs.itertuples():
+            codes[r.pos], layers[r.pos] = r.segment, r.layer
+        self.n_seg = n_seg
+        self.codes = pa.array(codes, pa.string())
+        self.layers = pa.array(layers, pa.string())
+        self.layer_names = pa.array(sorted({x for x in layers if x is not None}), pa.string())
+        self.seg_layer_id = pc.index_in(self.layers, value_set=self.layer_names).to_numpy(
+            zero_copy_only=False
+        )
+        # keywords sorted by code point (the order list_sort / sorted() give); rank = index
+        distinct = sorted(kw["keyword"].unique())
+        self.keywords = pa.array(distinct, pa.string())
+        kid = kw["keyword"].map({k: i for i, k in enumerate(distinct)}).to_numpy()
+        order = np.argsort(kid, kind="stable")  # a keyword under two segments counts for both
+        self.kw_pos = kw["pos"].to_numpy()[order].astype(np.int64)
+        self.kw_ptr = np.concatenate([[0], np.cumsum(np.bincount(kid, minlength=len(distinct)))])
+        self.name_weight = float(name_weight)
+
+    def _hits(self, lists: pa.ListArray, field: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        values = pc.utf8_lower(lists.flatten().cast(pa.string()))
+        rows = pc.list_parent_indices(lists).to_numpy()
+        kid = pc.index_in(values, value_set=self.keywords)
+        known = kid.is_valid().to_numpy(zero_copy_only=False)
+        kid_np = kid.to_numpy(zero_copy_only=False)
+        return (
+            rows[known].astype(np.int64),
+            kid_np[known].astype(np.int64),
+            np.full(int(known.sum()), field, np.int64),
+        )
+
+    def score(self, batch: pa.RecordBatch, run_id: int) -> pa.Table:
+        n, n_seg, n_kw = batch.num_rows, self.n_seg, len(self.keywords)
+        r1, k1, f1 = self._hits(batch.column("name_hits"), 0)
+        r2, k2, f2 = self._hits(batch.column("scope_hits"), 1)
+        # distinct keywords per firm and field (field 0 = name, 1 = scope)
+        key = _distinct(
+            (np.concatenate([r1, r2]) * 2 + np.concatenate([f1, f2])) * n_kw
+            + np.concatenate([k1, k2])
+        )
+        kid, rest = key % n_kw, key // n_kw
+        field, row = rest % 2, rest // 2
+        # one evidence row per (firm, field, keyword, segment of the keyword)
+        counts = self.kw_ptr[kid + 1] - self.kw_ptr[kid]
+        starts = np.repeat(self.kw_ptr[kid], counts)
+        within = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+        pos = self.kw_pos[starts + within]
+        row, field, kid = np.repeat(row, counts), np.repeat(field, counts), np.repeat(kid, counts)
+        # a layer label restricts the choice to that layer's segments
+        given_layers = batch.column("given_layer").cast(pa.string())
+        given = pc.index_in(given_layers, value_set=self.layer_names)
+        given_np = given.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+        keep = (given_np[row] < 0) | (given_np[row] == self.seg_layer_id[pos])
+        row, field, kid, pos = row[keep], field[keep], kid[keep], pos[keep]
+        weight = np.where(field == 0, self.name_weight, 1.0)
+        cell = row * n_seg + pos
+        scores = np.bincount(cell, weights=weight, minlength=n * n_seg).reshape(n, n_seg)
+        present = np.bincount(cell, minlength=n * n_seg).reshape(n, n_seg) > 0
+        # primary: highest score, ties to the segment listed first (argmax takes the first)
+        ranking = np.where(present, scores, -np.inf)
+        top = ranking.argmax(axis=1)
+        found = present.any(axis=1)
+        top_score = np.where(found, scores[np.arange(n), top], 0.0)
+        total = scores.sum(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            conf = (top_score / total) * (top_score / (top_score + 1.0))
+        conf = np.where(found & (top_score > 0) & (total > 0), conf, 0.0)
+        # secondary: the other segments with evidence, strongest first, ties by position
+        srow, spos = np.nonzero(present & (np.arange(n_seg)[None, :] != top[:, None]))
+        sscore = scores[srow, spos]
+        order = np.lexsort((spos, -sscore, srow))
+        secondary = pc.binary_join(_lists(self.codes.take(spos[order]), srow[order], n), ";")
+        # explanation: the keywords behind the primary segment, per field, distinct and sorted
+        on_top = found[row] & (pos == top[row])
+        ek = _distinct((row[on_top] * 2 + field[on_top]) * n_kw + kid[on_top])
+        e_kid, e_rest = ek % n_kw, ek // n_kw
+        e_field, e_row = e_rest % 2, e_rest // 2
+        parts = []
+        for f, label in ((0, "name: "), (1, "scope: ")):
+            sel = e_field == f
+            joined = pc.binary_join(_lists(self.keywords.take(e_kid[sel]), e_row[sel], n), ", ")
+            has = pc.greater(pc.utf8_length(joined), 0)
+            parts.append(pc.if_else(has, pc.binary_join_element_wise(label, joined, ""), None))
+        name_part, scope_part = parts
+        both = pc.and_(pc.is_valid(name_part), pc.is_valid(scope_part))
+        explanation = pc.if_else(
+            both,
+            pc.binary_join_element_wise(name_part, scope_part, "; "),
+            pc.coalesce(name_part, scope_part),
+        )
+        explanation = pc.if_else(pa.array(found), explanation, "no taxonomy keyword matched")
+        top_idx = pa.array(np.where(found, top, -1)).cast(pa.int64())
+        top_idx = pc.if_else(pa.array(found), top_idx, None)
+        layer = pc.coalesce(self.layers.take(top_idx), given_layers)
+        return pa.table(
+            {
+                "run_id": pa.array(np.full(n, run_id, np.int64)),
+                "enterprise_id": batch.column("enterprise_id"),
+                "segment": self.codes.take(top_idx),
+                "layer": layer,
+                "secondary": secondary,
+                "confidence": pa.array(conf, pa.float64()),
+                "score": pa.array(top_score, pa.float64()),
+                "explanation": explanation,
+                "method": pa.array(["rules"] * n, pa.string()) if n else pa.array([], pa.string()),
+            }
+        )
+
+
+def _distinct(keys: np.ndarray) -> np.ndarray:
+    """Sorted distinct values (a sort and a neighbour test: faster than np.unique's hashing here)."""
+    keys = np.sort(keys)
+    if len(keys) == 0:
+        return keys
+    return keys[np.concatenate([[True], keys[1:] != keys[:-1]])]
+
+
+def _lists(values: pa.Array, rows: np.ndarray, n: int) -> pa.ListArray:
+    """Group ``values`` (already ordered by ``rows``) into one list per firm, empty where none."""
+    offsets = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n))]).astype(np.int32)
+    return pa.ListArray.from_arrays(pa.array(offsets), values)
 
 
 def classification_counts(store: Store, run_id: int) -> dict[str, int]:
