@@ -40,7 +40,8 @@ def _fmt(seconds: float | None) -> str:
 
 
 def main(argv: list[str]) -> int:
-    console = Console()
+    # wide enough for the notes column when output goes to a file or a CI log
+    console = Console(width=None if sys.stdout.isatty() else 170)
     wanted = set(argv)
     paths = sorted(HERE.glob("bench_*.py"))
     if wanted:
