@@ -108,8 +108,8 @@ def classify(
 ) -> ClassifyResult:
     """Classify every firm in the store; results go to ``classifications`` under a new run id.
 
-    rules: one set-based statement inside DuckDB (scales to millions of rows). learned: the saved model
-    (latest version unless given) over the firms' name and business scope.
+    rules: matched inside DuckDB, scored over Arrow batches (scales to millions of rows).
+    learned: the saved model (latest version unless given) over the firms' name and business scope.
     """
     if method not in METHODS:
         raise ConfigError(f"method {method!r} is not one of {', '.join(METHODS)}", path="--method")
