@@ -254,7 +254,7 @@ class _RulesArrays:
         # primary: highest score, ties to the segment listed first (argmax takes the first)
         ranking = np.where(present, scores, -np.inf)
         top = ranking.argmax(axis=1)
-        found: np.ndarray = present.any(axis=1)
+        found = np.asarray(present.any(axis=1), dtype=bool)
         top_score = np.where(found, scores[np.arange(n), top], 0.0)
         total = scores.sum(axis=1)
         with np.errstate(divide="ignore", invalid="ignore"):
