@@ -26,6 +26,24 @@ _CODE_RE = re.compile(r"^[^\s\d][^\s]*$")
 _UNIT_COLUMNS = ("uCode", "uName", "Time")
 
 
+# The keys a node of a YAML framework may carry; anything else is reported as a mistake.
+NODE_KEYS = frozenset(
+    {
+        "code",
+        "parent",
+        "level",
+        "name_zh",
+        "name_en",
+        "weight",
+        "direction",
+        "denominator",
+        "unit",
+        "target",
+        "type",
+    }
+)
+
+
 @dataclass
 class Node:
     """One indicator or aggregate of the tree."""
@@ -427,26 +445,13 @@ class Framework:
             problems.append(f"unit_type: must be one of {list(UNIT_TYPES)} (got {unit_type!r})")
         nodes: dict[str, Node] = {}
         raw_nodes = [dict(index_spec, level=None, parent=None), *nodes_spec]
-        allowed = {
-            "code",
-            "parent",
-            "level",
-            "name_zh",
-            "name_en",
-            "weight",
-            "direction",
-            "denominator",
-            "unit",
-            "target",
-            "type",
-        }
         for i, ns in enumerate(raw_nodes):
             path = "index" if i == 0 else f"nodes[{i - 1}]"
             if not isinstance(ns, Mapping) or "code" not in ns:
                 problems.append(f"{path}: expected a mapping with a 'code'")
                 continue
             code = str(ns["code"])
-            extra = sorted(set(ns) - allowed)
+            extra = sorted(set(ns) - NODE_KEYS)
             if extra:
                 problems.append(f"{path} ({code}): unknown keys {extra}")
             if code in nodes:

@@ -25,25 +25,13 @@ import yaml
 
 import aicity
 from aicity.errors import ConfigError, InputError
+from aicity.index.framework import NODE_KEYS
 from aicity.store import Store
 from aicity.store import core as store_core
 from aicity.store.runs import RunRecord, save_run
 
 DEFAULT_FRAMEWORK = "china_ai_20"
 ALTERNATIVE_RECIPES = ("entropy", "ahp", "geometric")
-ENGINE_NODE_KEYS = {
-    "code",
-    "parent",
-    "level",
-    "name_zh",
-    "name_en",
-    "weight",
-    "direction",
-    "denominator",
-    "unit",
-    "target",
-    "type",
-}
 # Qualifiers in a scope text that mean "part of the unit only" or "not a full-year actual": never comparable.
 PARTIAL_SCOPE = re.compile(
     r"\bonly\b|\bQ[1-4]\b|\bH[12]\b|target|planned|expected|district|sample|park|Q1-Q3",
@@ -114,7 +102,7 @@ def _indicator_specs(spec: dict) -> list[dict]:
 def engine_spec(spec: dict) -> dict:
     """The framework dict with only the keys the index engine reads (ours are kept for the evaluation)."""
     clean = {k: v for k, v in spec.items() if k in ("name", "levels", "unit_type", "index")}
-    clean["nodes"] = [{k: v for k, v in n.items() if k in ENGINE_NODE_KEYS} for n in spec["nodes"]]
+    clean["nodes"] = [{k: v for k, v in n.items() if k in NODE_KEYS} for n in spec["nodes"]]
     return clean
 
 
