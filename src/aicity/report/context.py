@@ -66,7 +66,24 @@ def fmt_value(value, unit: str | None, lang: str) -> str:
         return f"{float(value):.0%}"
     number = float(value)
     shown = fmt(number, 0 if number.is_integer() else 2)
+    if lang == "zh":
+        unit = UNIT_LABELS_ZH.get(unit, unit)
+        if unit[:1] > "\u2e80":  # a Chinese unit follows the number directly: 1,234亿元, 34所
+            return f"{shown}{unit}"
     return f"{shown} {unit}".strip()
+
+
+# How the framework's English scope units read in a Chinese sentence. Display only: the unit itself stays the
+# scope key that decides which observations are comparable.
+UNIT_LABELS_ZH = {
+    "universities": "所",
+    "institutions": "所",
+    "% of GDP": "％（占GDP）",
+    "labs": "个",
+    "models": "个",
+    "firms": "家",
+    "A-share listed firms": "家A股上市公司",
+}
 
 
 def _text(value) -> str:
