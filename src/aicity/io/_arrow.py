@@ -38,7 +38,7 @@ def plain_floats(values: pd.Series) -> np.ndarray:
         return np.array(
             pc.cast(cleaned, pa.float64()).to_numpy(zero_copy_only=False), dtype="float64"
         )
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+    except pa.ArrowException:  # Arrow's parser refused a cell (or the type): take the regex path
         pass
     ok = pc.fill_null(pc.match_substring_regex(arr, _PLAIN_NUMBER), False)
     kept = pc.utf8_trim_whitespace(pc.if_else(ok, arr, pa.scalar(None, type=arr.type)))
