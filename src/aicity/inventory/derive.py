@@ -115,6 +115,33 @@ def firm_groups(firms: ir.Table, anchor_threshold: float | None) -> ir.Table:
     return firms.group_by(*keys).aggregate(n=_.count(), anchors=is_anchor.sum().cast("int64"))
 
 
+def _mix(units: ir.Table, stacked: ir.Table, categories: ir.Table, key: str) -> ir.Table:
+    """Every unit x category (``key``: layer or segment) with its firm count, zeros kept, and its share
+    of the unit's firms that have a ``key``."""
+    grid = units.select("unit_type", "unit_key").cross_join(categories)
+    counts = (
+        stacked.filter(stacked[key].notnull())
+        .group_by("unit_type", "unit_key", key)
+        .aggregate(n=_.n.sum())
+    )
+    mix = grid.left_join(
+        counts,
+        [
+            grid.unit_type == counts.unit_type,
+            grid.unit_key == counts.unit_key,
+            grid[key] == counts[key],
+        ],
+    ).select(*[grid[c] for c in grid.columns], n=counts.n.fill_null(0))
+    mix = mix.mutate(total=mix.n.sum().over(group_by=[mix.unit_type, mix.unit_key]))
+    return mix.mutate(share=ibis.ifelse(mix.total > 0, mix.n / mix.total, ibis.null("float64")))
+
+
+def _location_quotients(mix: ir.Table, key: str) -> ir.Table:
+    """Rows of ``mix`` with a share, joined to the nation's share of the same category (nat_share > 0)."""
+    nation = mix.filter(mix.unit_type == "nation").select(mix[key], nat_share=mix.share)
+    return mix.join(nation, key).filter(lambda t: t.share.notnull() & (t.nat_share > 0))
+
+
 def derive_indicators(
     groups: ir.Table, taxonomy: Taxonomy, params: DeriveParams, with_anchors: bool
 ) -> ir.Table:
@@ -142,63 +169,16 @@ def derive_indicators(
 
     pieces: list[ir.Table] = [_long(units, ibis.literal("inv_firms_total"), units.total, year)]
 
-    # layers, with zeros: unit x layer grid
-    layer_grid = units.select("unit_type", "unit_key").cross_join(layer_sizes)
-    layer_counts = (
-        stacked.filter(stacked.layer.notnull())
-        .group_by("unit_type", "unit_key", "layer")
-        .aggregate(n=_.n.sum())
-    )
-    lay = layer_grid.left_join(
-        layer_counts,
-        [
-            layer_grid.unit_type == layer_counts.unit_type,
-            layer_grid.unit_key == layer_counts.unit_key,
-            layer_grid.layer == layer_counts.layer,
-        ],
-    ).select(
-        unit_type=layer_grid.unit_type,
-        unit_key=layer_grid.unit_key,
-        layer=layer_grid.layer,
-        n_segments=layer_grid.n_segments,
-        n=layer_counts.n.fill_null(0),
-    )
-    lay = lay.mutate(layered=lay.n.sum().over(group_by=[lay.unit_type, lay.unit_key]))
-    lay = lay.mutate(share=ibis.ifelse(lay.layered > 0, lay.n / lay.layered, ibis.null("float64")))
+    # layers and segments, with zeros: every unit x category, counts, shares and location quotients
+    lay = _mix(units, stacked, layer_sizes, "layer")
     pieces.append(_long(lay, "inv_firms_" + lay.layer, lay.n, year))
     pieces.append(_long(lay.filter(lay.share.notnull()), "inv_share_" + lay.layer, lay.share, year))
-    nat_lay = lay.filter(lay.unit_type == "nation").select(layer=lay.layer, nat_share=lay.share)
-    lq = lay.join(nat_lay, "layer").filter(lambda t: t.share.notnull() & (t.nat_share > 0))
+    lq = _location_quotients(lay, "layer")
     pieces.append(_long(lq, "inv_lq_" + lq.layer, lq.share / lq.nat_share, year))
 
-    # segments, with zeros: unit x segment grid
-    seg_grid = units.select("unit_type", "unit_key").cross_join(seg_tab)
-    seg_counts = (
-        stacked.filter(stacked.segment.notnull())
-        .group_by("unit_type", "unit_key", "segment")
-        .aggregate(n=_.n.sum())
-    )
-    seg = seg_grid.left_join(
-        seg_counts,
-        [
-            seg_grid.unit_type == seg_counts.unit_type,
-            seg_grid.unit_key == seg_counts.unit_key,
-            seg_grid.segment == seg_counts.segment,
-        ],
-    ).select(
-        unit_type=seg_grid.unit_type,
-        unit_key=seg_grid.unit_key,
-        segment=seg_grid.segment,
-        layer=seg_grid.layer,
-        n=seg_counts.n.fill_null(0),
-    )
-    seg = seg.mutate(classified=seg.n.sum().over(group_by=[seg.unit_type, seg.unit_key]))
-    seg = seg.mutate(
-        share=ibis.ifelse(seg.classified > 0, seg.n / seg.classified, ibis.null("float64"))
-    )
+    seg = _mix(units, stacked, seg_tab, "segment")
     pieces.append(_long(seg, "inv_firms_seg_" + seg.segment, seg.n, year))
-    nat_seg = seg.filter(seg.unit_type == "nation").select(segment=seg.segment, nat_share=seg.share)
-    slq = seg.join(nat_seg, "segment").filter(lambda t: t.share.notnull() & (t.nat_share > 0))
+    slq = _location_quotients(seg, "segment")
     pieces.append(_long(slq, "inv_lq_seg_" + slq.segment, slq.share / slq.nat_share, year))
 
     present = seg.mutate(present=ibis.ifelse(seg.n > 0, 1, 0))
