@@ -4,7 +4,8 @@ a DuckDB file, measured in the same run.
 
 Goals (issue 2): >= 250,000 rows/s validated, peak memory < 2 GB, within 3x of the plain read.
 Each side runs in its own child process so wall time, CPU time (user + sys) and peak memory
-(ru_maxrss) are that side's alone. On a shared machine wall time depends on the other load, so the
+(ru_maxrss) are that side's alone; both clocks stop after the database is closed (its checkpoint
+included), so both measure a durable file. On a shared machine wall time depends on the other load, so the
 note also gives CPU seconds and the load average at the start.
 """
 
@@ -35,8 +36,8 @@ from aicity.workflows.ingest import ingest_file
 store = Store.open(sys.argv[2])
 t0, c0 = time.perf_counter(), cpu()
 result = ingest_file(store, sys.argv[1], "enterprises")
+store.close()  # the checkpoint on close is part of the cost of a durable file
 wall, cpu_s = time.perf_counter() - t0, cpu() - c0
-store.close()
 print(json.dumps({"seconds": wall, "cpu": cpu_s, "rows": result.n_rows, "accepted": result.n_accepted,
                   "rejected": result.n_rejected,
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
@@ -50,9 +51,9 @@ import duckdb
 con = duckdb.connect(sys.argv[2])
 t0, c0 = time.perf_counter(), cpu()
 con.execute(f"CREATE TABLE t AS SELECT * FROM read_csv('{sys.argv[1]}', header = true, all_varchar = true)")
-wall, cpu_s = time.perf_counter() - t0, cpu() - c0
-rows = con.execute("SELECT count(*) FROM t").fetchone()[0]
 con.close()
+wall, cpu_s = time.perf_counter() - t0, cpu() - c0
+rows = duckdb.connect(sys.argv[2], read_only=True).execute("SELECT count(*) FROM t").fetchone()[0]
 print(json.dumps({"seconds": wall, "cpu": cpu_s, "rows": rows,
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """

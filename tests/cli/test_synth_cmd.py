@@ -48,3 +48,28 @@ def test_bad_output_is_a_one_line_error(tmp_path: Path, monkeypatch: pytest.Monk
     assert handle_errors(app) == 2
     err = capsys.readouterr().err
     assert "expected an output ending .parquet or .csv" in err and "Traceback" not in err
+
+
+def test_appending_the_same_firms_twice_is_refused_and_adds_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+):
+    out, db = tmp_path / "f.parquet", tmp_path / "s.duckdb"
+    args = [
+        "synth",
+        "enterprises",
+        "--rows",
+        "40",
+        "--seed",
+        "5",
+        "--out",
+        str(out),
+        "--into-db",
+        str(db),
+    ]
+    assert runner.invoke(app, args).exit_code == 0
+    monkeypatch.setattr("sys.argv", ["aicity", *args])
+    assert handle_errors(app) != 0
+    err = capsys.readouterr().err
+    assert "40 enterprise ids are already in the store" in err and "Traceback" not in err
+    with Store.open(db, read_only=True) as store:
+        assert store.fetch_one("SELECT count(*) FROM enterprises") == 40

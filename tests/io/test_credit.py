@@ -38,3 +38,12 @@ def test_lower_case_and_multibyte_inputs() -> None:
 def test_check_digit_accepts_exactly_one_character(body: str, last: str) -> None:
     valid = check_char(body) == last
     assert is_valid(body + last) == valid
+
+
+def test_eighteen_bytes_of_fewer_characters_have_the_wrong_length() -> None:
+    # 6 Chinese characters are 18 UTF-8 bytes: the byte matrix must not mistake them for a code
+    reasons = credit_code_problems(
+        pd.Series(["甲乙丙丁戊己", " 91350100M000100Y43 ", "91350100M000100Y43", "x"])
+    ).tolist()
+    assert "18 characters" in reasons[0] and "18 characters" in reasons[3]
+    assert pd.isna(reasons[1]) and pd.isna(reasons[2])

@@ -111,3 +111,22 @@ def test_ragged_row_names_its_line(tmp_path: Path) -> None:
     path.write_text('city,value\n北京,1\n"上海\n市",2\n杭州,3,extra\n', encoding="utf-8")
     with pytest.raises(InputError, match=r"row 5: expected 2 fields as in the header, got 3"):
         read_table(path)
+
+
+def test_undecodable_bytes_deep_in_a_big_gb18030_file_name_the_offset(tmp_path: Path) -> None:
+    # pyarrow transcodes block by block; the error must still count bytes from the file's start
+    body = ("名称,城市\n" + "甲公司,北京\n" * 200_000).encode("gb18030")
+    path = tmp_path / "a.csv"
+    path.write_bytes(body + b"\x81\x20,x\n")
+    with pytest.raises(InputError, match="cannot decode as UTF-8 or GB18030"):
+        read_table(path)
+    with pytest.raises(InputError, match=f"cannot decode as gb18030 at byte {len(body)}"):
+        read_table(path, encoding="gb18030")
+
+
+def test_a_ragged_row_in_a_gb18030_file_names_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_bytes("名称,城市\n甲,北京\n乙,上海,多余\n".encode("gb18030"))
+    with pytest.raises(InputError, match="expected 2 fields as in the header, got 3") as err:
+        read_table(path)
+    assert err.value.row == 3

@@ -102,3 +102,44 @@ def test_observations_filters_current_and_unit_type() -> None:
     assert observations(store, "nation")["unit_key"].tolist() == ["CN"]
     with pytest.raises(StoreError, match="unit_type"):
         observations(store, "province")
+
+
+def test_migration_005_keeps_enterprises_and_drops_the_key_index(tmp_path: Path) -> None:
+    import duckdb
+
+    path = tmp_path / "v4.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute(
+        "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+        "applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)"
+    )
+    for version, name, sql in migrations():
+        if version <= 4:
+            con.execute(sql)
+            con.execute("INSERT INTO schema_version (version, name) VALUES (?, ?)", [version, name])
+    con.execute(
+        "INSERT INTO enterprises (enterprise_id, name, city_code, layer, founded, is_synthetic) "
+        "VALUES ('iflytek', '科大讯飞', '340100', 'technology', 1999, false)"
+    )
+    con.close()
+    with Store.open(path) as store:
+        assert store.schema_version() >= 5
+        row = store.fetch_df(
+            "SELECT enterprise_id, name, city_code, layer, founded FROM enterprises"
+        )
+        assert row.to_dict("records") == [
+            {
+                "enterprise_id": "iflytek",
+                "name": "科大讯飞",
+                "city_code": "340100",
+                "layer": "technology",
+                "founded": 1999,
+            }
+        ]
+        keys = store.fetch_one(
+            "SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'enterprises' "
+            "AND constraint_type IN ('PRIMARY KEY', 'UNIQUE')"
+        )
+        assert keys == 0
+        with pytest.raises(Exception, match="NOT NULL"):
+            store.execute("INSERT INTO enterprises (enterprise_id, name) VALUES (NULL, 'x')")

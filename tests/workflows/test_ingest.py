@@ -299,3 +299,18 @@ def test_a_rejected_row_adds_no_source(tmp_path: Path) -> None:
     assert sources(store)["url"].tolist() == ["https://example.com/kept"]
     firm = enterprises(store).iloc[0]
     assert firm["name"] == "甲公司" and not pd.isna(firm["source_id"])
+
+
+def test_firms_in_two_files_keep_one_row_per_id(tmp_path: Path) -> None:
+    from aicity.store.ingest import entity_history
+
+    store = Store.memory()
+    first = "企业名称,所在城市,统一社会信用代码\n甲公司,北京,91350100M000100Y43\n乙公司,杭州,91110000600001760P\n"
+    second = "企业名称,所在城市,统一社会信用代码\n甲公司（新名）,北京,91350100M000100Y43\n乙公司,杭州,91110000600001760P\n"
+    ingest_file(store, _write(tmp_path, "a.csv", first), "enterprises")
+    result = ingest_file(store, _write(tmp_path, "b.csv", second), "enterprises")
+    assert result.n_changed == 1
+    firms = enterprises(store)
+    assert firms["enterprise_id"].is_unique and len(firms) == 2
+    assert firms.set_index("enterprise_id").loc["91350100M000100Y43", "name"] == "甲公司（新名）"
+    assert entity_history(store, "enterprises")["entity_key"].tolist() == ["91350100M000100Y43"]

@@ -18,9 +18,16 @@ def to_arrow(values: pd.Series) -> pa.Array:
         arr = pa.array(values.array)  # already Arrow: no conversion
     else:
         arr = pa.array(values.astype("string"), from_pandas=True)
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
+    if isinstance(arr, pa.ChunkedArray):  # one chunk (a block of a big file) is used as it is
+        arr = arr.chunk(0) if arr.num_chunks == 1 else arr.combine_chunks()
     return arr
+
+
+def missing_text(index: pd.Index) -> pd.Series:
+    """An all-missing text column (an Arrow null buffer: no per-row work)."""
+    return pd.Series(
+        pd.arrays.ArrowStringArray(pa.nulls(len(index), pa.large_string())), index=index
+    )
 
 
 def take_strings(table: Sequence[str | None], indices: np.ndarray, index: pd.Index) -> pd.Series:
@@ -114,26 +121,55 @@ def coalesce(first: pd.Series, fallback: pd.Series | str | None) -> pd.Series:
     return pd.Series(pd.arrays.ArrowStringArray(out), index=first.index)
 
 
-def fixed_width_all_distinct(arr: pa.Array, keep: np.ndarray) -> bool:
+def to_chunked(values: pd.Series) -> pa.ChunkedArray:
+    """A pandas text column as Arrow chunks, as stored (no concatenation of a big file's blocks)."""
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+        arr = pa.array(values.array)
+    else:
+        arr = pa.array(values.astype("string"), from_pandas=True)
+    return arr if isinstance(arr, pa.ChunkedArray) else pa.chunked_array([arr])
+
+
+def fixed_width_all_distinct(arr: pa.Array | pa.ChunkedArray, keep: np.ndarray) -> bool:
     """True when the kept cells are proven distinct by a 64-bit hash of their bytes (no repeat).
 
     Only for the common key shape, every cell present and of one byte length (credit codes, ids),
-    read as an (n, width) byte matrix with numpy. A repeated hash, a missing cell or ragged lengths
-    give False, and the caller then checks exactly; so a hash collision can never hide a duplicate.
+    read chunk by chunk as (n, width) byte matrices with numpy. A repeated hash, a missing cell or
+    ragged lengths give False, and the caller then checks exactly; so a hash collision can never hide
+    a duplicate.
     """
+    chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
+    hashes, position, width = [], 0, None
+    for chunk in chunks:
+        chunk_width, hashed = _fixed_width_hashes(chunk, keep[position : position + len(chunk)])
+        position += len(chunk)
+        if chunk_width is None or (width is not None and chunk_width != width and len(chunk)):
+            return False
+        width = chunk_width if len(chunk) else width
+        hashes.append(hashed)
+    if not hashes:
+        return True
+    every = np.concatenate(hashes)
+    every.sort()
+    return not bool((every[1:] == every[:-1]).any())
+
+
+def _fixed_width_hashes(arr: pa.Array, keep: np.ndarray) -> tuple[int | None, np.ndarray]:
+    """(byte width, 64-bit hashes of the kept cells) of one array; width None if not fixed-width."""
+    empty = np.zeros(0, dtype=np.uint64)
     if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)) or arr.null_count:
-        return False
+        return None, empty
     _, offsets_buffer, data_buffer = arr.buffers()
+    if len(arr) == 0:
+        return 0, empty
     offset_type = np.int64 if pa.types.is_large_string(arr.type) else np.int32
     offsets = np.frombuffer(offsets_buffer, dtype=offset_type)[
         arr.offset : arr.offset + len(arr) + 1
     ]
     lengths = np.diff(offsets)
-    if len(lengths) == 0 or data_buffer is None:
-        return len(lengths) == 0
     width = int(lengths[0])
-    if width == 0 or width > 64 or (lengths != width).any():
-        return False
+    if data_buffer is None or width == 0 or width > 64 or (lengths != width).any():
+        return None, empty
     data = np.frombuffer(data_buffer, dtype=np.uint8)
     start = int(offsets[0])
     matrix = data[start : start + width * len(lengths)].reshape(len(lengths), width)[keep]
@@ -145,5 +181,4 @@ def fixed_width_all_distinct(arr: pa.Array, keep: np.ndarray) -> bool:
     for lane in range(words):  # multiply-xor mixing per 8-byte word (wrapping uint64 arithmetic)
         hashed = (hashed ^ lanes[:, lane]) * np.uint64(0x100000001B3)
         hashed ^= hashed >> np.uint64(29)
-    hashed.sort()
-    return not bool((hashed[1:] == hashed[:-1]).any())
+    return width, hashed

@@ -7,7 +7,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from aicity.io._arrow import to_arrow
+from aicity.io._arrow import may_need_trimming, take_strings, to_arrow
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # 31 characters: no I, O, S, V, Z
 WEIGHTS = np.array([1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28], dtype=np.int64)
@@ -33,30 +33,46 @@ def is_valid(code: str) -> bool:
 
 
 def credit_code_problems(codes: pd.Series) -> pd.Series:
-    """For each code: NA if valid (or missing), else the reason. Arrow + numpy, no Python loop per row."""
-    arr = pc.utf8_upper(pc.utf8_trim_whitespace(to_arrow(codes)))
-    byte_len = np.asarray(pc.fill_null(pc.binary_length(arr), 0).to_numpy(zero_copy_only=False))
-    present = byte_len > 0
-    char_len = np.asarray(pc.fill_null(pc.utf8_length(arr), 0).to_numpy(zero_copy_only=False))
-    # 18 bytes and 18 characters: plain ASCII of the right length
-    right = (byte_len == 18) & (char_len == 18)
+    """For each code: NA if valid (or missing), else the reason. Arrow + numpy, no Python loop per row.
+
+    Reads the codes' bytes through the Arrow offsets: an 18-byte cell is an (18,) row of a byte
+    matrix; a cell of another byte length (or with a non-ASCII byte, so fewer than 18 characters)
+    has the wrong length.
+    """
+    arr = to_arrow(codes)
+    if may_need_trimming(arr):
+        arr = pc.utf8_trim_whitespace(arr)
+    arr = pc.utf8_upper(arr)
+    if not pa.types.is_large_string(arr.type):
+        arr = arr.cast(pa.large_string())
+    present = np.asarray(arr.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[
+        arr.offset : arr.offset + len(arr) + 1
+    ]
+    byte_len = np.diff(offsets)
+    present &= byte_len > 0
     outcome = np.zeros(len(codes), dtype=np.int8)  # 0 ok, 1 length, 2 character, 3 check digit
-    outcome[present & ~right] = 1
+    right = present & (byte_len == 18)
     if right.any():
-        good = pc.filter(arr, pa.array(right)).cast(pa.large_binary())
-        offsets = np.frombuffer(good.buffers()[1], dtype=np.int64)
-        data = np.frombuffer(good.buffers()[2], dtype=np.uint8)
-        matrix = data[int(offsets[0]) : int(offsets[0]) + 18 * len(good)].reshape(len(good), 18)
+        data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)
+        idx = np.flatnonzero(right)
+        if len(idx) == len(arr):  # every cell has 18 bytes: the data buffer is the matrix
+            start = int(offsets[0])
+            matrix = data[start : start + 18 * len(arr)].reshape(len(arr), 18)
+        else:
+            matrix = data[offsets[idx][:, None] + np.arange(18)]
+        multibyte = (matrix >= 0x80).any(axis=1)
         values = _LOOKUP8[matrix]
-        bad_char = (values < 0).any(axis=1)
+        bad_char = ~multibyte & (values < 0).any(axis=1)
         total = np.zeros(len(values), dtype=np.int32)
         for position, weight in enumerate(WEIGHTS):  # 17 column passes, not a per-row loop
             total += values[:, position].astype(np.int32) * int(weight)
         expected = (31 - total % 31) % 31
-        bad_check = ~bad_char & (expected != values[:, 17])
-        idx = np.flatnonzero(right)
+        bad_check = ~multibyte & ~bad_char & (expected != values[:, 17])
+        outcome[present & ~right] = 1
+        outcome[idx[multibyte]] = 1
         outcome[idx[bad_char]] = 2
         outcome[idx[bad_check]] = 3
-    from aicity.io._arrow import take_strings
-
+    else:
+        outcome[present] = 1
     return take_strings([None, WRONG_LENGTH, WRONG_CHARACTER, WRONG_CHECK], outcome, codes.index)

@@ -6,6 +6,7 @@ units and park names are worked out once and mapped back. No SQL here: the store
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,9 +23,10 @@ from aicity.io._arrow import (
     clean_text,
     coalesce,
     fixed_width_all_distinct,
+    missing_text,
     plain_floats,
     take_strings,
-    to_arrow,
+    to_chunked,
 )
 from aicity.io.cities import CityResolver, is_nation
 from aicity.io.credit import credit_code_problems
@@ -131,6 +133,20 @@ class _Problems:
             pd.DataFrame({"row": self.rows[mask], "column": named, "value": shown, "reason": why})
         )
 
+    @classmethod
+    def joined(cls, blocks: list[_Problems]) -> _Problems:
+        """The problems of consecutive row blocks as one collection (in row order)."""
+        joined = cls(
+            np.concatenate([b.rows for b in blocks]),
+            {
+                c: np.concatenate([b.columns[c] for b in blocks])
+                for c in (blocks[0].columns if blocks else {})
+            },
+        )
+        joined.bad = np.concatenate([b.bad for b in blocks])
+        joined.parts = [part for b in blocks for part in b.parts]
+        return joined
+
     def frame(self) -> pd.DataFrame:
         if not self.parts:
             return pd.DataFrame(
@@ -147,7 +163,7 @@ class _Problems:
 
 def _text(frame: pd.DataFrame, column: str) -> pd.Series:
     if column not in frame:
-        return pd.Series(pd.NA, index=frame.index, dtype="string")
+        return missing_text(frame.index)
     return clean_text(frame[column])
 
 
@@ -189,7 +205,7 @@ def _duplicates(
     """Later repeats of a key among otherwise valid rows (a bad row does not block a good one)."""
     valid = ~problems.bad
     if len(key.columns) == 1:  # fast paths for one-column keys: say quickly that nothing repeats
-        whole = to_arrow(key.iloc[:, 0])
+        whole = to_chunked(key.iloc[:, 0])
         if fixed_width_all_distinct(whole, valid):
             return
         column_values = pc.filter(whole, pa.array(valid))
@@ -262,7 +278,6 @@ def validate(raw: RawTable, table: str, ctx: Context) -> Validated:
                 fix="see docs/ingest.md for accepted Chinese and English headers",
             )
     frame = frame.reset_index(drop=True)
-    problems = _Problems(rows, source_columns)
     validator = {
         "cities": _cities,
         "parks": _parks,
@@ -270,7 +285,22 @@ def validate(raw: RawTable, table: str, ctx: Context) -> Validated:
         "observations": _observations,
         "indicators": _indicators,
     }[table]
-    out = validator(frame, header_units, ctx, problems)
+    file_check = FILE_CHECKS.get(table)
+    blocks = _row_blocks(frame) if file_check is not None else [slice(0, len(frame))]
+    if len(blocks) == 1:
+        problems = _Problems(rows, source_columns)
+        out = validator(frame, header_units, ctx, problems)
+    else:  # row checks of each block in parallel (Arrow and numpy release the GIL), then joined
+        parts = _parallel(
+            lambda block: _validate_block(
+                validator, frame.iloc[block], header_units, ctx, rows[block], source_columns, block
+            ),
+            blocks,
+        )
+        out = pd.concat([o for o, _ in parts])
+        problems = _Problems.joined([p for _, p in parts])
+    if file_check is not None:
+        file_check(frame, out, problems)
     out.insert(0, "row", rows)
     keep = ~problems.bad
     cities_used: list[str] = []
@@ -284,6 +314,54 @@ def validate(raw: RawTable, table: str, ctx: Context) -> Validated:
     return Validated(
         table, out, keep, problems.frame(), len(frame), unknown, cities_used, int((~keep).sum())
     )
+
+
+# rows per block for the parallel row checks; a CSV's Arrow batches (one per 16 MB) are used as blocks
+BLOCK_ROWS = 65_536
+
+
+def _row_blocks(frame: pd.DataFrame) -> list[slice]:
+    """Row ranges to check in parallel: a CSV's Arrow batches (zero-copy column views), grouped to at
+    least BLOCK_ROWS rows; other frames in BLOCK_ROWS * 4 slices. One block for small frames."""
+    n = len(frame)
+    if n < 2 * BLOCK_ROWS or frame.shape[1] == 0:
+        return [slice(0, n)]
+    first = frame.iloc[:, 0].array
+    lengths = (
+        [len(c) for c in first._pa_array.chunks]
+        if isinstance(first, pd.arrays.ArrowStringArray)
+        else [BLOCK_ROWS * 4] * -(-n // (BLOCK_ROWS * 4))
+    )
+    blocks, start, end = [], 0, 0
+    for length in lengths:
+        end = min(n, end + length)
+        if end - start >= BLOCK_ROWS:
+            blocks.append(slice(start, end))
+            start = end
+    if start < n:  # a short tail joins the last block
+        blocks[-1:] = [slice(blocks[-1].start if blocks else 0, n)]
+    return blocks
+
+
+def _parallel(func: Callable[[slice], tuple[pd.DataFrame, _Problems]], blocks: list[slice]) -> list:
+    from concurrent.futures import ThreadPoolExecutor
+
+    workers = min(len(blocks), os.cpu_count() or 1)
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="aicity-validate") as pool:
+        return list(pool.map(func, blocks))
+
+
+def _validate_block(
+    validator: Callable[..., pd.DataFrame],
+    frame: pd.DataFrame,
+    units: dict[str, str],
+    ctx: Context,
+    rows: np.ndarray,
+    source_columns: dict[str, np.ndarray],
+    block: slice,
+) -> tuple[pd.DataFrame, _Problems]:
+    problems = _Problems(rows, {c: v[block] for c, v in source_columns.items()})
+    return validator(frame, units, ctx, problems), problems
 
 
 def _melt_wide(
@@ -591,14 +669,19 @@ def _enterprises(
     out["source_url"] = _text(frame, "source_url")
     out["note"] = _text(frame, "note")
     out["is_synthetic"] = _booleans(_text(frame, "is_synthetic"), problems, "is_synthetic", False)
-    _duplicates(
-        out[["enterprise_id"]],
-        problems,
-        "enterprise_id" if "enterprise_id" in frame else "name",
-        coalesce(given_id, out["name"]),
-        "enterprise",
-    )
+    out["_key_shown"] = coalesce(given_id, out["name"])  # what a duplicate's rejection shows
     return out
+
+
+def _enterprise_duplicates(frame: pd.DataFrame, out: pd.DataFrame, problems: _Problems) -> None:
+    column = "enterprise_id" if "enterprise_id" in frame else "name"
+    _duplicates(out[["enterprise_id"]], problems, column, out.pop("_key_shown"), "enterprise")
+
+
+# checks that need every row of the file, run after the (parallel) row checks of its blocks
+FILE_CHECKS: dict[str, Callable[[pd.DataFrame, pd.DataFrame, _Problems], None]] = {
+    "enterprises": _enterprise_duplicates
+}
 
 
 def _resolve_indicators(values: pd.Series, registry: pd.DataFrame) -> pd.Series:

@@ -208,7 +208,8 @@ def upsert_entities(
             f'SELECT count(*) FROM {source} n JOIN {table} t ON n."{key}" = t."{key}"'
         )
         if overlap == 0:  # all new (e.g. a first load): a plain append, no comparison needed
-            store.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {source}")
+            with store.unordered_inserts():
+                store.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {source}")
             return wanted
         store.execute(
             f"CREATE OR REPLACE TEMP TABLE _changed AS SELECT {cols} FROM {source} "
@@ -223,7 +224,8 @@ def upsert_entities(
                 [table, now or datetime.now(), ingest_id],
             )
             store.execute(f'DELETE FROM {table} WHERE "{key}" IN (SELECT "{key}" FROM _changed)')
-            store.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _changed")
+            with store.unordered_inserts():
+                store.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _changed")
         store.execute("DROP TABLE _changed")
     finally:
         store.unregister("_new_entities")

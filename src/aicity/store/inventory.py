@@ -546,6 +546,33 @@ def load_enterprises_parquet(store: Store, path: Path) -> int:
     ]
     present = [c for c in wanted if c in cols]
     collist = ", ".join(present)
+    if "enterprise_id" not in present:
+        raise StoreError(
+            f"{path}: no enterprise_id column (write it with `aicity synth enterprises`)"
+        )
+    # ids are kept unique by the loaders (the table has no key index, see migration 005)
+    repeated = store.fetch_df(
+        f"SELECT enterprise_id, count(*) AS n FROM read_parquet('{target}') "
+        "GROUP BY enterprise_id HAVING count(*) > 1 OR enterprise_id IS NULL "
+        "ORDER BY enterprise_id NULLS FIRST LIMIT 1"
+    )
+    if not repeated.empty:
+        key, times = repeated.iloc[0, 0], int(repeated.iloc[0, 1])
+        what = (
+            f"{times} rows have no enterprise_id"
+            if pd.isna(key)
+            else f"enterprise_id {key!r} appears {times} times"
+        )
+        raise StoreError(f"{path}: {what} (expected one id per firm); nothing appended")
+    stored = store.fetch_df(
+        f"SELECT p.enterprise_id FROM read_parquet('{target}') p "
+        "SEMI JOIN enterprises e ON p.enterprise_id = e.enterprise_id ORDER BY 1"
+    )
+    if not stored.empty:
+        raise StoreError(
+            f"{path}: {len(stored)} enterprise ids are already in the store (first: "
+            f"{stored.iloc[0, 0]!r}); nothing appended (use another --seed or a fresh --into-db)"
+        )
     before = count_enterprises(store)
     store.execute(
         f"INSERT INTO enterprises ({collist}) SELECT {collist} FROM read_parquet('{target}')"
