@@ -130,3 +130,45 @@ def test_a_ragged_row_in_a_gb18030_file_names_its_line(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="expected 2 fields as in the header, got 3") as err:
         read_table(path)
     assert err.value.row == 3
+
+
+def test_problems_in_a_later_piece_name_the_file_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aicity.io import read
+
+    monkeypatch.setattr(read, "_PIECE", 64)  # many pieces, decoded and parsed one after another
+    lines = ["名称,城市"] + [f"公司{i},北京" for i in range(40)]
+    path = tmp_path / "a.csv"
+    path.write_bytes(("\n".join(lines) + "\n").encode("gb18030"))
+    table = read_table(path)
+    assert table.frame["名称"].tolist() == [f"公司{i}" for i in range(40)]
+    assert table.frame.index.tolist() == list(range(40))
+    lines[30] = "公司29,北京,多余"
+    path.write_bytes(("\n".join(lines) + "\n").encode("gb18030"))
+    with pytest.raises(InputError, match="expected 2 fields as in the header, got 3") as err:
+        _ = read_table(path).frame
+    assert err.value.row == 31
+
+
+def test_a_header_only_file_has_no_data_rows(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_bytes("名称,城市\n\n".encode("gb18030"))
+    with pytest.raises(InputError, match="no data rows"):
+        read_table(path)
+
+
+def test_an_unread_stream_stops_its_transcoding_thread(tmp_path: Path, monkeypatch) -> None:
+    import gc
+    import threading
+
+    from aicity.io import read
+
+    monkeypatch.setattr(read, "_PIECE", 64)
+    path = tmp_path / "a.csv"
+    path.write_bytes(("名称,城市\n" + "公司,北京\n" * 2000).encode("gb18030"))
+    table = read_table(path)  # only the first block is read
+    assert any(t.name == "aicity-transcode" for t in threading.enumerate())
+    del table
+    gc.collect()
+    assert not any(t.name == "aicity-transcode" for t in threading.enumerate())

@@ -36,13 +36,12 @@ def _csv(tmp_path: Path) -> Path:
 def test_blocks_in_parallel_match_one_block(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     ctx = _context(Store.memory())
     path = _csv(tmp_path)
-    monkeypatch.setattr(tables, "BLOCK_ROWS", 10**9)
-    whole = validate(read_table(path), "enterprises", ctx)
-    monkeypatch.setattr(read, "_BLOCK", 512)  # many Arrow batches
-    monkeypatch.setattr(tables, "BLOCK_ROWS", 5)
-    raw = read_table(path)
-    assert len(tables._row_blocks(raw.frame)) > 3
-    split = validate(raw, "enterprises", ctx)
+    one = read_table(path)
+    assert len(list(one.blocks())) == 1
+    whole = validate(one, "enterprises", ctx)
+    monkeypatch.setattr(read, "_PIECE", 256)  # many pieces, parsed and validated as they come
+    assert len(list(read_table(path).blocks())) > 3
+    split = validate(read_table(path), "enterprises", ctx)
     pd.testing.assert_frame_equal(split.candidates, whole.candidates)
     pd.testing.assert_frame_equal(split.rejected, whole.rejected)
     assert (split.keep == whole.keep).all() and split.cities_used == whole.cities_used
@@ -62,3 +61,19 @@ def test_row_blocks_follow_arrow_batches_and_keep_a_short_tail(monkeypatch: pyte
     plain = pd.DataFrame({"x": ["a"] * 40}).astype("string[python]")
     assert tables._row_blocks(plain) == [slice(0, 16), slice(16, 32), slice(32, 40)]
     assert tables._row_blocks(plain.iloc[:7]) == [slice(0, 7)]
+
+
+def test_a_frame_read_whole_is_split_for_the_row_checks(monkeypatch: pytest.MonkeyPatch):
+    from aicity.io.read import RawTable
+
+    monkeypatch.setattr(tables, "BLOCK_ROWS", 3)
+    frame = pd.DataFrame(
+        {"name": [f"firm {i}" for i in range(20)], "city": ["北京"] * 19 + ["nowhere"]}
+    ).astype("string")
+    checked = validate(
+        RawTable.of(frame, "f.parquet", "parquet", first_row=1),
+        "enterprises",
+        _context(Store.memory()),
+    )
+    assert checked.n_rows == 20 and checked.candidates["row"].tolist() == list(range(1, 21))
+    assert checked.rejected["row"].tolist() == [20] and checked.n_accepted == 19

@@ -314,3 +314,17 @@ def test_firms_in_two_files_keep_one_row_per_id(tmp_path: Path) -> None:
     assert firms["enterprise_id"].is_unique and len(firms) == 2
     assert firms.set_index("enterprise_id").loc["91350100M000100Y43", "name"] == "甲公司（新名）"
     assert entity_history(store, "enterprises")["entity_key"].tolist() == ["91350100M000100Y43"]
+
+
+def test_unchanged_bytes_are_not_parsed_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    store = Store.memory()
+    path = _write(tmp_path, "a.csv", OBS_ZH, encoding="gb18030")
+    first = ingest_file(store, path, "observations")
+
+    def no_parsing(*args: object, **kwargs: object) -> None:
+        raise AssertionError("an unchanged file was parsed")
+
+    monkeypatch.setattr("aicity.workflows.ingest.parse", no_parsing)
+    again = ingest_file(store, path, "observations")
+    assert again.status == "unchanged" and again.previous_ingest == first.ingest_id
+    assert (again.n_rows, again.encoding, again.sheet) == (5, "gb18030", None)

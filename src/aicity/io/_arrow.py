@@ -141,7 +141,7 @@ def fixed_width_all_distinct(arr: pa.Array | pa.ChunkedArray, keep: np.ndarray) 
     chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
     hashes, position, width = [], 0, None
     for chunk in chunks:
-        chunk_width, hashed = _fixed_width_hashes(chunk, keep[position : position + len(chunk)])
+        chunk_width, hashed = fixed_width_hashes(chunk, keep[position : position + len(chunk)])
         position += len(chunk)
         if chunk_width is None or (width is not None and chunk_width != width and len(chunk)):
             return False
@@ -154,7 +154,7 @@ def fixed_width_all_distinct(arr: pa.Array | pa.ChunkedArray, keep: np.ndarray) 
     return not bool((every[1:] == every[:-1]).any())
 
 
-def _fixed_width_hashes(arr: pa.Array, keep: np.ndarray) -> tuple[int | None, np.ndarray]:
+def fixed_width_hashes(arr: pa.Array, keep: np.ndarray) -> tuple[int | None, np.ndarray]:
     """(byte width, 64-bit hashes of the kept cells) of one array; width None if not fixed-width."""
     empty = np.zeros(0, dtype=np.uint64)
     if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)) or arr.null_count:

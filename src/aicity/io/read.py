@@ -11,8 +11,13 @@ import codecs
 import csv
 import hashlib
 import io
-from dataclasses import dataclass
+import itertools
+import queue
+import threading
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa
@@ -28,23 +33,70 @@ FALLBACK_ENCODINGS = ("utf-8-sig", "gb18030")
 
 @dataclass
 class RawTable:
-    """A file's cells as text, plus where they came from."""
+    """A file's cells as text, plus where they came from.
 
-    frame: pd.DataFrame
+    A CSV is parsed as a stream of blocks: :meth:`blocks` hands them out as pyarrow parses them
+    (validation starts before the last block is read); ``frame`` is every block joined, read on first
+    use. A file-level problem found in a later block raises ``InputError`` where it is met.
+    """
+
     file: str
     sha256: str
     format: str
     encoding: str | None = None
     sheet: str | None = None
     first_row: int = 2  # file row number of the frame's first data row (header is row 1)
+    columns: list[str] = field(default_factory=list)
+    _frame: pd.DataFrame | None = None
+    _pending: Iterator[pd.DataFrame] | None = None  # blocks not yet parsed (CSV)
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame, file: str, format: str, **where: Any) -> RawTable:
+        return cls(file, "", format, columns=[str(c) for c in frame.columns], _frame=frame, **where)
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        if self._frame is None:
+            for _ in self.blocks():
+                pass
+        assert self._frame is not None
+        return self._frame
+
+    def blocks(self) -> Iterator[pd.DataFrame]:
+        """The rows in consecutive blocks (a CSV's Arrow batches; each block's index continues the
+        last one's). Blocks still being parsed are handed out as they come, once; after that, and for
+        other formats, the whole frame is one block."""
+        if self._pending is None:
+            yield self.frame
+            return
+        pending, self._pending = self._pending, None
+        seen: list[pd.DataFrame] = []
+        for block in pending:
+            seen.append(block)
+            yield block
+        self._frame = (
+            pd.concat(seen)
+            if seen
+            else pd.DataFrame({c: pd.Series(dtype="string") for c in self.columns})
+        )
 
 
 def file_sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def read_table(path: str | Path, sheet: str | None = None, encoding: str | None = None) -> RawTable:
-    """Read one file. File-level problems raise ``InputError`` (unreadable, wrong format, empty)."""
+@dataclass
+class FileBytes:
+    """A file's bytes and their SHA-256, read once: the hash decides whether parsing is needed."""
+
+    name: str
+    data: bytes
+    sha256: str
+    suffix: str
+
+
+def load(path: str | Path) -> FileBytes:
+    """Read one file's bytes. Missing, unreadable or empty files raise ``InputError``."""
     path = Path(path)
     name = str(path)
     if not path.exists():
@@ -57,8 +109,12 @@ def read_table(path: str | Path, sheet: str | None = None, encoding: str | None 
         raise InputError(f"cannot read the file: {exc.strerror}", file=name) from exc
     if not data or data.isspace():  # (isspace stops at the first other byte; strip would copy)
         raise InputError("file is empty", file=name, fix="expected a header row and data rows")
-    digest = file_sha256(data)
-    suffix = path.suffix.lower()
+    return FileBytes(name, data, file_sha256(data), path.suffix.lower())
+
+
+def parse(file: FileBytes, sheet: str | None = None, encoding: str | None = None) -> RawTable:
+    """Parse loaded bytes by the file's type. Wrong format or no data rows raise ``InputError``."""
+    name, data, suffix = file.name, file.data, file.suffix
     if suffix in EXCEL_SUFFIXES:
         table = _read_excel(data, name, sheet)
     elif suffix in PARQUET_SUFFIXES:
@@ -71,14 +127,19 @@ def read_table(path: str | Path, sheet: str | None = None, encoding: str | None 
             file=name,
             fix="expected .csv, .tsv, .xlsx or .parquet",
         )
-    table.sha256 = digest
-    if table.frame.empty:
+    table.sha256 = file.sha256
+    if table._frame is not None and table._frame.empty:
         raise InputError("no data rows", file=name, fix="expected a header row and data rows")
     return table
 
 
+def read_table(path: str | Path, sheet: str | None = None, encoding: str | None = None) -> RawTable:
+    """Read and parse one file. File-level problems raise ``InputError`` (unreadable, wrong format,
+    empty)."""
+    return parse(load(path), sheet=sheet, encoding=encoding)
+
+
 _CHUNK = 1 << 23  # 8 MB: transcoding in chunks never holds the whole file as one Python str
-_BLOCK = 1 << 24  # pyarrow parses 16 MB blocks in parallel; each block becomes one Arrow batch
 
 
 def decode(data: bytes, name: str, encoding: str | None) -> tuple[str, str]:
@@ -211,42 +272,160 @@ def _read_csv(data: bytes, name: str, encoding: str | None, tab: bool) -> RawTab
     if len(set(names)) != len(names):
         dup = next(n for n in names if names.count(n) > 1)
         raise InputError(f"column {dup!r} appears twice in the header", file=name, column=dup)
+    quoted = b'"' in data  # only a quoted value can hold a line break
+    source = utf8 if utf8 is not None else memoryview(data)
+    pieces: list[memoryview | bytes] = [source] if quoted else list(_pieces(source))
+    if quoted and codec is not None:  # one piece: transcode it whole, here
+        pieces = [to_utf8(data, name, encoding)[0]]
+        codec = None
+    stream = _csv_blocks(pieces, codec, names, delimiter, quoted, data, name, encoding, used)
+    first = next(stream, None)  # the first block now: an unreadable start fails here, not later
+    if first is None:
+        stream.close()
+        raise InputError("no data rows", file=name, fix="expected a header row and data rows")
+    return RawTable(
+        name, "", "csv", encoding=used, columns=names, _pending=itertools.chain([first], stream)
+    )
+
+
+_PIECE = 1 << 24  # 16 MB of the file per block: transcoded, parsed and validated while others are
+
+
+def _pieces(source: memoryview | bytes) -> list[memoryview]:
+    """The file cut into pieces of about _PIECE bytes that end at a line break.
+
+    Safe without quotes only, and for UTF-8 and GB18030 alike: byte 0x0A is never part of a
+    multi-byte character in either."""
+    view = memoryview(source)
+    pieces, start = [], 0
+    while start < len(view):
+        end = min(len(view), start + _PIECE)
+        if end < len(view):
+            newline = bytes(view[end : end + 65536]).find(b"\n")
+            while newline < 0 and end < len(view):  # a very long line: look further
+                end += 65536
+                newline = bytes(view[end : end + 65536]).find(b"\n")
+            end = len(view) if newline < 0 else end + newline + 1
+        pieces.append(view[start:end])
+        start = end
+    return pieces
+
+
+def _csv_blocks(
+    pieces: list[memoryview | bytes],
+    codec: str | None,
+    names: list[str],
+    delimiter: str,
+    quoted: bool,
+    data: bytes,
+    name: str,
+    encoding: str | None,
+    used: str,
+) -> Generator[pd.DataFrame, None, None]:
+    """Each piece parsed as one block of rows. A thread transcodes pieces ahead (Python's codec holds
+    the GIL; pyarrow's parser and the validation of earlier blocks do not), so decoding, parsing
+    and checking overlap."""
+    ahead: queue.Queue[tuple[bytes | memoryview, int] | BaseException | None] = queue.Queue(2)
+    stop = threading.Event()
+
+    def offer(item: tuple[bytes | memoryview, int] | BaseException | None) -> None:
+        while not stop.is_set():  # the reader may stop early (an error, a closed stream)
+            try:
+                ahead.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def transcode() -> None:
+        offset = 0
+        try:
+            for piece in pieces:
+                if stop.is_set():
+                    return
+                offer((bytes(piece).decode(codec).encode("utf-8") if codec else piece, offset))
+                offset += len(piece)
+        except UnicodeDecodeError as exc:
+            offer(_at_offset(exc, offset))
+        except BaseException as exc:
+            offer(exc)
+        offer(None)
+
+    worker = threading.Thread(target=transcode, name="aicity-transcode", daemon=True)
+    worker.start()
+    start_row = 0
     try:
-        table = pacsv.read_csv(
-            pa.BufferReader(pa.py_buffer(utf8 if utf8 is not None else data)),
-            read_options=pacsv.ReadOptions(block_size=_BLOCK, encoding=codec or "utf8"),
-            # a line break inside a value needs quotes; without any '"' byte (never part of a
-            # multi-byte character in UTF-8 or GB18030) the parser may split blocks at line ends
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=b'"' in data),
-            convert_options=pacsv.ConvertOptions(
-                # large_string: blocks of any size combine without 2 GB offset limits
-                column_types={n: pa.large_string() for n in names},
-                strings_can_be_null=True,
-                null_values=[""],
-                quoted_strings_can_be_null=True,
-            ),
-        )
-    except UnicodeDecodeError as exc:
-        raise _decode_error(data, name, encoding, exc) from None
-    except pa.ArrowInvalid as exc:
-        if utf8 is None:
-            utf8 = to_utf8(data, name, used)[0]
-        line = _first_ragged_row(utf8, delimiter, len(names))
-        if line is not None:
-            number, count = line
-            raise InputError(
-                f"expected {len(names)} fields as in the header, got {count}",
-                file=name,
-                row=number,
-                fix="check quoting and delimiters on that line",
-            ) from exc
-        raise InputError(
-            f"not a readable CSV table: {exc}",
+        while (item := ahead.get()) is not None:
+            if isinstance(item, UnicodeDecodeError):
+                raise _decode_error(data, name, encoding, item)
+            if isinstance(item, BaseException):
+                raise item
+            utf8, offset = item
+            first = offset == 0
+            try:
+                table = pacsv.read_csv(
+                    pa.BufferReader(pa.py_buffer(utf8)),
+                    read_options=pacsv.ReadOptions(
+                        # a few blocks per piece, parsed in parallel
+                        block_size=max(1 << 20, len(utf8) // 4 + 1),
+                        column_names=names,
+                        skip_rows=1 if first else 0,
+                    ),
+                    parse_options=pacsv.ParseOptions(
+                        delimiter=delimiter, newlines_in_values=quoted
+                    ),
+                    convert_options=pacsv.ConvertOptions(
+                        # large_string: blocks of any size join without 2 GB offset limits
+                        column_types={n: pa.large_string() for n in names},
+                        strings_can_be_null=True,
+                        null_values=[""],
+                        quoted_strings_can_be_null=True,
+                    ),
+                ).combine_chunks()
+            except pa.ArrowInvalid as exc:
+                lines_before = 0 if first else _lines_before(pieces, offset)
+                raise _csv_problem(exc, utf8, delimiter, names, name, lines_before) from exc
+            if table.num_rows:
+                for batch in table.to_batches():
+                    yield _arrow_frame(batch, start_row)
+                    start_row += batch.num_rows
+    finally:
+        stop.set()
+        worker.join()
+
+
+def _lines_before(pieces: list[memoryview | bytes], offset: int) -> int:
+    """Line breaks in the pieces before byte ``offset`` (the file lines before a later piece)."""
+    count, seen = 0, 0
+    for piece in pieces:
+        if seen >= offset:
+            break
+        count += bytes(piece).count(b"\n")
+        seen += len(piece)
+    return count
+
+
+def _csv_problem(
+    exc: pa.ArrowInvalid,
+    utf8: bytes | memoryview,
+    delimiter: str,
+    names: list[str],
+    name: str,
+    lines_before: int,
+) -> InputError:
+    line = _first_ragged_row(utf8, delimiter, len(names))
+    if line is not None:
+        number, count = line
+        return InputError(
+            f"expected {len(names)} fields as in the header, got {count}",
             file=name,
-            fix="check quoting and the number of columns per row",
-        ) from exc
-    frame = _arrow_frame(table)
-    return RawTable(frame, name, "", "csv", encoding=used)
+            row=lines_before + number,
+            fix="check quoting and delimiters on that line",
+        )
+    return InputError(
+        f"not a readable CSV table: {exc}",
+        file=name,
+        fix="check quoting and the number of columns per row",
+    )
 
 
 def _decode_error(
@@ -289,14 +468,18 @@ def _csv_encoding(
     return None, "gb18030", "gb18030"
 
 
-def _arrow_frame(table: pa.Table) -> pd.DataFrame:
+def _arrow_frame(batch: pa.RecordBatch, start: int = 0) -> pd.DataFrame:
     """Text columns wrapped as pandas ``string`` arrays over the Arrow buffers: no copy.
 
-    ``Table.to_pandas`` builds pandas' ``str`` columns cell by cell (1.3 s per million rows here).
+    ``to_pandas`` builds pandas' ``str`` columns cell by cell (1.3 s per million rows here).
     """
     return pd.DataFrame(
-        {name: pd.arrays.ArrowStringArray(table.column(name)) for name in table.column_names},
-        columns=table.column_names,
+        {
+            name: pd.arrays.ArrowStringArray(pa.chunked_array([batch.column(i)]))
+            for i, name in enumerate(batch.schema.names)
+        },
+        columns=batch.schema.names,
+        index=pd.RangeIndex(start, start + batch.num_rows),
     )
 
 
@@ -317,7 +500,7 @@ def _read_excel(data: bytes, name: str, sheet: str | None) -> RawTable:
     frame = frame.dropna(how="all")
     frame = frame.astype("string")
     frame.columns = [str(c) for c in frame.columns]
-    return RawTable(frame, name, "", "xlsx", sheet=chosen)
+    return RawTable.of(frame, name, "xlsx", sheet=chosen)
 
 
 def _read_parquet(data: bytes, name: str) -> RawTable:
@@ -329,4 +512,4 @@ def _read_parquet(data: bytes, name: str) -> RawTable:
         raise InputError(f"not a readable Parquet file: {exc}", file=name) from exc
     frame = table.to_pandas()
     frame = frame.astype("string")
-    return RawTable(frame, name, "", "parquet", first_row=1)
+    return RawTable.of(frame, name, "parquet", first_row=1)

@@ -7,8 +7,11 @@ units and park names are worked out once and mapped back. No SQL here: the store
 from __future__ import annotations
 
 import os
+import queue
 import re
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -23,9 +26,11 @@ from aicity.io._arrow import (
     clean_text,
     coalesce,
     fixed_width_all_distinct,
+    fixed_width_hashes,
     missing_text,
     plain_floats,
     take_strings,
+    to_arrow,
     to_chunked,
 )
 from aicity.io.cities import CityResolver, is_nation
@@ -254,11 +259,14 @@ def hex_ids(frame: pd.DataFrame, prefix: str) -> pd.Series:
 # ------------------------------------------------------------------------------------------------
 def validate(raw: RawTable, table: str, ctx: Context) -> Validated:
     """Map headers, check required columns (file-level), then validate rows (row-level)."""
-    mapping, header_units, unknown = map_headers(list(raw.frame.columns), table, raw.file)
+    mapping, header_units, unknown = map_headers(list(raw.columns), table, raw.file)
+    mapped = set(mapping.values())
+    if table in STREAMED:  # row checks block by block, in parallel, as the file is parsed
+        return join_blocks(list(validate_stream(raw, table, ctx)))
+    validator = VALIDATORS[table]
     frame = raw.frame.rename(columns=mapping)[list(mapping.values())]
     rows = raw.frame.index.to_numpy(dtype=np.int64) + raw.first_row
     source_columns: dict[str, np.ndarray] = {}
-    mapped = set(mapping.values())
     if table == "observations" and not {"indicator", "value"} & mapped:
         frame, rows, header_units, unknown = _melt_wide(raw, frame, rows, unknown, ctx)
     elif table == "observations" and "indicator" in mapped and not {"value", "year"} & mapped:
@@ -269,38 +277,15 @@ def validate(raw: RawTable, table: str, ctx: Context) -> Validated:
         if "indicator" in mapped:  # year columns: the unit still comes from the unit column
             derived = [c for c in derived if c != "unit"]
         source_columns = {c: origin for c in derived}
-    for group in REQUIRED[table]:
-        if not any(c in frame.columns for c in group):
-            wanted = " or ".join(repr(c) for c in group)
-            raise InputError(
-                f"missing required column {wanted} for table {table}",
-                file=raw.file,
-                fix="see docs/ingest.md for accepted Chinese and English headers",
-            )
-    frame = frame.reset_index(drop=True)
-    validator = {
-        "cities": _cities,
-        "parks": _parks,
-        "enterprises": _enterprises,
-        "observations": _observations,
-        "indicators": _indicators,
-    }[table]
-    file_check = FILE_CHECKS.get(table)
-    blocks = _row_blocks(frame) if file_check is not None else [slice(0, len(frame))]
-    if len(blocks) == 1:
-        problems = _Problems(rows, source_columns)
-        out = validator(frame, header_units, ctx, problems)
-    else:  # row checks of each block in parallel (Arrow and numpy release the GIL), then joined
-        parts = _parallel(
-            lambda block: _validate_block(
-                validator, frame.iloc[block], header_units, ctx, rows[block], source_columns, block
-            ),
-            blocks,
-        )
-        out = pd.concat([o for o, _ in parts])
-        problems = _Problems.joined([p for _, p in parts])
-    if file_check is not None:
-        file_check(frame, out, problems)
+    _require_columns(table, set(frame.columns), raw.file)
+    problems = _Problems(rows, source_columns)
+    out = validator(frame.reset_index(drop=True), header_units, ctx, problems)
+    return _validated(table, out, rows, problems, unknown)
+
+
+def _validated(
+    table: str, out: pd.DataFrame, rows: np.ndarray, problems: _Problems, unknown: list[str]
+) -> Validated:
     out.insert(0, "row", rows)
     keep = ~problems.bad
     cities_used: list[str] = []
@@ -312,8 +297,19 @@ def validate(raw: RawTable, table: str, ctx: Context) -> Validated:
         on_city = out["unit_key"][keep & (out["unit_type"] == "city").to_numpy(dtype=bool)]
         cities_used = sorted(str(c) for c in on_city.dropna().unique())
     return Validated(
-        table, out, keep, problems.frame(), len(frame), unknown, cities_used, int((~keep).sum())
+        table, out, keep, problems.frame(), len(rows), unknown, cities_used, int((~keep).sum())
     )
+
+
+def _require_columns(table: str, columns: set[str], file: str) -> None:
+    for group in REQUIRED[table]:
+        if not any(c in columns for c in group):
+            wanted = " or ".join(repr(c) for c in group)
+            raise InputError(
+                f"missing required column {wanted} for table {table}",
+                file=file,
+                fix="see docs/ingest.md for accepted Chinese and English headers",
+            )
 
 
 # rows per block for the parallel row checks; a CSV's Arrow batches (one per 16 MB) are used as blocks
@@ -343,25 +339,138 @@ def _row_blocks(frame: pd.DataFrame) -> list[slice]:
     return blocks
 
 
-def _parallel(func: Callable[[slice], tuple[pd.DataFrame, _Problems]], blocks: list[slice]) -> list:
-    from concurrent.futures import ThreadPoolExecutor
+def validate_stream(raw: RawTable, table: str, ctx: Context) -> Iterator[Validated]:
+    """Validate a file block by block, in row order, for tables whose only whole-file check is a
+    repeated key (``STREAMED``): a reader thread hands each parsed block to a thread pool for the
+    row checks (Arrow and numpy release the GIL), and each block is yielded, its repeats of earlier
+    accepted keys rejected, as soon as it and the blocks before it are done. A writer can store a
+    block while later ones are still being read and checked.
+    """
+    mapping, units, unknown = map_headers(list(raw.columns), table, raw.file)
+    _require_columns(table, set(mapping.values()), raw.file)
+    validator = VALIDATORS[table]
+    key, shown_column, what = STREAMED[table]
+    shown_column = shown_column if shown_column in mapping.values() else "name"
+    names = list(mapping.values())
+    guard = _KeyGuard(what)
+    pending: queue.Queue[Future[tuple[pd.DataFrame, _Problems]] | BaseException | None]
+    pending = queue.Queue()
+    stop = threading.Event()
 
-    workers = min(len(blocks), os.cpu_count() or 1)
+    def read_blocks(pool: ThreadPoolExecutor) -> None:
+        try:
+            for block in raw.blocks():
+                frame = block.rename(columns=mapping)[names]
+                for part in _row_blocks(frame):
+                    if stop.is_set():
+                        return
+                    rows = frame.index[part].to_numpy(dtype=np.int64) + raw.first_row
+                    pending.put(
+                        pool.submit(_check_rows, validator, frame.iloc[part], units, ctx, rows)
+                    )
+        except BaseException as exc:  # a file-level problem met in a later block
+            pending.put(exc)
+        finally:
+            pending.put(None)
+
+    workers = os.cpu_count() or 1
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="aicity-validate") as pool:
-        return list(pool.map(func, blocks))
+        reader = threading.Thread(target=read_blocks, args=(pool,), name="aicity-read", daemon=True)
+        reader.start()
+        try:
+            while (item := pending.get()) is not None:
+                if isinstance(item, BaseException):
+                    raise item
+                out, problems = item.result()
+                shown = out.pop("_key_shown")
+                guard.check(out[key], problems, shown_column, shown)
+                yield _validated(table, out, problems.rows, problems, unknown)
+        finally:
+            stop.set()
+            reader.join()
 
 
-def _validate_block(
+def _check_rows(
     validator: Callable[..., pd.DataFrame],
     frame: pd.DataFrame,
     units: dict[str, str],
     ctx: Context,
     rows: np.ndarray,
-    source_columns: dict[str, np.ndarray],
-    block: slice,
 ) -> tuple[pd.DataFrame, _Problems]:
-    problems = _Problems(rows, {c: v[block] for c, v in source_columns.items()})
+    problems = _Problems(rows)
     return validator(frame, units, ctx, problems), problems
+
+
+def join_blocks(blocks: list[Validated]) -> Validated:
+    """Consecutive blocks of one file as one result."""
+    if len(blocks) == 1:
+        return blocks[0]
+    first = blocks[0]
+    return Validated(
+        first.table,
+        pd.concat([b.candidates for b in blocks]),
+        np.concatenate([b.keep for b in blocks]),
+        pd.concat([b.rejected for b in blocks], ignore_index=True),
+        sum(b.n_rows for b in blocks),
+        first.unknown_columns,
+        sorted(set().union(*(b.cities_used for b in blocks))),
+        sum(b.n_rejected for b in blocks),
+    )
+
+
+class _KeyGuard:
+    """The keys accepted so far in a file, to reject a block's repeats of earlier rows and its own.
+
+    Fast path: keys of one byte width (credit codes) are hashed to 64 bits from a byte matrix; no
+    shared hash proves no repeat. Any shared hash (a repeat or a collision) or a key of another
+    shape switches, from that block on, to an exact check against every earlier accepted key, so a
+    collision can never hide a repeat or invent one.
+    """
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        self.hashes: list[np.ndarray] = []
+        self.width: int | None = None
+        self.exact = False
+        self.keys: list[pd.Series] = []  # accepted keys and their rows, block by block
+        self.rows: list[np.ndarray] = []
+
+    def check(self, keys: pd.Series, problems: _Problems, column: str, shown: pd.Series) -> None:
+        valid = ~problems.bad
+        if not self.exact:
+            width, hashed = fixed_width_hashes(to_arrow(keys), valid)
+            if width is not None and self.width in (None, width) and self._new(hashed):
+                self.width = width
+                self.hashes.append(np.sort(hashed))
+                self._remember(keys, problems.rows, valid)
+                return
+            self.exact = True
+        earlier = pd.concat(self.keys) if self.keys else pd.Series(dtype="string")
+        earlier_rows = np.concatenate(self.rows) if self.rows else np.zeros(0, dtype=np.int64)
+        combined = pd.concat([earlier, keys[valid]], ignore_index=True)
+        rows = pd.Series(np.concatenate([earlier_rows, problems.rows[valid]]))
+        repeated = combined.duplicated(keep="first").to_numpy()[len(earlier) :]
+        if repeated.any():
+            first_row = rows.groupby(combined, dropna=False).transform("first")
+            dup = np.zeros(len(keys), dtype=bool)
+            dup[np.flatnonzero(valid)[repeated]] = True
+            reasons = pd.Series(pd.NA, index=keys.index, dtype="string")
+            seen = first_row.to_numpy()[len(earlier) :][repeated]
+            reasons[dup] = [f"duplicate {self.what} (first seen in row {r})" for r in seen]
+            problems.add(dup, column, shown, reasons)
+        self._remember(keys, problems.rows, ~problems.bad)
+
+    def _new(self, hashed: np.ndarray) -> bool:
+        ordered = np.sort(hashed)
+        if (ordered[1:] == ordered[:-1]).any():
+            return False
+        return not any(
+            np.isin(ordered, earlier, assume_unique=True).any() for earlier in self.hashes
+        )
+
+    def _remember(self, keys: pd.Series, rows: np.ndarray, accepted: np.ndarray) -> None:
+        self.keys.append(keys[accepted])
+        self.rows.append(rows[accepted])
 
 
 def _melt_wide(
@@ -673,14 +782,9 @@ def _enterprises(
     return out
 
 
-def _enterprise_duplicates(frame: pd.DataFrame, out: pd.DataFrame, problems: _Problems) -> None:
-    column = "enterprise_id" if "enterprise_id" in frame else "name"
-    _duplicates(out[["enterprise_id"]], problems, column, out.pop("_key_shown"), "enterprise")
-
-
-# checks that need every row of the file, run after the (parallel) row checks of its blocks
-FILE_CHECKS: dict[str, Callable[[pd.DataFrame, pd.DataFrame, _Problems], None]] = {
-    "enterprises": _enterprise_duplicates
+# tables validated block by block: (key column, column a repeat's rejection names, what a key is)
+STREAMED: dict[str, tuple[str, str, str]] = {
+    "enterprises": ("enterprise_id", "enterprise_id", "enterprise")
 }
 
 
@@ -888,3 +992,14 @@ def _indicators(
     out["raw_names"] = _text(frame, "raw_names")
     _duplicates(out[["code"]], problems, "code", out["code"], "indicator code")
     return out
+
+
+VALIDATORS: dict[
+    str, Callable[[pd.DataFrame, dict[str, str], Context, _Problems], pd.DataFrame]
+] = {
+    "cities": _cities,
+    "parks": _parks,
+    "enterprises": _enterprises,
+    "observations": _observations,
+    "indicators": _indicators,
+}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -78,12 +79,15 @@ def previous_ingest(store: Store, sha256: str, table: str) -> int | None:
     )
 
 
-def ingest_counts(store: Store, ingest_id: int) -> dict[str, int]:
-    """n_rows, n_accepted, n_rejected of one ingest."""
+def ingest_counts(store: Store, ingest_id: int) -> dict[str, Any]:
+    """n_rows, n_accepted, n_rejected (ints), encoding and sheet (text or None) of one ingest."""
     row = store.fetch_df(
-        "SELECT n_rows, n_accepted, n_rejected FROM ingests WHERE ingest_id = ?", [ingest_id]
-    )
-    return {k: int(v) for k, v in row.iloc[0].items()}
+        "SELECT n_rows, n_accepted, n_rejected, encoding, sheet FROM ingests WHERE ingest_id = ?",
+        [ingest_id],
+    ).iloc[0]
+    counts: dict[str, Any] = {k: int(row[k]) for k in ("n_rows", "n_accepted", "n_rejected")}
+    counts.update({k: None if pd.isna(row[k]) else str(row[k]) for k in ("encoding", "sheet")})
+    return counts
 
 
 def start_ingest(

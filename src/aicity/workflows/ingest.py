@@ -19,7 +19,7 @@ import pandas as pd
 
 from aicity.errors import InputError, RowProblems
 from aicity.io.cities import CityResolver
-from aicity.io.read import read_table
+from aicity.io.read import load, parse
 from aicity.io.tables import Context, Validated, validate
 from aicity.store import Store, cities, indicators
 from aicity.store import ingest as store_ingest
@@ -98,10 +98,10 @@ def ingest_file(
     """Ingest one file into ``table``. ``label`` is the file name recorded for provenance (default: path)."""
     if table not in TABLES:
         raise InputError(f"unknown table {table!r}", fix=f"expected one of {', '.join(TABLES)}")
-    raw = read_table(path, sheet=sheet, encoding=encoding)
+    loaded = load(path)
     file = label or str(path)
-    previous = store_ingest.previous_ingest(store, raw.sha256, table)
-    if previous is not None:
+    previous = store_ingest.previous_ingest(store, loaded.sha256, table)
+    if previous is not None:  # the same bytes again: nothing to parse or write
         before = store_ingest.ingest_counts(store, int(previous))
         return IngestResult(
             file,
@@ -111,10 +111,11 @@ def ingest_file(
             n_rows=before["n_rows"],
             n_accepted=before["n_accepted"],
             n_rejected=before["n_rejected"],
-            encoding=raw.encoding,
-            sheet=raw.sheet,
+            encoding=before["encoding"],
+            sheet=before["sheet"],
             previous_ingest=int(previous),
         )
+    raw = parse(loaded, sheet=sheet, encoding=encoding)
     ctx = _context(store)
     checked = validate(raw, table, ctx)
     result = IngestResult(
