@@ -77,3 +77,22 @@ def test_a_frame_read_whole_is_split_for_the_row_checks(monkeypatch: pytest.Monk
     )
     assert checked.n_rows == 20 and checked.candidates["row"].tolist() == list(range(1, 21))
     assert checked.rejected["row"].tolist() == [20] and checked.n_accepted == 19
+
+
+def test_a_hash_collision_neither_hides_nor_invents_a_repeat(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    import numpy as np
+
+    ctx = _context(Store.memory())
+    path = _csv(tmp_path)
+    monkeypatch.setattr(read, "_PIECE", 256)
+    honest = validate(read_table(path), "enterprises", ctx)
+
+    def colliding(arr, keep):  # every kept key gets the same hash
+        return 18, np.zeros(int(np.count_nonzero(keep)), dtype=np.uint64)
+
+    monkeypatch.setattr(tables, "fixed_width_hashes", colliding)
+    forced = validate(read_table(path), "enterprises", ctx)
+    pd.testing.assert_frame_equal(forced.rejected, honest.rejected)
+    assert (forced.keep == honest.keep).all()
