@@ -179,29 +179,33 @@ def _present(series: pd.Series) -> np.ndarray:
 def _years(values: pd.Series, problems: _Problems, column: str, low: int = 1800) -> pd.Series:
     """Integer years from '2016', '2016-05-01', '2016年5月'; out-of-range or unreadable is a problem."""
     present = _present(values)
-    years = pd.Series(plain_floats(values), index=values.index)
-    slow = present & years.isna().to_numpy()
+    years = plain_floats(values)
+    slow = present & np.isnan(years)
     if slow.any():
         extracted = values[slow].str.extract(r"^\s*((?:18|19|20)\d\d)(?:\D|$)")[0]
-        years[slow] = pd.to_numeric(extracted, errors="coerce").to_numpy()
-    whole = years.notna() & (years == years.round())
-    problems.add(present & ~whole.to_numpy(), column, values, "expected a year such as 2023")
+        years[slow] = pd.to_numeric(extracted, errors="coerce").to_numpy(dtype="float64")
+    whole = ~np.isnan(years) & (years == np.round(years))
+    problems.add(present & ~whole, column, values, "expected a year such as 2023")
     top = date.today().year + 30
     out_of_range = whole & ((years < low) | (years > top))
-    problems.add(out_of_range.to_numpy(), column, values, f"year out of range ({low}-{top})")
-    return years.where(whole & ~out_of_range).astype("Int64")
+    problems.add(out_of_range, column, values, f"year out of range ({low}-{top})")
+    ok = whole & ~out_of_range
+    integers = np.where(ok, years, 0).astype(np.int64)
+    return pd.Series(pd.arrays.IntegerArray(integers, ~ok), index=values.index)
 
 
 def _booleans(values: pd.Series, problems: _Problems, column: str, default: bool) -> pd.Series:
-    lowered = values.str.lower()
-    result = pd.Series(default, index=values.index, dtype="boolean")
-    result[lowered.isin(TRUE).fillna(False).to_numpy()] = True
-    result[lowered.isin(FALSE).fillna(False).to_numpy()] = False
-    unknown = (
-        _present(values) & ~(lowered.isin(TRUE) | lowered.isin(FALSE)).fillna(False).to_numpy()
+    """true/false, 是/否, yes/no, 1/0 (any case); missing gives ``default``, anything else a problem.
+    Each distinct text is read once."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    lowered = [str(u).lower() for u in uniques]
+    truth = np.array([u in TRUE or (u not in FALSE and default) for u in lowered] + [default])
+    unknown = np.array([u not in TRUE and u not in FALSE for u in lowered] + [False])
+    index = np.where(codes < 0, len(uniques), codes)
+    problems.add(unknown[index], column, values, "expected true/false (是/否, yes/no, 1/0)")
+    return pd.Series(
+        pd.arrays.BooleanArray(truth[index], np.zeros(len(index), dtype=bool)), index=values.index
     )
-    problems.add(unknown, column, values, "expected true/false (是/否, yes/no, 1/0)")
-    return result
 
 
 def _duplicates(
