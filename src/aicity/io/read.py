@@ -2,7 +2,8 @@
 
 Every cell comes back as text (pandas ``string`` dtype) so validation sees exactly what the file holds.
 Decoding happens in Python (DuckDB's encodings extension is not available offline); parsing uses
-pyarrow's multithreaded CSV reader.
+pyarrow's multithreaded CSV reader. A big CSV is handed out in blocks as it is decoded and parsed
+(:meth:`RawTable.blocks`), so checking can start before the last block is read.
 """
 
 from __future__ import annotations
@@ -256,7 +257,7 @@ def _read_csv(data: bytes, name: str, encoding: str | None, tab: bool) -> RawTab
     utf8, codec, used = _csv_encoding(data, name, encoding)
     if utf8 is not None:  # UTF-8: pyarrow reads the bytes as they are (a view, no copy)
         head = bytes(utf8[:65536])
-    else:  # pyarrow transcodes block by block in a reader thread, overlapping with parsing
+    else:  # decoded piece by piece later (_csv_blocks); the header line now
         assert codec is not None
         try:
             text = codecs.getincrementaldecoder(codec)().decode(data[:65536], final=False)
