@@ -30,8 +30,10 @@ $(UV):
 	$(PY) -m venv $(BOOT)
 	$(BOOT)/bin/pip install -q uv
 
+# --compile-bytecode: where PYTHONDONTWRITEBYTECODE is set, every start would otherwise compile pandas
+# and friends from source (`aicity --help` 3.2 s instead of 0.8 s)
 $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen --all-extras --python $(PY)
+	$(UV) sync --frozen --all-extras --python $(PY) --compile-bytecode
 	touch $@
 
 env: sysdeps $(VENV)/.synced
