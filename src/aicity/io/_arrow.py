@@ -75,16 +75,26 @@ def may_need_trimming(arr: pa.Array) -> bool:
         arr.offset : arr.offset + len(arr) + 1
     ]
     starts, ends = offsets[:-1], offsets[1:]
-    present = np.asarray(arr.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
-    if (present & (ends == starts)).any() or data_buffer is None:
+    if arr.null_count:  # (a column without missing cells skips the mask and its copies)
+        present = np.asarray(arr.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+        if (present & (ends == starts)).any():
+            return True
+        starts, ends = starts[present], ends[present]
+    elif (ends == starts).any():
+        return True
+    if data_buffer is None:
         return True
     data = np.frombuffer(data_buffer, dtype=np.uint8)
-    starts, ends = starts[present], ends[present]
     first, last = data[starts], data[ends - 1]
-    if (first <= 0x20).any() or (last <= 0x20).any() or np.isin(first, _SPACE_LEADS).any():
+    if (first <= 0x20).any() or (last <= 0x20).any() or _any_of(first, _SPACE_LEADS):
         return True
     multibyte_end = ends[last >= 0x80]
-    return bool(np.isin(data[multibyte_end - 2], _SPACE_PENULTIMATES).any())
+    return _any_of(data[multibyte_end - 2], _SPACE_PENULTIMATES)
+
+
+def _any_of(values: np.ndarray, wanted: np.ndarray) -> bool:
+    """Whether any byte of ``values`` is one of the few ``wanted`` (a comparison each, no sort)."""
+    return any(bool((values == byte).any()) for byte in wanted)
 
 
 def clean_text(values: pd.Series) -> pd.Series:
