@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from aicity.errors import InputError
 from aicity.io.read import read_table
@@ -172,3 +174,36 @@ def test_an_unread_stream_stops_its_transcoding_thread(tmp_path: Path, monkeypat
     del table
     gc.collect()
     assert not any(t.name == "aicity-transcode" for t in threading.enumerate())
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.binary(max_size=300).map(lambda b: b.replace(b"\n", b"")), max_size=40),
+    st.booleans(),
+)
+def test_pieces_cover_the_file_and_end_at_line_breaks(lines: list[bytes], trailing: bool) -> None:
+    from aicity.io import read
+
+    data = b"\n".join(lines) + (b"\n" if trailing else b"")
+    original = read._PIECE
+    read._PIECE = 97  # small pieces, lines longer than a piece included
+    try:
+        pieces = read._pieces(data)
+    finally:
+        read._PIECE = original
+    assert b"".join(bytes(p) for p in pieces) == data
+    assert all(bytes(p).endswith(b"\n") for p in pieces[:-1])
+    assert all(len(p) for p in pieces)
+
+
+def test_crlf_tsv_in_many_pieces(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from aicity.io import read
+
+    monkeypatch.setattr(read, "_PIECE", 50)
+    rows = [f"公司{i}\t北京\t{i}" for i in range(30)]
+    path = tmp_path / "a.tsv"
+    path.write_bytes(("名称\t城市\t数值\r\n" + "\r\n".join(rows) + "\r\n").encode("gb18030"))
+    table = read_table(path)
+    assert table.columns == ["名称", "城市", "数值"] and table.encoding == "gb18030"
+    assert table.frame["数值"].tolist() == [str(i) for i in range(30)]
+    assert table.frame["名称"].iloc[-1] == "公司29"
