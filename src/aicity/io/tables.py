@@ -347,8 +347,7 @@ def validate_stream(raw: RawTable, table: str, ctx: Context) -> Iterator[Validat
     """Validate a file block by block, in row order, for tables whose only whole-file check is a
     repeated key (``STREAMED``): a reader thread hands each parsed block to a thread pool for the
     row checks (Arrow and numpy release the GIL), and each block is yielded, its repeats of earlier
-    accepted keys rejected, as soon as it and the blocks before it are done. A writer can store a
-    block while later ones are still being read and checked.
+    accepted keys rejected, as soon as it and the blocks before it are done.
     """
     mapping, units, unknown = map_headers(list(raw.columns), table, raw.file)
     _require_columns(table, set(mapping.values()), raw.file)
