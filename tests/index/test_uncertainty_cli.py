@@ -13,31 +13,10 @@ from typer.testing import CliRunner
 from aicity.cli._common import handle_errors
 from aicity.cli.main import app
 
-RECIPE = {
-    "steps": [
-        {"denominate": {}},
-        {"impute": {"method": "group_mean", "group": "EurAsia_group"}},
-        {"screen": {"min_availability": 0.9, "by": "na"}},
-        {"treat": {"winmax": 5}},
-        {"normalise": {"method": "minmax", "lower": 0, "upper": 100}},
-        {"aggregate": {"method": "arithmetic_mean"}},
-    ]
-}
-SPEC = {
-    "target": "Index",
-    "assumptions": [
-        {"path": "treat.winmax", "values": [1, 2, 3, 4, 5]},
-        {
-            "path": "normalise",
-            "values": [
-                {"method": "minmax", "lower": 1, "upper": 100},
-                {"method": "zscore", "mean": 10, "sd": 2},
-            ],
-        },
-        {"path": "weights", "noise": 0.25, "levels": [2, 3]},
-        {"path": "aggregate.method", "values": ["arithmetic_mean", "geometric_mean"]},
-    ],
-}
+from .asem_case import ASEM_RECIPE, ASEM_SPEC
+
+RECIPE = {"steps": [{name: params} for name, params in ASEM_RECIPE]}
+SPEC = ASEM_SPEC
 
 
 @pytest.fixture

@@ -20,29 +20,7 @@ from aicity.index.uncertainty.design import Design
 from aicity.index.uncertainty.engine import EngineModel
 from aicity.index.uncertainty.run import is_aggregate_path, level_weights_for
 
-ASEM_RECIPE = [
-    ("denominate", {}),
-    ("impute", {"method": "group_mean", "group": "EurAsia_group"}),
-    ("screen", {"min_availability": 0.9, "by": "na"}),
-    ("treat", {"winmax": 5}),
-    ("normalise", {"method": "minmax", "lower": 0, "upper": 100}),
-    ("aggregate", {"method": "arithmetic_mean"}),
-]
-ASEM_SPEC = {
-    "target": "Index",
-    "assumptions": [
-        {"path": "treat.winmax", "values": [1, 2, 3, 4, 5]},
-        {
-            "path": "normalise",
-            "values": [
-                {"method": "minmax", "lower": 1, "upper": 100},
-                {"method": "zscore", "mean": 10, "sd": 2},
-            ],
-        },
-        {"path": "weights", "noise": 0.25, "levels": [2, 3]},
-        {"path": "aggregate.method", "values": ["arithmetic_mean", "geometric_mean"]},
-    ],
-}
+from .asem_case import ASEM_RECIPE, ASEM_SPEC
 
 
 def reference_ranks(
