@@ -328,3 +328,20 @@ def test_unchanged_bytes_are_not_parsed_again(tmp_path: Path, monkeypatch: pytes
     again = ingest_file(store, path, "observations")
     assert again.status == "unchanged" and again.previous_ingest == first.ingest_id
     assert (again.n_rows, again.encoding, again.sheet) == (5, "gb18030", None)
+
+
+def test_a_broken_line_deep_in_a_big_file_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aicity.io import read
+
+    monkeypatch.setattr(read, "_PIECE", 64)  # the broken line is met in a later piece
+    store = Store.memory()
+    lines = ["企业名称,所在城市"] + [f"公司{i},北京" for i in range(40)]
+    lines[35] = "公司34,北京,多余"
+    path = _write(tmp_path, "e.csv", "\n".join(lines) + "\n", encoding="gb18030")
+    before = _content(store)
+    with pytest.raises(InputError, match="expected 2 fields as in the header, got 3") as err:
+        ingest_file(store, path, "enterprises")
+    assert err.value.row == 36
+    assert _content(store) == before
