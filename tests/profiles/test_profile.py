@@ -63,4 +63,30 @@ def test_firms_and_parks_attach_to_their_city():
     assert beijing.layer_counts == {"foundation": 0, "technology": 2, "application": 1}
     assert beijing.segment_counts == {"large_models": 2, "smart_security": 1}
     assert len(beijing.parks) == 1 and profiles["310000"].parks.empty
-    assert "技术层" in beijing.verdict_zh
+    # the firms carry no coverage kind, so they are a sample: drawn on the map, never a verdict
+    assert "技术层" not in beijing.verdict_zh and "企业" not in beijing.verdict_zh
+
+
+def test_layer_mix_verdict_only_from_30_registry_firms_with_the_registry_reference():
+    layers = ["technology"] * 25 + ["application"] * 10 + ["foundation"] * 5
+    firms = pd.DataFrame(
+        {
+            "name": [f"f{i}" for i in range(40 + 60)],
+            "city_code": ["110000"] * 40 + ["310000"] * 60,
+            "park_id": [None] * 100,
+            "layer": layers + ["foundation"] * 30 + ["application"] * 30,
+            "segment": [None] * 100,
+            "coverage": "registry",
+        }
+    )
+    profiles = build_profiles(_tables(), enterprises=firms)
+    zh, en = profiles["110000"].verdict_zh, profiles["110000"].verdict_en
+    # 35 of 40 upper-layer firms (88%) against 65 of 100 in the same registry (65%)
+    assert "技术层和应用层企业偏多（40家中占35家，88%；同一名录全部100家为65%）" in zh
+    assert "over-represented" in en and "35 of 40" in en
+    # the same firms as a sample: no layer-mix clause at all
+    sample = build_profiles(_tables(), enterprises=firms.assign(coverage="sample"))
+    assert "企业" not in sample["110000"].verdict_zh
+    # fewer than 30 registry firms: no clause either
+    few = build_profiles(_tables(), enterprises=firms[firms["city_code"] == "110000"].head(29))
+    assert "企业" not in few["110000"].verdict_zh

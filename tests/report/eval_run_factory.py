@@ -146,6 +146,8 @@ def make_run(run_id: str = "run-test", seed: int = 0, with_uncertainty: bool = T
                     "unit": INDICATORS[j][4],
                     "source_id": None if "missing" in flags else 1 + j % 3,
                     "flags": flags,
+                    # estimates are not real observations: shown, never scored as evidence
+                    "real": flags == "",
                 }
             )
     values = norm.stack().reset_index()

@@ -23,6 +23,7 @@ def _obs(rows):
         "verified": True,
         "reliability": "B",
         "source_id": 1,
+        "source_url": "https://example.org/bulletin",
         "value_text": None,
     }
     frame = pd.DataFrame([{**base, **r} for r in rows])
@@ -184,7 +185,7 @@ def test_evaluate_the_bundled_example_end_to_end(demo_store):
 
     ev = evaluate(demo_store, year=2023)
     meta, tables = load_run(demo_store, ev.run_id)
-    assert meta["reference_year"] == 2023 and meta["n_units"] == 21 and meta["n_indicators"] == 14
+    assert meta["reference_year"] == 2023 and meta["n_units"] == 21 and meta["n_indicators"] == 9
     results = tables["eval_results"]
     assert set(results["scheme"]) == {"default", "entropy", "ahp", "geometric"}
     index = results.query("scheme == 'default' and code == 'AI20'")
@@ -195,11 +196,18 @@ def test_evaluate_the_bundled_example_end_to_end(demo_store):
     # Zhengzhou's 2024 GDP is a Q1-Q3 figure: never used as a full-year value
     zz = cells[(cells["unit_key"] == "410100") & (cells["indicator"] == "gdp")].iloc[0]
     assert zz["year"] != 2024
-    # the cells the engine imputed carry the flag, and only missing cells are imputed
+    # the cells the engine imputed carry the flag, and only cells without real data are imputed
     engine_imputed = ev.result.flags["flag"].str.startswith("imputed").sum()
     flagged = cells["flags"].str.contains("imputed")
     assert engine_imputed > 0 and flagged.sum() == engine_imputed
-    assert cells.loc[flagged, "flags"].str.contains("missing").all()
+    assert not cells.loc[flagged, "real"].astype(bool).any()
+    # evidence rules on the bundled example: <= 10 % imputed, nothing unverified scored, every
+    # ranked city on >= 2/3 real cells
+    assert flagged.sum() / len(cells) <= 0.10
+    assert not (cells["real"].astype(bool) & cells["flags"].str.contains("unverified")).any()
+    units = tables["eval_units"]
+    ranked = units[units["ranked"].astype(bool)]
+    assert (ranked["real_cells"] / ranked["total_cells"] >= 2 / 3).all()
     stats = run_uncertainty_for(demo_store, ev.run_id, n=50, sobol_n=None)
     q05 = stats[stats["stat"] == "rank_q05"].set_index("unit_key")["value"]
     q95 = stats[stats["stat"] == "rank_q95"].set_index("unit_key")["value"]
@@ -241,3 +249,26 @@ def test_parks_are_evaluated_with_their_city_context(demo_store):
     # every evaluated park has a value of its own
     own = cells[cells["indicator"].str.startswith("inv_")]
     assert own.groupby("unit_key")["value"].apply(lambda v: v.notna().any()).all()
+
+
+def test_no_strength_or_weakness_rests_on_an_unreal_or_common_cell(demo_store):
+    from aicity.profiles import build_profiles
+    from aicity.workflows.evaluate import evaluate
+
+    ev = evaluate(demo_store, year=2023, alternatives=())
+    _meta, tables = load_run(demo_store, ev.run_id)
+    cells = tables["eval_cells"].set_index(["unit_key", "indicator"])
+    real = tables["eval_cells"][tables["eval_cells"]["real"].astype(bool)]
+    shared = real.groupby(["indicator", "value"]).size()
+    n_units = len(tables["eval_units"])
+    profiles = build_profiles(tables)
+    claims = 0
+    for key, profile in profiles.items():
+        for position in [*profile.strengths, *profile.weaknesses]:
+            cell = cells.loc[(key, position.code)]
+            assert bool(cell["real"]) and "imputed" not in cell["flags"], (key, position.code)
+            assert shared[(position.code, cell["value"])] <= n_units / 3, (key, position.code)
+            claims += 1
+        # the bundled firms are a sample: no verdict clause on the layer mix
+        assert "企业" not in profile.verdict_zh and "firms" not in profile.verdict_en
+    assert claims > 0

@@ -18,8 +18,8 @@ def test_example_ingests_cleanly_with_provenance(tmp_path: Path) -> None:
         obs = observations(run.store)
         example = obs[obs["file"].astype("string").str.startswith("example/").fillna(False)]
         assert (
-            len(example) == 358
-        )  # 359 facts; Changsha's 2023 GDP appears in two files with one source
+            len(example) == 641
+        )  # 642 facts (with the 258 designations); Changsha's 2023 GDP appears in two files with one source
         gdp = example[
             (example["unit_key"] == "110000")
             & (example["indicator"] == "gdp")
@@ -36,7 +36,9 @@ def test_example_ingests_cleanly_with_provenance(tmp_path: Path) -> None:
             run.store.fetch_df("SELECT code FROM cities")["code"]
         )
         grid = coverage(run.store, ("regional_support",))
-        assert set(grid["city_code"]) and grid["indicator"].nunique() == 8
+        assert (
+            set(grid["city_code"]) and grid["indicator"].nunique() == 13
+        )  # 8 + the designations' 5 regional codes
         beijing = grid[(grid["city_code"] == "110000") & (grid["indicator"] == "gdp")].iloc[0]
         assert (
             beijing["year"] == 2024 and bool(beijing["verified"]) is False

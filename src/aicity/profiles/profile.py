@@ -62,6 +62,10 @@ class Profile:
     verdict_zh: str = ""
     verdict_en: str = ""
     unit_type: str = "city"
+    # layer counts of firms from a registry-kind list (a full registry export or official list); the layer
+    # mix verdict reads only these, never a curated sample
+    registry_layer_counts: dict[str, int] = field(default_factory=dict)
+    reference_layer_counts: dict[str, int] = field(default_factory=dict)
 
     def name(self, lang: str) -> str:
         return self.name_zh if lang == "zh" or not self.name_en else self.name_en
@@ -81,6 +85,15 @@ def _interval(
     stats = dict(zip(rows["stat"], rows["value"], strict=False))
     low, high = stats.get("rank_q05"), stats.get("rank_q95")
     return (None if low is None else float(low)), (None if high is None else float(high))
+
+
+def _shared_value_counts(cells: pd.DataFrame) -> dict[tuple[str, float], int]:
+    """How many units share each (indicator, value) among the real cells."""
+    if not len(cells) or "real" not in cells.columns:
+        return {}
+    real = cells[cells["real"].astype(bool) & cells["value"].notna()]
+    counts = real.groupby(["indicator", "value"]).size()
+    return {(str(c), float(v)): int(n) for (c, v), n in counts.items()}
 
 
 def _int_or_none(value) -> int | None:
@@ -119,7 +132,21 @@ def build_profiles(
         cells.set_index(["unit_key", "indicator"])["flags"].fillna("") if len(cells) else None
     )
     cell_values = cells.set_index(["unit_key", "indicator"])["value"] if len(cells) else None
+    coverage = tables.get("eval_coverage")
+    # runs made under the evidence rules (they store coverage) say which cells are real
+    evidence_rules = coverage is not None and len(coverage) > 0 and "real" in cells.columns
+    cell_real = (
+        cells.set_index(["unit_key", "indicator"])["real"].astype(bool) if evidence_rules else None
+    )
+    shared = _shared_value_counts(cells) if evidence_rules else {}
     n_units = len(units)
+    # the reference of a registry's layer mix is the same registry over all units (same definition, year)
+    reference_layer_counts: dict[str, int] = {}
+    if enterprises is not None and len(enterprises) and "coverage" in enterprises.columns:
+        registry = enterprises[enterprises["coverage"].astype(str) == "registry"]
+        reference_layer_counts = {
+            layer: int((registry["layer"] == layer).sum()) for layer in LAYERS
+        }
     profiles: dict[str, Profile] = {}
     for unit in units.itertuples(index=False):
         key = unit.unit_key
@@ -148,7 +175,13 @@ def build_profiles(
             n_imputed += imputed
             n_observed += not imputed
             n_stale += "stale" in flags
-            if imputed or code not in score.columns or pd.isna(score.at[key, code]):
+            real = cell_real.get((key, code), False) if cell_real is not None else not imputed
+            if imputed or not real or code not in score.columns or pd.isna(score.at[key, code]):
+                continue
+            # a value held by more than a third of the units (a common designation, a shared 0) is
+            # context, not a strength or a weakness
+            value = cell_values.get((key, code), np.nan) if cell_values is not None else np.nan
+            if shared.get((code, value), 0) > n_units / 3:
                 continue
             ranked = int(rank[code].notna().sum())
             positions.append(
@@ -189,6 +222,16 @@ def build_profiles(
             if len(firms) and "segment" in firms
             else {}
         )
+        registry_firms = (
+            firms[firms["coverage"].astype(str) == "registry"]
+            if len(firms) and "coverage" in firms.columns
+            else firms.iloc[0:0]
+        )
+        registry_layer_counts = (
+            {layer: int((registry_firms["layer"] == layer).sum()) for layer in LAYERS}
+            if len(registry_firms)
+            else {}
+        )
         profile = Profile(
             unit_key=key,
             name_zh=unit.name_zh,
@@ -211,6 +254,8 @@ def build_profiles(
             segment_counts=segment_counts,
             parks=unit_parks,
             firms=firms,
+            registry_layer_counts=registry_layer_counts,
+            reference_layer_counts=reference_layer_counts,
         )
         profile.verdict_zh = verdict(profile, "zh")
         profile.verdict_en = verdict(profile, "en")

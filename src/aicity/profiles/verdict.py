@@ -16,7 +16,9 @@ LAYER_ZH = {"foundation": "基础层", "technology": "技术层", "application":
 LAYER_EN = {"foundation": "foundation", "technology": "technology", "application": "application"}
 # Reference layer mix of Chinese AI firms (CNGAIDS sample of 797 firms, end-2019; domain.md §3).
 NATIONAL_LAYER_SHARE = {"foundation": 0.034, "technology": 0.238, "application": 0.728}
-MIN_FIRMS_FOR_MIX = 3  # fewer mapped firms say nothing about a city's layer mix
+# A layer-mix claim needs at least this many classified firms from a registry-kind list; a curated sample
+# (like the bundled 77 firms) never stands for a city's population of firms.
+MIN_FIRMS_FOR_MIX = 30
 CLEAR_GAP = 5.0  # points on a 0-100 scale: smaller gaps to the median are "close to the median"
 
 
@@ -139,6 +141,38 @@ def layer_mix_sentence(
     )
 
 
+def registry_mix_sentence(profile: Profile, lang: str = "zh") -> str:
+    """The layer-mix clause from registry firms only, against the same registry's mix over all units; ""
+    below ``MIN_FIRMS_FOR_MIX`` firms or without a registry reference."""
+    counts = profile.registry_layer_counts
+    reference = profile.reference_layer_counts
+    total, ref_total = sum(counts.values()), sum(reference.values())
+    if total < MIN_FIRMS_FOR_MIX or ref_total <= total:
+        return ""
+    upper = counts.get("technology", 0) + counts.get("application", 0)
+    share = upper / total
+    ref_share = (reference.get("technology", 0) + reference.get("application", 0)) / ref_total
+    gap = share - ref_share
+    if lang == "zh":
+        tendency = "偏多" if gap >= 0.05 else "偏少" if gap <= -0.05 else "与参考相近"
+        return (
+            f"企业名录（登记口径）中技术层和应用层企业{tendency}"
+            f"（{total}家中占{upper}家，{share:.0%}；同一名录全部{ref_total}家为{ref_share:.0%}）"
+        )
+    tendency = (
+        "over-represented" if gap >= 0.05 else "under-represented" if gap <= -0.05 else "close to"
+    )
+    if tendency == "close to":
+        return (
+            f"technology- and application-layer firms are {upper} of {total} registry firms "
+            f"({share:.0%}), close to the {ref_share:.0%} of all {ref_total} firms in the same registry"
+        )
+    return (
+        f"technology- and application-layer firms are {tendency} among its registry firms ({upper} of "
+        f"{total}, {share:.0%}; {ref_share:.0%} of all {ref_total} firms in the same registry)"
+    )
+
+
 def verdict(
     profile: Profile, lang: str = "zh", segment_names: dict[str, tuple[str, str]] | None = None
 ) -> str:
@@ -151,7 +185,7 @@ def verdict(
         else (f"{profile.name(lang)} {_rank_phrase(profile, lang)}")
     )
     second_parts = [_dimension_sentence(profile, lang)]
-    mix = layer_mix_sentence(profile.layer_counts, profile.segment_counts, segment_names, lang)
+    mix = registry_mix_sentence(profile, lang)
     if mix:
         second_parts.append(mix)
     second = [p for p in second_parts if p]

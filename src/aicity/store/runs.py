@@ -21,6 +21,7 @@ RUN_TABLES = (
     "eval_results",
     "eval_weights",
     "eval_flags",
+    "eval_coverage",
     "eval_uncertainty",
 )
 
@@ -47,6 +48,9 @@ _COLUMNS: dict[str, list[str]] = {
         "city_code",
         "longitude",
         "latitude",
+        "ranked",
+        "real_cells",
+        "total_cells",
     ],
     "eval_cells": [
         "unit_key",
@@ -57,11 +61,13 @@ _COLUMNS: dict[str, list[str]] = {
         "unit",
         "source_id",
         "flags",
+        "real",
     ],
     "eval_values": ["stage", "unit_key", "code", "value"],
     "eval_results": ["scheme", "unit_key", "code", "level", "score", "rank"],
     "eval_weights": ["scheme", "code", "weight"],
     "eval_flags": ["unit_key", "code", "stage", "flag"],
+    "eval_coverage": ["unit_key", "code", "real", "total", "included", "reason"],
     "eval_uncertainty": ["unit_key", "code", "stat", "value"],
 }
 
@@ -83,10 +89,20 @@ class RunRecord:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
+# columns added by migration 006, with the value a frame without them means
+_DEFAULTS: dict[str, dict[str, object]] = {
+    "eval_units": {"ranked": True, "real_cells": None, "total_cells": None},
+    "eval_cells": {"real": False},
+}
+
+
 def _frame_for(table: str, run_id: str, frame: pd.DataFrame | None) -> pd.DataFrame:
     columns = _COLUMNS[table]
     if frame is None or frame.empty:
         return pd.DataFrame(columns=["run_id", *columns])
+    defaults = {k: v for k, v in _DEFAULTS.get(table, {}).items() if k not in frame.columns}
+    if defaults:
+        frame = frame.assign(**defaults)
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise StoreError(f"{table}: expected columns {columns}, missing {missing} (run {run_id})")

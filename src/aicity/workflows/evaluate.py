@@ -143,19 +143,52 @@ def _flag_value(row: pd.Series) -> float:
     )
 
 
+def _is_real(frame: pd.DataFrame) -> pd.Series:
+    """Sourced (a URL), verified, actual (not an estimate) observations: the only ones that are scored."""
+    url = frame["source_url"].fillna("").astype(str).str.strip() != ""
+    return url & frame["verified"].fillna(False).astype(bool) & (frame["kind"] == "actual")
+
+
+def indicator_year(in_scope: pd.DataFrame, year: int, max_age: int) -> int | None:
+    """One year per indicator: of the real observations in the window, the year that covers the most units
+    (ties go to the later year); None when there is no real observation."""
+    years = in_scope["year"]
+    window = in_scope[(years <= year) & (years >= year - max_age)]
+    window = window[_is_real(window)]
+    if window.empty:
+        return None
+    counts = window.groupby("year")["unit_key"].nunique()
+    best = counts[counts == counts.max()].index.max()
+    return int(best)
+
+
 def select_cells(
     observations: pd.DataFrame, units: list[str], indicators: list[dict], year: int, max_age: int
 ) -> pd.DataFrame:
-    """One row per unit x indicator: the chosen observation (or none) and its flags."""
+    """One row per unit x indicator: the chosen observation (or none), its flags and whether it is real.
+
+    A number indicator takes all its values from one year (``indicator_year``); a value of another year
+    is left out (flag ``other_year``) rather than mixed in. Flags (designations) keep their own dates.
+    """
     obs = observations.copy()
     obs = obs[obs["kind"] != "plan_target"]
+    if "source_url" not in obs.columns:
+        obs["source_url"] = None
     rows = []
     by_key = {k: g for k, g in obs.groupby(["unit_key", "indicator"], sort=False)}
+    by_indicator = {k: g for k, g in obs.groupby("indicator", sort=False)}
     for ind in indicators:
         code = str(ind["code"])
         is_flag = ind.get("value_type") == "flag" or ind.get("unit") == "flag"
         wanted = str(ind.get("unit") or "")
         accepted = ind.get("scopes")
+        the_year = None
+        if not is_flag and code in by_indicator:
+            group_all = by_indicator[code]
+            in_scope_all = group_all[
+                [scope_matches(u, wanted, accepted) for u in group_all["unit"]]
+            ]
+            the_year = indicator_year(in_scope_all, year, max_age)
         for unit in units:
             group = by_key.get((unit, code))
             flags: list[str] = []
@@ -166,18 +199,30 @@ def select_cells(
                     flags.append("other_scope")
                 years = in_scope["year"]
                 if is_flag:
-                    usable = in_scope[years.isna() | (years <= year)]
+                    # a designation not held at a later date was not held earlier either
+                    not_held = pd.to_numeric(in_scope["value"], errors="coerce").eq(0)
+                    usable = in_scope[years.isna() | (years <= year) | not_held]
                 else:
                     usable = in_scope[(years <= year) & (years >= year - max_age)]
+                    if the_year is not None:
+                        if len(usable) and not (usable["year"] == the_year).any():
+                            flags.append("other_year")
+                        usable = usable[usable["year"] == the_year]
                 if len(usable):
                     # latest year first; among equals prefer actual, verified, reliable sources
                     ranked = usable.assign(
                         _y=usable["year"].fillna(-1),
                         _k=(usable["kind"] == "actual").astype(int),
                         _v=usable["verified"].astype(bool).astype(int),
+                        _u=usable["source_url"]
+                        .fillna("")
+                        .astype(str)
+                        .str.strip()
+                        .ne("")
+                        .astype(int),
                         _r=usable["reliability"].map({"A": 3, "B": 2, "C": 1}).fillna(0),
                         _lb=~usable["unit"].astype(str).str.contains("lower bound", case=False),
-                    ).sort_values(["_y", "_k", "_v", "_r", "_lb", "obs_id"], ascending=False)
+                    ).sort_values(["_y", "_k", "_v", "_u", "_r", "_lb", "obs_id"], ascending=False)
                     chosen = ranked.iloc[0]
             if chosen is None:
                 if is_flag and "other_scope" not in flags:
@@ -191,6 +236,7 @@ def select_cells(
                             "unit": "flag",
                             "source_id": None,
                             "flags": "absent_flag",
+                            "real": False,
                         }
                     )
                     continue
@@ -204,6 +250,7 @@ def select_cells(
                         "unit": wanted,
                         "source_id": None,
                         "flags": " ".join(["missing", *flags]),
+                        "real": False,
                     }
                 )
                 continue
@@ -216,9 +263,23 @@ def select_cells(
                 flags.append("derived")
             elif not bool(chosen["verified"]):
                 flags.append("unverified")
+            has_url = bool(str(chosen.get("source_url") or "").strip()) and not (
+                isinstance(chosen.get("source_url"), float)
+            )
+            if not has_url:
+                flags.append("no_source")
             if "lower bound" in str(chosen["unit"]).lower():
                 flags.append("lower_bound")
-            flags = [f for f in flags if f != "other_scope"]
+            if "sample" in str(chosen["unit"]).lower() or "sample" in str(chosen.get("kind")):
+                flags.append("sample")
+            real = (
+                has_url
+                and bool(chosen["verified"])
+                and chosen["kind"] == "actual"
+                and "sample" not in flags
+                and not pd.isna(value)
+            )
+            flags = [f for f in flags if f not in ("other_scope", "other_year")]
             rows.append(
                 {
                     "unit_key": unit,
@@ -229,21 +290,33 @@ def select_cells(
                     "unit": str(chosen["unit"]),
                     "source_id": None if pd.isna(chosen["source_id"]) else int(chosen["source_id"]),
                     "flags": " ".join(flags),
+                    "real": bool(real),
                 }
             )
     return pd.DataFrame(
         rows,
-        columns=["unit_key", "indicator", "obs_id", "year", "value", "unit", "source_id", "flags"],
+        columns=[
+            "unit_key",
+            "indicator",
+            "obs_id",
+            "year",
+            "value",
+            "unit",
+            "source_id",
+            "flags",
+            "real",
+        ],
     )
 
 
 def _derive_cells(cells: pd.DataFrame, indicators: list[dict], extra: pd.DataFrame) -> pd.DataFrame:
-    """Fill missing cells of indicators with a ``derive`` rule from two other selected values (flagged)."""
+    """Fill missing cells of indicators with a ``derive`` rule from two other selected cells of the same
+    year; the derived cell keeps every input flag plus ``derived`` and is real only if both inputs are."""
     cells = cells.copy()
-    values = (
+    parts = (
         pd.concat([cells, extra])
         .drop_duplicates(["unit_key", "indicator"])
-        .set_index(["unit_key", "indicator"])["value"]
+        .set_index(["unit_key", "indicator"])
     )
     for ind in indicators:
         rule = ind.get("derive")
@@ -252,11 +325,22 @@ def _derive_cells(cells: pd.DataFrame, indicators: list[dict], extra: pd.DataFra
         mask = (cells["indicator"] == ind["code"]) & cells["value"].isna()
         for i in cells.index[mask]:
             unit = cells.at[i, "unit_key"]
-            num = values.get((unit, rule["numerator"]), np.nan)
-            den = values.get((unit, rule["denominator"]), np.nan)
-            if pd.notna(num) and pd.notna(den) and den:
-                cells.at[i, "value"] = float(num) / float(den) * float(rule.get("scale", 1))
-                cells.at[i, "flags"] = "derived"
+            key_num, key_den = (unit, rule["numerator"]), (unit, rule["denominator"])
+            if key_num not in parts.index or key_den not in parts.index:
+                continue
+            num, den = parts.loc[key_num], parts.loc[key_den]
+            if pd.isna(num["value"]) or pd.isna(den["value"]) or not den["value"]:
+                continue
+            if num["year"] != den["year"]:
+                cells.at[i, "flags"] = (str(cells.at[i, "flags"]) + " years_differ").strip()
+                continue
+            flags = {*str(num["flags"]).split(), *str(den["flags"]).split()} - {""}
+            cells.at[i, "value"] = (
+                float(num["value"]) / float(den["value"]) * float(rule.get("scale", 1))
+            )
+            cells.at[i, "year"] = num["year"]
+            cells.at[i, "flags"] = " ".join(sorted(flags | {"derived"}))
+            cells.at[i, "real"] = bool(num["real"]) and bool(den["real"])
     return cells
 
 
@@ -274,6 +358,163 @@ def _city_cells(
     )
     merged["flags"] = (merged["flags"].fillna("") + " city_level").str.strip()
     return merged.drop(columns=["city_code"])
+
+
+# ----- evidence rules: coverage floors ------------------------------------------------------------------
+DEFAULT_FLOORS = {"indicator": 2 / 3, "unit": 2 / 3, "dimension": 2 / 3}
+
+
+def coverage_floors(spec: dict) -> dict[str, float]:
+    """The framework's ``coverage_floor`` settings (shares of real cells), defaults 2/3 each."""
+    given = spec.get("coverage_floor") or {}
+    if not isinstance(given, dict) or set(given) - set(DEFAULT_FLOORS):
+        raise ConfigError(
+            f"coverage_floor takes {sorted(DEFAULT_FLOORS)} (shares from 0 to 1), got {given!r}",
+            path="framework",
+        )
+    floors = {**DEFAULT_FLOORS, **{k: _share(v) for k, v in given.items()}}
+    bad = {k: v for k, v in floors.items() if not 0 <= v <= 1}
+    if bad:
+        raise ConfigError(f"coverage_floor shares must be from 0 to 1, got {bad}", path="framework")
+    return floors
+
+
+def _share(value: object) -> float:
+    """A share written as 0.5 or as a fraction "2/3"."""
+    text = str(value).strip()
+    try:
+        if "/" in text:
+            top, bottom = text.split("/", 1)
+            return float(top) / float(bottom)
+        return float(text)
+    except (ValueError, ZeroDivisionError):
+        raise ConfigError(
+            f"coverage_floor: expected a share like 0.5 or 2/3, got {value!r}", path="framework"
+        ) from None
+
+
+@dataclass
+class Coverage:
+    """Who and what has enough real data: computed once per run, stored with it (``eval_coverage``)."""
+
+    floors: dict[str, float]
+    indicator_real: dict[str, int]
+    indicator_included: dict[str, bool]
+    unit_real: dict[str, int]
+    unit_ranked: dict[str, bool]
+    dimension_real: dict[tuple[str, str], tuple[int, int]]  # (unit, dimension) -> (real, total)
+    n_units: int
+
+    def dimensions_below_floor(self) -> set[tuple[str, str]]:
+        return {
+            key
+            for key, (real, total) in self.dimension_real.items()
+            if total and real / total < self.floors["dimension"]
+        }
+
+    def table(self) -> pd.DataFrame:
+        rows = [
+            {
+                "unit_key": "",
+                "code": code,
+                "real": real,
+                "total": self.n_units,
+                "included": self.indicator_included[code],
+                "reason": None
+                if self.indicator_included[code]
+                else f"real data for {real} of {self.n_units} units, below the floor of "
+                f"{self.floors['indicator']:.0%}",
+            }
+            for code, real in self.indicator_real.items()
+        ]
+        below = self.dimensions_below_floor()
+        for (unit, dim), (real, total) in self.dimension_real.items():
+            ranked = self.unit_ranked[unit]
+            included = ranked and (unit, dim) not in below
+            reason = None
+            if not ranked:
+                reason = "unit not ranked: insufficient data"
+            elif not included:
+                reason = f"real data for {real} of {total} indicators, below the floor"
+            rows.append(
+                {
+                    "unit_key": unit,
+                    "code": dim,
+                    "real": real,
+                    "total": total,
+                    "included": included,
+                    "reason": reason,
+                }
+            )
+        return pd.DataFrame(
+            rows, columns=["unit_key", "code", "real", "total", "included", "reason"]
+        )
+
+
+def assess_coverage(
+    cells: pd.DataFrame, spec: dict, units: list[str], floors: dict[str, float]
+) -> Coverage:
+    """Apply the floors: an indicator with real data for fewer than ``floors['indicator']`` of the units
+    is left out; a unit with real data for fewer than ``floors['unit']`` of the scored indicators is not
+    ranked; a ranked unit below ``floors['dimension']`` in a dimension gets no score for it."""
+    indicators = _indicator_specs(spec)
+    parent = {str(i["code"]): str(i.get("parent")) for i in indicators}
+    real = cells[cells["unit_key"].isin(units)].assign(real=lambda f: f["real"].astype(bool))
+    by_indicator = real.groupby("indicator")["real"].sum()
+    n = len(units)
+    indicator_real = {c: int(by_indicator.get(c, 0)) for c in parent}
+    included = {c: n > 0 and indicator_real[c] / n >= floors["indicator"] for c in parent}
+    scored = [c for c in parent if included[c]]
+    scored_cells = real[real["indicator"].isin(scored)]
+    per_unit = scored_cells.groupby("unit_key")["real"].sum()
+    unit_real = {u: int(per_unit.get(u, 0)) for u in units}
+    ranked = {u: bool(scored) and unit_real[u] / len(scored) >= floors["unit"] for u in units}
+    dimension_real: dict[tuple[str, str], tuple[int, int]] = {}
+    dims = sorted({parent[c] for c in scored})
+    real_pairs = set(
+        zip(
+            scored_cells["unit_key"][scored_cells["real"]],
+            scored_cells["indicator"][scored_cells["real"]],
+            strict=True,
+        )
+    )
+    for u in units:
+        for d in dims:
+            members = [c for c in scored if parent[c] == d]
+            dimension_real[(u, d)] = (sum((u, c) in real_pairs for c in members), len(members))
+    return Coverage(floors, indicator_real, included, unit_real, ranked, dimension_real, n)
+
+
+def _spec_without(spec: dict, left_out: set[str]) -> dict:
+    """The framework without the left-out indicators (and any parent left with no children)."""
+    nodes = [n for n in spec["nodes"] if str(n.get("code")) not in left_out]
+    while True:
+        parents = {str(n.get("parent")) for n in nodes}
+        empty = [
+            n for n in nodes if int(n.get("level", 1) or 1) > 1 and str(n["code"]) not in parents
+        ]
+        if not empty:
+            break
+        gone = {str(n["code"]) for n in empty}
+        nodes = [n for n in nodes if str(n["code"]) not in gone]
+    return {**spec, "nodes": nodes}
+
+
+def _blank_dimensions(results: pd.DataFrame, below: set[tuple[str, str]]) -> pd.DataFrame:
+    """No score or rank for a unit's dimension below the floor; the others re-ranked without it."""
+    if not below:
+        return results
+    results = results.copy()
+    mask = pd.Series(
+        [(u, c) in below for u, c in zip(results["unit_key"], results["code"], strict=True)],
+        index=results.index,
+    )
+    results.loc[mask, "score"] = np.nan
+    codes = {c for _, c in below}
+    for _key, group in results[results["code"].isin(codes)].groupby(["scheme", "code"]):
+        new_rank = group["score"].rank(ascending=False, method="min")
+        results.loc[group.index, "rank"] = new_rank.astype("Int64")
+    return results
 
 
 def reference_year_of(observations: pd.DataFrame, codes: list[str], max_age: int = 3) -> int:
@@ -399,17 +640,41 @@ def evaluate(
     )
     cells = _derive_cells(cells, indicators, helper_cells)
     cells = cells.reset_index(drop=True)
-    wide = cells.pivot(index="unit_key", columns="indicator", values="value").reindex(
-        index=keys, columns=codes
+    floors = coverage_floors(spec)
+    coverage = assess_coverage(cells, spec, keys, floors)
+    scored_codes = [c for c in codes if coverage.indicator_included[c]]
+    if not scored_codes:
+        raise InputError(
+            f"no indicator of framework {spec.get('name')!r} has real data for "
+            f"{floors['indicator']:.0%} of the {unit_type} units",
+            fix="ingest sourced observations, or lower coverage_floor.indicator in the framework",
+        )
+    ranked_keys = [k for k in keys if coverage.unit_ranked[k]]
+    if len(ranked_keys) < 2:
+        raise InputError(
+            f"fewer than 2 {unit_type} units have real data for {floors['unit']:.0%} of the scored cells",
+            fix="ingest more sourced observations, or lower coverage_floor.unit in the framework",
+        )
+    scored_spec = _spec_without(spec, set(codes) - set(scored_codes))
+    # only real cells are scored: unverified, URL-less, estimated or sample values stay in the cells table
+    # (shown in the appendix) but enter the index as gaps, imputed and flagged
+    real_values = cells["value"].where(cells["real"].astype(bool))
+    wide = (
+        cells.assign(value=real_values)
+        .pivot(index="unit_key", columns="indicator", values="value")
+        .reindex(index=ranked_keys, columns=scored_codes)
     )
     for den in denominators:
         source = cells if den in codes else helper_cells
-        wide[den] = source[source["indicator"] == den].set_index("unit_key")["value"].reindex(keys)
+        den_cells = source[source["indicator"] == den].set_index("unit_key")
+        wide[den] = den_cells["value"].where(den_cells["real"].astype(bool)).reindex(ranked_keys)
     data = wide.copy()
     data.index.name = "uCode"
     data = data.reset_index()
-    data.insert(1, "uName", units["name_zh"].to_numpy())
-    fw = Framework.from_yaml(engine_spec(spec), data=data)
+    names = units.set_index("unit_key")["name_zh"]
+    data.insert(1, "uName", names.reindex(ranked_keys).to_numpy())
+    spec_for_engine = scored_spec
+    fw = Framework.from_yaml(engine_spec(spec_for_engine), data=data)
     recipe_text = load_recipe_text(recipe)
     default_recipe = Recipe.from_yaml(recipe_text)
     with warnings.catch_warnings(), np.errstate(all="ignore"):
@@ -419,6 +684,7 @@ def evaluate(
         schemes = {"default": result}
         for name in alternatives or ():
             schemes[name] = build(fw, recipe=Recipe.from_yaml(load_recipe_text(name)))
+    dropped_dimensions = coverage.dimensions_below_floor()
 
     # flags raised by the pipeline (imputation) go back onto the cells
     pipeline_flags = result.flags
@@ -429,6 +695,11 @@ def evaluate(
             (f + " imputed").strip() if (u, c) in pairs and "imputed" not in f else f
             for u, c, f in zip(cells["unit_key"], cells["indicator"], cells["flags"], strict=True)
         ]
+    units = units.assign(
+        ranked=units["unit_key"].map(coverage.unit_ranked).astype(bool),
+        real_cells=units["unit_key"].map(coverage.unit_real).astype(int),
+        total_cells=len(scored_codes),
+    )
     record = _record(
         fw,
         spec,
@@ -442,6 +713,10 @@ def evaluate(
         max_age,
         label,
     )
+    record.tables["eval_results"] = _blank_dimensions(
+        record.tables["eval_results"], dropped_dimensions
+    )
+    record.tables["eval_coverage"] = coverage.table()
     save_run(store, record)
     return Evaluation(run_id=record.run_id, record=record, result=result)
 
@@ -536,10 +811,23 @@ def rebuild_inputs(meta: dict, tables: dict[str, pd.DataFrame]):
 
     spec = yaml.safe_load(meta["framework_yaml"])
     cells = tables["eval_cells"]
-    units = tables["eval_units"]["unit_key"].tolist()
+    unit_table = tables["eval_units"]
+    if "ranked" in unit_table.columns:
+        unit_table = unit_table[unit_table["ranked"].fillna(True).astype(bool)]
+    units = unit_table["unit_key"].tolist()
+    coverage = tables.get("eval_coverage")
+    if coverage is not None and len(coverage):
+        # a run made under the evidence rules: only its real cells and scored indicators are rebuilt
+        indicator_rows = coverage[coverage["unit_key"] == ""]
+        spec = _spec_without(
+            spec, set(indicator_rows["code"][~indicator_rows["included"].astype(bool)])
+        )
+        cells = cells.assign(value=cells["value"].where(cells["real"].astype(bool)))
+    scored = [str(i["code"]) for i in _indicator_specs(spec)]
+    cells = cells[cells["indicator"].isin(scored)]
     wide = cells.pivot(index="unit_key", columns="indicator", values="value").reindex(units)
     values = tables["eval_values"]
-    helpers = values[values["stage"] == "input"]
+    helpers = values[(values["stage"] == "input") & values["unit_key"].isin(units)]
     if len(helpers):
         wide = wide.join(helpers.pivot(index="unit_key", columns="code", values="value"))
     for indicator in _indicator_specs(spec):

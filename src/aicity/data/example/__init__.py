@@ -1,7 +1,7 @@
 """The bundled example: China AI 20 (21 cities with Harbin), built from the team's shared public facts.
 
 Files (ingest-ready CSV, UTF-8): ``indicators.csv`` (registry), ``cities.csv``, ``parks.csv``,
-``enterprises.csv``, ``observations_cities.csv``, ``observations_panel.csv``, ``observations_parks.csv``
+``enterprises.csv``, ``observations_cities.csv``, ``observations_panel.csv``, ``observations_designations.csv``, ``observations_parks.csv``
 and ``taxonomy.csv``. ``build.py`` regenerates them from ../shared/data; see docs/ingest.md for the mapping.
 """
 
@@ -18,6 +18,7 @@ INGEST_ORDER: list[tuple[str, str]] = [
     ("enterprises.csv", "enterprises"),
     ("observations_cities.csv", "observations"),
     ("observations_panel.csv", "observations"),
+    ("observations_designations.csv", "observations"),
     ("observations_parks.csv", "observations"),
 ]
 

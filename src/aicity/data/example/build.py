@@ -141,6 +141,8 @@ def build(shared: Path, out: Path = HERE) -> None:
     _write(out / "observations_cities.csv", OBS_COLUMNS, facts)
     panel = [observation(r) for r in _read(shared / "city_panel.csv")]
     _write(out / "observations_panel.csv", OBS_COLUMNS, panel)
+    designations = [observation(r) for r in _read(shared / "city_designations.csv")]
+    _write(out / "observations_designations.csv", OBS_COLUMNS, designations)
 
     parks, park_facts, seen = [], [], set()
     for r in _read(shared / "parks.csv"):
