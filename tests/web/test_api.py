@@ -69,7 +69,8 @@ def test_city_detail_carries_sources_parks_and_evaluation(client: TestClient) ->
     assert (
         "ranked 1 of 5" in evaluation["verdict_en"]
     )  # the verdict speaks of the index, not a dimension
-    assert evaluation["coverage"] == 1.0
+    assert evaluation["observed_share"] == 1.0 and evaluation["ranked"] is True
+    assert set(evaluation["coverage"]) == {"real", "total", "by_dimension"}
 
 
 def test_parks_and_park_detail(client: TestClient) -> None:

@@ -432,9 +432,52 @@ class Explorer:
             "data": rows,
         }
 
+    def evidence(self, code: str) -> dict[str, Any] | None:
+        """Whether the unit is ranked and its real cells: overall and per dimension (evidence rules)."""
+        live = self.live
+        if live is None:
+            return None
+        units = live.run_tables.get("eval_units")
+        if units is None or code not in set(units["unit_key"]):
+            return None
+        row = units[units["unit_key"] == code].iloc[0]
+        coverage = live.run_tables.get("eval_coverage")
+        by_dimension = {}
+        if coverage is not None and len(coverage):
+            mine = coverage[coverage["unit_key"] == code]
+            by_dimension = {
+                str(r.code): {"real": int(r.real), "total": int(r.total), "scored": bool(r.included)}
+                for r in mine.itertuples(index=False)
+            }
+        real, total = row.get("real_cells"), row.get("total_cells")
+        return {
+            "ranked": bool(row.get("ranked", True)),
+            "coverage": {
+                "real": None if pd.isna(real) else int(real),
+                "total": None if pd.isna(total) else int(total),
+                "by_dimension": by_dimension,
+            },
+        }
+
     def city_evaluation(self, code: str) -> dict[str, Any] | None:
         """The city's index and dimension scores and ranks in the stored run, with its flags."""
         live = self.live
+        evidence = self.evidence(code)
+        if live is not None and evidence is not None and code not in live.units:
+            # below the coverage floor: shown as insufficient data, never ranked
+            return {
+                "run_id": live.run_id,
+                "ranked": False,
+                "score": None,
+                "rank": None,
+                "n_units": len(live.units),
+                "coverage": evidence["coverage"],
+                "strengths": [],
+                "weaknesses": [],
+                "verdict_zh": "数据不足，未参与排名",
+                "verdict_en": "Insufficient data: not ranked",
+                "cells": _records(live.cells_of(code)),
+            }
         if live is None or code not in live.units:
             return None
         result = live.baseline_result
@@ -465,7 +508,9 @@ class Explorer:
             "verdict_en": profile.verdict_en if profile else None,
             "strengths": [_plain(asdict(p)) for p in profile.strengths] if profile else [],
             "weaknesses": [_plain(asdict(p)) for p in profile.weaknesses] if profile else [],
-            "coverage": round(profile.coverage, 4) if profile else None,
+            "ranked": True,
+            "coverage": (evidence or {}).get("coverage"),
+            "observed_share": round(profile.coverage, 4) if profile else None,
             "cells": _records(live.cells_of(code)),
         }
 
