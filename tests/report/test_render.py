@@ -235,6 +235,9 @@ def test_comparison_with_published_rankings(data):
     theirs = pd.Series([1, 2, 3, 5, 9], index=common)
     expected = ours[common].rank().corr(theirs.rank())
     assert summary.iloc[0]["spearman"] == pytest.approx(expected)
+    assert -1 <= summary.iloc[0]["kendall"] <= 1
+    # never a coefficient on fewer than 5 shared cities
+    assert summary[summary["n_common"] < 5]["spearman"].isna().all()
 
 
 def test_bad_language_or_format_is_a_config_error(data, tmp_path):

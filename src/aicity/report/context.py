@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from aicity.report.i18n import RANKING_NAMES, text
-from aicity.report.model import ReportData
+from aicity.report.model import MIN_COMMON_FOR_CORRELATION, ReportData
 
 LAYERS = ("foundation", "technology", "application")
 SCHEME_NAMES = {
@@ -373,7 +373,12 @@ def build_context(report: ReportData, lang: str, figures, mode: str) -> dict:
             ],
             "year": fmt_rank(r.year),
             "n_common": r.n_common,
-            "spearman": fmt(r.spearman, 2),
+            "spearman": fmt(r.spearman, 2)
+            if r.n_common >= MIN_COMMON_FOR_CORRELATION
+            else t["too_few"],
+            "kendall": fmt(r.kendall, 2)
+            if r.n_common >= MIN_COMMON_FOR_CORRELATION
+            else t["too_few"],
         }
         for r in summary.itertuples(index=False)
     ]

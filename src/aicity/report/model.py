@@ -10,10 +10,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from aicity.profiles.profile import Profile
 
 LANGS = ("zh", "en")
+
+
+# below this many cities ranked by both, a rank correlation says nothing
+MIN_COMMON_FOR_CORRELATION = 5
 
 
 @dataclass
@@ -161,7 +166,7 @@ class ReportData:
         ours, theirs, difference), computed on the units both rank.
         """
         ext = self.external_rankings
-        columns = ["ranking", "year", "n_common", "spearman"]
+        columns = ["ranking", "year", "n_common", "spearman", "kendall"]
         if ext is None or ext.empty:
             return pd.DataFrame(columns=columns), pd.DataFrame()
         ours = self.ranking().set_index("unit_key")["rank"]
@@ -169,12 +174,32 @@ class ReportData:
         for (name, year), group in ext.groupby(["ranking", "year"], dropna=False):
             theirs = group.set_index("unit_key")["rank"].astype(float)
             common = theirs.index.intersection(ours.dropna().index)
-            if len(common) < 3:
+            if len(common) < MIN_COMMON_FOR_CORRELATION:
+                # too few shared cities for a correlation: listed with its n, no coefficient
+                rows.append(
+                    {
+                        "ranking": name,
+                        "year": year,
+                        "n_common": len(common),
+                        "spearman": float("nan"),
+                        "kendall": float("nan"),
+                    }
+                )
                 continue
             a = ours.loc[common].rank(method="average")
             b = theirs.loc[common].rank(method="average")
-            rho = float(np.corrcoef(a, b)[0, 1]) if a.std() > 0 and b.std() > 0 else float("nan")
-            rows.append({"ranking": name, "year": year, "n_common": len(common), "spearman": rho})
+            varied = a.std() > 0 and b.std() > 0
+            rho = float(np.corrcoef(a, b)[0, 1]) if varied else float("nan")
+            tau = float(stats.kendalltau(a, b).statistic) if varied else float("nan")
+            rows.append(
+                {
+                    "ranking": name,
+                    "year": year,
+                    "n_common": len(common),
+                    "spearman": rho,
+                    "kendall": tau,
+                }
+            )
             # Disagreement: positions within the common set differ by at least a third of its size.
             threshold = max(2, round(len(common) / 3))
             for unit in common:
