@@ -108,6 +108,23 @@ def print_ranking(store, run_id: str, top: int) -> None:
         f"{meta['n_indicators']} indicators, reference year {meta['reference_year']}, "
         f"{flagged} of {len(cells)} cells flagged"
     )
+    units = tables["eval_units"]
+    imputed = int(cells["flags"].fillna("").str.contains("imputed").sum())
+    ranked = units[units["ranked"].fillna(True).astype(bool)]
+    console.print(
+        f"evidence: {int(cells['real'].astype(bool).sum())} of {len(cells)} cells real, "
+        f"{imputed} imputed; {len(ranked)} of {len(units)} units ranked"
+    )
+    coverage = tables["eval_coverage"]
+    if len(coverage):
+        left_out = coverage[(coverage["unit_key"] == "") & ~coverage["included"].astype(bool)]
+        for row in left_out.itertuples(index=False):
+            console.print(f"left out: {escape(str(row.code))} ({escape(str(row.reason))})")
+    for row in units[~units["unit_key"].isin(ranked["unit_key"])].itertuples(index=False):
+        console.print(
+            f"数据不足 / insufficient data, not ranked: {escape(str(row.name_zh))} "
+            f"({row.real_cells} of {row.total_cells} cells real)"
+        )
     if not top:
         return
     nodes = tables["eval_nodes"]

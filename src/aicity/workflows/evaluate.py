@@ -655,7 +655,8 @@ def evaluate(
             f"fewer than 2 {unit_type} units have real data for {floors['unit']:.0%} of the scored cells",
             fix="ingest more sourced observations, or lower coverage_floor.unit in the framework",
         )
-    scored_spec = _spec_without(spec, set(codes) - set(scored_codes))
+    left_out = set(codes) - set(scored_codes)
+    scored_spec = _spec_without(spec, left_out) if left_out else spec
     # only real cells are scored: unverified, URL-less, estimated or sample values stay in the cells table
     # (shown in the appendix) but enter the index as gaps, imputed and flagged
     real_values = cells["value"].where(cells["real"].astype(bool))
@@ -683,7 +684,14 @@ def evaluate(
         result = build(fw, recipe=default_recipe)
         schemes = {"default": result}
         for name in alternatives or ():
-            schemes[name] = build(fw, recipe=Recipe.from_yaml(load_recipe_text(name)))
+            alternative = Recipe.from_yaml(load_recipe_text(name))
+            try:
+                schemes[name] = build(fw, recipe=alternative)
+            except ConfigError:
+                # an alternative written for the full framework (AHP over its three dimensions) does
+                # not fit once the floors leave a dimension out: that scheme is not stored
+                if scored_spec is spec:
+                    raise
     dropped_dimensions = coverage.dimensions_below_floor()
 
     # flags raised by the pipeline (imputation) go back onto the cells
