@@ -446,7 +446,11 @@ class Explorer:
         if coverage is not None and len(coverage):
             mine = coverage[coverage["unit_key"] == code]
             by_dimension = {
-                str(r.code): {"real": int(r.real), "total": int(r.total), "scored": bool(r.included)}
+                str(r.code): {
+                    "real": int(r.real),
+                    "total": int(r.total),
+                    "scored": bool(r.included),
+                }
                 for r in mine.itertuples(index=False)
             }
         real, total = row.get("real_cells"), row.get("total_cells")
