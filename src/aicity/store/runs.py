@@ -89,6 +89,8 @@ class RunRecord:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
+CELL_COLUMNS = _COLUMNS["eval_cells"]  # one selected input cell of a run
+
 # columns added by migration 006, with the value a frame without them means
 _DEFAULTS: dict[str, dict[str, object]] = {
     "eval_units": {"ranked": True, "real_cells": None, "total_cells": None},

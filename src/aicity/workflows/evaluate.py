@@ -28,7 +28,7 @@ from aicity.errors import ConfigError, InputError
 from aicity.index.framework import NODE_KEYS
 from aicity.store import Store
 from aicity.store import core as store_core
-from aicity.store.runs import RunRecord, save_run
+from aicity.store.runs import CELL_COLUMNS, RunRecord, save_run
 
 DEFAULT_FRAMEWORK = "china_ai_20"
 ALTERNATIVE_RECIPES = ("entropy", "ahp", "geometric")
@@ -293,20 +293,7 @@ def select_cells(
                     "real": bool(real),
                 }
             )
-    return pd.DataFrame(
-        rows,
-        columns=[
-            "unit_key",
-            "indicator",
-            "obs_id",
-            "year",
-            "value",
-            "unit",
-            "source_id",
-            "flags",
-            "real",
-        ],
-    )
+    return pd.DataFrame(rows, columns=CELL_COLUMNS)
 
 
 def _derive_cells(cells: pd.DataFrame, indicators: list[dict], extra: pd.DataFrame) -> pd.DataFrame:
