@@ -30,6 +30,7 @@ def demo(
     ),
 ) -> None:
     """Build the example store from the bundled, sourced China AI 20 facts and show its coverage."""
+    from aicity.io.export import to_csv
     from aicity.workflows.demo import build_demo, coverage
 
     with console.status("building the demo") as status:
@@ -41,7 +42,7 @@ def demo(
                 + (f", {result.n_rejected} rejected" if result.n_rejected else "")
             )
         grid = coverage(run.store, COVERAGE_CATEGORIES)
-        grid.to_csv(out / "coverage.csv", index=False)
+        to_csv(grid, out / "coverage.csv")
         # the full run ends with the ranking, so it shows coverage per category; --store-only shows every cell
         (_print_coverage_summary if full else _print_coverage)(grid)
         filled = grid["value"].notna() | grid["value_text"].notna()

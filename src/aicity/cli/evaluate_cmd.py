@@ -187,6 +187,7 @@ def compare_cmd(
     ),
 ) -> None:
     """Rank and score changes of the overall index from run A to run B (positive = moved up)."""
+    from aicity.io.export import to_csv
     from aicity.store import Store
     from aicity.store.runs import compare_runs, load_run
 
@@ -194,7 +195,7 @@ def compare_cmd(
         changes = compare_runs(store, run_a, run_b)
         _, tables = load_run(store, run_b)
     if out is not None:
-        changes.to_csv(out, index=False, encoding="utf-8")
+        to_csv(changes, out)
     top_level = changes["level"].max()
     overall = changes[changes["level"] == top_level]
     names = tables["eval_units"].set_index("unit_key")["name_zh"]

@@ -62,6 +62,7 @@ def uncertainty_cmd(
     from aicity.index import Framework, Recipe
     from aicity.index.uncertainty import UncertaintySpec, run_sensitivity, run_uncertainty
     from aicity.index.uncertainty.engine import EngineModel
+    from aicity.io.export import to_csv
 
     if (meta is None) == (framework is None):
         raise ConfigError(
@@ -109,7 +110,7 @@ def uncertainty_cmd(
     if sa is not None:
         written["sensitivity.csv"] = sa
     for name, frame in written.items():
-        frame.to_csv(out / name, index=False, encoding="utf-8")
+        to_csv(frame, out / name)
     summary = {
         "target": ua.target,
         "n": n,

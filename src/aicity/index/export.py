@@ -8,6 +8,7 @@ import numpy as np
 
 from aicity.index import audit
 from aicity.index.result import IndexResult
+from aicity.io.export import to_csv
 
 
 def write_result(result: IndexResult, out: str | Path, top: int = 5) -> list[Path]:
@@ -20,7 +21,7 @@ def write_result(result: IndexResult, out: str | Path, top: int = 5) -> list[Pat
 
     def put(frame, name: str, index: bool = False) -> None:
         path = out / name
-        frame.to_csv(path, index=index, encoding="utf-8")
+        to_csv(frame, path, index=index)
         written.append(path)
 
     for name, frame in result.stages.items():

@@ -1,50 +1,19 @@
 """The Excel workbook: rankings, scores at every level, indicators with flags, sources.
 
-Every text cell is written with ``write_string``: a cell that starts with = + - @ stays text and can never
-run as a formula (CSV/Excel formula injection).
+Written by the shared guarded writer (aicity.io.export): every text cell is a string cell, so a cell that
+starts with = + - @ stays text and can never run as a formula (CSV/Excel formula injection).
 """
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import pandas as pd
 
+from aicity.io.export import write_workbook
 from aicity.report.context import _flags_label, _scheme_label
 from aicity.report.i18n import text
 from aicity.report.model import ReportData
-
-
-def _write_table(
-    workbook, sheet_name: str, frame: pd.DataFrame, header_format, widths=None
-) -> None:
-    sheet = workbook.add_worksheet(sheet_name)
-    for col, name in enumerate(frame.columns):
-        sheet.write_string(0, col, str(name), header_format)
-    for r, row in enumerate(frame.itertuples(index=False), start=1):
-        for c, value in enumerate(row):
-            if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
-                sheet.write_blank(r, c, None)
-            elif isinstance(value, bool):
-                sheet.write_boolean(r, c, value)
-            elif isinstance(value, (int, float)) and not isinstance(value, bool):
-                sheet.write_number(r, c, float(value))
-            elif hasattr(value, "item") and isinstance(value.item(), (int, float)):
-                number = value.item()
-                if isinstance(number, float) and math.isnan(number):
-                    sheet.write_blank(r, c, None)
-                else:
-                    sheet.write_number(r, c, float(number))
-            else:
-                # Always a string cell: formula-looking text stays text.
-                sheet.write_string(r, c, str(value))
-    sheet.freeze_panes(1, 0)
-    if len(frame.columns):
-        sheet.autofilter(0, 0, max(len(frame), 1), len(frame.columns) - 1)
-    for c, name in enumerate(frame.columns):
-        width = (widths or {}).get(name, min(60, max(8, len(str(name)) * 2 + 2)))
-        sheet.set_column(c, c, width)
 
 
 def excel_sheets(report: ReportData, lang: str) -> dict[str, pd.DataFrame]:
@@ -109,18 +78,5 @@ def excel_sheets(report: ReportData, lang: str) -> dict[str, pd.DataFrame]:
 
 
 def write_excel(report: ReportData, path: Path, lang: str) -> Path:
-    import xlsxwriter
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # strings_to_formulas off as a second guard: even write() would keep "=..." as text.
-    workbook = xlsxwriter.Workbook(
-        str(path),
-        {"strings_to_formulas": False, "strings_to_urls": False, "nan_inf_to_errors": True},
-    )
-    header = workbook.add_format({"bold": True, "bg_color": "#F0F4F8", "border": 1})
-    try:
-        for sheet_name, frame in excel_sheets(report, lang).items():
-            _write_table(workbook, sheet_name, frame, header, widths={"url": 60, "source_url": 60})
-    finally:
-        workbook.close()
+    write_workbook(excel_sheets(report, lang), path, widths={"url": 60, "source_url": 60})
     return path

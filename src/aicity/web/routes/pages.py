@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import math
 from pathlib import Path as FsPath
@@ -12,6 +11,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import FileResponse, Response
 
+from aicity.io.export import csv_text, write_workbook
 from aicity.web.app import page_context, render
 from aicity.web.errors import BadRequest, NotFound
 from aicity.web.explorer import LAYERS, Explorer
@@ -278,8 +278,8 @@ def downloads_page(request: Request) -> Response:
 @router.get("/downloads/{name}.csv")
 def download_csv(request: Request, name: Annotated[str, Path(pattern=CODE)]) -> Response:
     frame = _explorer(request).table_frame(name)
-    # utf-8-sig so Excel opens Chinese text correctly
-    text = frame.to_csv(index=False)
+    # utf-8-sig so Excel opens Chinese text correctly; formula-like text is guarded (aicity.io.export)
+    text = csv_text(frame)
     return Response(
         ("\ufeff" + text).encode("utf-8"),
         media_type="text/csv; charset=utf-8",
@@ -300,18 +300,12 @@ def download_excel(request: Request) -> Response:
 
 
 def _workbook(explorer: Explorer) -> bytes:
-    import pandas as pd
-
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="xlsxwriter") as writer:
-        for name in explorer.table_names():
-            frame = explorer.table_frame(name)
-            frame = frame.drop(columns=[c for c in frame.columns if str(c).startswith("_")])
-            for column in frame.columns:
-                if getattr(getattr(frame[column], "dt", None), "tz", None) is not None:
-                    frame[column] = frame[column].dt.tz_localize(None)
-            frame.to_excel(writer, sheet_name=name[:31], index=False)
-    return buffer.getvalue()
+    """Every download table as a sheet, written by the guarded writer: text is never a formula."""
+    sheets = {}
+    for name in explorer.table_names():
+        frame = explorer.table_frame(name)
+        sheets[name[:31]] = frame.drop(columns=[c for c in frame.columns if str(c).startswith("_")])
+    return write_workbook(sheets)
 
 
 def _report_path(request: Request) -> FsPath | None:
