@@ -42,7 +42,10 @@ def handle_errors(app: typer.Typer) -> int:
         err_console.print("aborted", markup=False)
         return 130
     except Exception as exc:  # last-resort guard: users see one line, not a traceback
-        import click
+        try:  # typer >= 0.2x vendors click: its errors are not the click package's
+            from typer import _click as click
+        except ImportError:
+            import click
 
         if isinstance(exc, click.exceptions.ClickException):
             exc.show()

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 from aicity.cli._common import console
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 COVERAGE_CATEGORIES = ("industry", "innovation", "regional_support", "policy")
 PER_TABLE = 8
@@ -61,6 +64,8 @@ def demo(
 
 
 def _cell(row: pd.Series) -> str:
+    import pandas as pd
+
     if pd.isna(row["value"]):
         return "[dim]—[/dim]"
     value = float(row["value"])
