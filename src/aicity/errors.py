@@ -63,3 +63,15 @@ class RowProblems(AicityError):
 
 class StoreError(AicityError):
     """The store is missing, locked, or of an unknown schema version."""
+
+
+class DuplicateKey(StoreError):
+    """A write would give the store a second row with a key it holds (or the same key twice).
+
+    ``table``, ``key`` (a column, or ``firm`` for the enterprises firm key: credit code, else name and
+    city), ``value``, ``reason`` and ``fix`` let a caller that knows the file name the row as well.
+    """
+
+    def __init__(self, reason: str, *, table: str, key: str, value: str, fix: str) -> None:
+        self.table, self.key, self.value, self.reason, self.fix = table, key, value, reason, fix
+        super().__init__(f"{table}: {reason}; nothing written ({fix})")

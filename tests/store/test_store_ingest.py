@@ -40,10 +40,11 @@ def test_upsert_entities_counts_only_real_changes() -> None:
             "latitude": [39.9, 39.1],
         }
     )
-    assert store_ingest.upsert_entities(store, "cities", frame) == 2
-    assert store_ingest.upsert_entities(store, "cities", frame) == 0
+    assert store_ingest.upsert_entities(store, "cities", frame) == (2, 0, 0)
+    assert store_ingest.upsert_entities(store, "cities", frame) == (0, 0, 2)
     changed = frame.assign(name_en=["Peking", "Tianjin"])
-    assert store_ingest.upsert_entities(store, "cities", changed) == 1
+    counted = store_ingest.upsert_entities(store, "cities", changed)
+    assert (counted.new, counted.updated, counted.unchanged, counted.changed) == (0, 1, 1, 1)
     assert cities(store).set_index("code")["name_en"].to_dict() == {
         "110000": "Peking",
         "120000": "Tianjin",
@@ -108,10 +109,10 @@ def test_upsert_entities_writes_only_the_kept_rows() -> None:
         }
     )
     keep = np.array([True, False, True])
-    assert store_ingest.upsert_entities(store, "cities", frame, keep=keep) == 2
+    assert store_ingest.upsert_entities(store, "cities", frame, keep=keep) == (2, 0, 0)
     assert sorted(cities(store)["code"]) == ["110000", "310000"]
     # the comparison path (rows already stored) filters the same way
     changed = frame.assign(name_en=["Peking", "Tientsin", "Shanghai"])
-    assert store_ingest.upsert_entities(store, "cities", changed, keep=keep) == 1
+    assert store_ingest.upsert_entities(store, "cities", changed, keep=keep) == (0, 1, 1)
     stored = cities(store).set_index("code")["name_en"].to_dict()
     assert stored == {"110000": "Peking", "310000": "Shanghai"}

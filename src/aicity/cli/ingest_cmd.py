@@ -57,6 +57,7 @@ def ingest(
             if result.status == "unchanged":
                 console.print(
                     f"{where}: unchanged (same content as ingest #{result.previous_ingest}); nothing added"
+                    + (f" ({_written(result)})" if result.n_new is not None else "")
                     + (
                         f"; {result.n_rejected} rows were rejected then"
                         if result.n_rejected
@@ -70,7 +71,7 @@ def ingest(
             )
             console.print(
                 f"{where} -> {table}: {result.n_rows} rows, {result.n_accepted} accepted, "
-                f"{result.n_rejected} rejected, {result.n_changed} added or changed"
+                f"{result.n_rejected} rejected, {_written(result)}"
                 + (f" ({escape(details)})" if details else "")
                 + f" [ingest #{result.ingest_id}]"
             )
@@ -83,6 +84,13 @@ def ingest(
         raise RowProblems(
             f"{any_rejected} rows rejected; see `aicity info --rejected` (accepted rows were written)"
         )
+
+
+def _written(result) -> str:  # type: ignore[no-untyped-def]
+    """What the accepted rows did: new, updated, unchanged (entity tables), else added or changed."""
+    if result.n_new is None:
+        return f"{result.n_changed} added or changed"
+    return f"{result.n_new} new, {result.n_updated} updated, {result.n_unchanged} unchanged"
 
 
 def _print_rejected(rejected, show: int) -> None:  # type: ignore[no-untyped-def]

@@ -76,3 +76,21 @@ def credit_code_problems(codes: pd.Series) -> pd.Series:
     else:
         outcome[present] = 1
     return take_strings([None, WRONG_LENGTH, WRONG_CHARACTER, WRONG_CHECK], outcome, codes.index)
+
+
+# A firm without a credit code is known by its name and city. Names are compared without case, white
+# space (ASCII, no-break, ideographic) or the difference between full-width and ASCII brackets. The
+# same RE2 pattern runs here (Arrow) and in the store's firm key index (migration 008, DuckDB); a test
+# checks that the two agree.
+NAME_SPACES = r"[\s\x{00A0}\x{3000}]+"
+
+
+def firm_name_key(names: pd.Series) -> pd.Series:
+    """The normalised form of firm names that, with the city, keys a firm without a credit code."""
+    arr = to_arrow(names)
+    arr = pc.replace_substring_regex(arr, NAME_SPACES, "")
+    arr = pc.replace_substring(pc.replace_substring(arr, "（", "("), "）", ")")
+    arr = pc.utf8_lower(arr)
+    if not pa.types.is_large_string(arr.type):
+        arr = arr.cast(pa.large_string())
+    return pd.Series(pd.arrays.ArrowStringArray(arr), index=names.index)

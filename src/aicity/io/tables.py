@@ -34,7 +34,7 @@ from aicity.io._arrow import (
     to_chunked,
 )
 from aicity.io.cities import CityResolver, is_nation
-from aicity.io.credit import credit_code_problems
+from aicity.io.credit import credit_code_problems, firm_name_key
 from aicity.io.headers import map_headers
 from aicity.io.numbers import conversion_factors, parse_numbers
 from aicity.io.read import RawTable
@@ -713,10 +713,9 @@ def _enterprises(
     given_id = _text(frame, "enterprise_id")
     derived = credit.copy()
     needs_id = (given_id.isna() & credit.isna()).to_numpy()
-    if needs_id.any():  # no id and no credit code: a stable id from name and city
-        basis = pd.DataFrame(
-            {"n": out["name"][needs_id].fillna(""), "c": out["city_code"][needs_id].fillna("")}
-        )
+    if needs_id.any():  # no id and no credit code: a stable id from normalised name and city
+        names = firm_name_key(out["name"][needs_id])
+        basis = pd.DataFrame({"n": names.fillna(""), "c": out["city_code"][needs_id].fillna("")})
         derived[needs_id] = hex_ids(basis, "ent-").to_numpy()
     out["enterprise_id"] = coalesce(given_id, derived)
     park_text = _text(frame, "park")

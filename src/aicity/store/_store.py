@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
@@ -18,11 +18,15 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from aicity.errors import StoreError
+from aicity.errors import DuplicateKey, StoreError
 
 DEFAULT_DB = "aicity.duckdb"
 _MIGRATION_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# DuckDB's words for a unique or primary key violation: Duplicate key "col: value" violates ...
+_DUPLICATE = re.compile(r'Duplicate key "(?P<key>.*?): (?P<value>.*)" violates', re.DOTALL)
+# ... and for a key repeated within one statement: "UNIQUE constraint violation: duplicate key "value""
+_DUPLICATE_WITHIN = re.compile(r'constraint violation: duplicate key "(?P<value>.*)"', re.DOTALL)
 
 
 def default_path() -> Path:
@@ -53,6 +57,9 @@ class Store:
         self.read_only = read_only
         self._depth = 0
         self._lock = threading.RLock()
+        # clean-ups a failed statement blocked (DuckDB refuses all but ROLLBACK in an aborted
+        # transaction): run right after the ROLLBACK
+        self._after_rollback: list[Callable[[], Any]] = []
         # extensions download at run time and fail offline; fail fast instead of trying HTTP
         con.execute("SET autoinstall_known_extensions = false")
         con.execute("SET autoload_known_extensions = false")
@@ -183,6 +190,8 @@ class Store:
             except BaseException:
                 self._depth = 0
                 self._con.execute("ROLLBACK")
+                while self._after_rollback:
+                    self._after_rollback.pop()()
                 raise
             self._depth = 0
             self._con.execute("COMMIT")
@@ -203,7 +212,13 @@ class Store:
                 yield self
             finally:
                 value = "true" if before is None or before[0] else "false"
-                self._con.execute(f"SET preserve_insertion_order = {value}")
+                restore = f"SET preserve_insertion_order = {value}"
+                try:
+                    self._con.execute(restore)
+                except (
+                    duckdb.TransactionException
+                ):  # the transaction is aborted: after its ROLLBACK
+                    self._after_rollback.append(lambda: self._con.execute(restore))
 
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> None:
         """Run one statement for its effect."""
@@ -239,8 +254,10 @@ class Store:
                 self._con.execute(
                     f'INSERT INTO "{table}" ({columns}) SELECT {columns} FROM "{view}"'
                 )
+            except duckdb.ConstraintException as exc:
+                raise constraint_error(exc, table) from exc
             finally:
-                self._con.unregister(view)
+                self.unregister(view)
         return len(df)
 
     def register(self, name: str, frame: Any) -> None:
@@ -250,7 +267,10 @@ class Store:
 
     def unregister(self, name: str) -> None:
         with self._lock:
-            self._con.unregister(name)
+            try:
+                self._con.unregister(name)
+            except duckdb.TransactionException:  # the transaction is aborted: after its ROLLBACK
+                self._after_rollback.append(lambda: self._con.unregister(name))
 
     def table_counts(self) -> dict[str, int]:
         """Row counts of every base table (schema_version excluded)."""
@@ -259,3 +279,35 @@ class Store:
             "WHERE table_type = 'BASE TABLE' AND table_name <> 'schema_version' ORDER BY table_name"
         )["table_name"]
         return {n: int(self.fetch_one(f'SELECT count(*) FROM "{n}"')) for n in names}
+
+
+def constraint_error(exc: duckdb.ConstraintException, table: str) -> StoreError:
+    """DuckDB's constraint violation as one line naming the table, the key and the fix."""
+    against_store = _DUPLICATE.search(str(exc))
+    match = against_store or _DUPLICATE_WITHIN.search(str(exc))
+    if match is None:
+        text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return StoreError(f"{table}: {text} (nothing written)")
+    key = match.groupdict().get("key") or "key"
+    value = match.group("value")
+    if key.upper().startswith("COALESCE(CREDIT_CODE") or value.startswith("name:"):
+        # the enterprises firm key (migration 008): credit code, else normalised name and city
+        if value.startswith("name:"):
+            name, _, city = value[len("name:") :].rpartition("@")
+            what = f"a firm named {name!r} in city {city} (no credit code)"
+        else:
+            what = f"credit code {value!r}"
+        if against_store:
+            reason = f"{what} is already stored under another enterprise_id"
+            fix = "a firm has one row: reuse its enterprise_id, or leave enterprise_id empty"
+        else:
+            reason = f"{what} is given twice with different enterprise_ids"
+            fix = "a firm has one row: drop or merge the repeat"
+        return DuplicateKey(reason, table=table, key="firm", value=value, fix=fix)
+    if against_store:
+        reason = f"{key} {value!r} is already stored"
+        fix = "a key names one row: change it, or let `aicity ingest` update the stored row"
+    else:
+        reason = f"{key} {value!r} is given twice"
+        fix = "a key names one row: drop or change the repeat"
+    return DuplicateKey(reason, table=table, key=key, value=value, fix=fix)

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from aicity.store._store import Store
+from aicity.store._store import Store, constraint_error
 
 # columns written for each entity table (the frame may hold more)
 ENTITY_COLUMNS = {
@@ -68,6 +69,18 @@ KEYS = {"cities": "code", "parks": "park_id", "enterprises": "enterprise_id", "i
 # an observation's identity: the same fact from the same source in the same scope
 FACT_KEY = ["unit_type", "unit_key", "indicator", "year", "kind", "source_id", "unit"]
 FACT_CONTENT = ["value", "value_text", "verified", "note"]
+
+
+class Upserted(NamedTuple):
+    """What an upsert did to the rows it was given: added, replaced (changed), left alone (same)."""
+
+    new: int
+    updated: int
+    unchanged: int
+
+    @property
+    def changed(self) -> int:
+        return self.new + self.updated
 
 
 def previous_ingest(store: Store, sha256: str, table: str) -> int | None:
@@ -186,12 +199,14 @@ def upsert_entities(
     ingest_id: int | None = None,
     now: datetime | None = None,
     keep: np.ndarray | None = None,
-) -> int:
-    """Insert new rows and replace changed ones (by primary key). Returns the number of rows changed.
+) -> Upserted:
+    """Insert new rows and replace changed ones (by key); count the new, updated and unchanged rows.
 
     ``keep`` (optional) marks the rows of ``frame`` to write; DuckDB filters them while reading the
     Arrow table, so a million-row file is not copied once more in pandas to drop its rejected rows.
     The replaced versions are kept in ``entity_history`` (as JSON) with the time and the ingest.
+    A row the store's keys refuse (an enterprise whose credit code, or name and city, another id
+    holds) raises ``DuplicateKey`` and nothing is written.
     """
     columns = ENTITY_COLUMNS[table]
     key = KEYS[table]
@@ -208,13 +223,15 @@ def upsert_entities(
     )
     store.register("_new_entities", arrow)
     try:
-        overlap = store.fetch_one(
-            f'SELECT count(*) FROM {source} n JOIN {table} t ON n."{key}" = t."{key}"'
+        overlap = int(
+            store.fetch_one(
+                f'SELECT count(*) FROM {source} n JOIN {table} t ON n."{key}" = t."{key}"'
+            )
         )
         if overlap == 0:  # all new (e.g. a first load): a plain append, no comparison needed
             with store.unordered_inserts():
                 store.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {source}")
-            return wanted
+            return Upserted(wanted, 0, 0)
         store.execute(
             f"CREATE OR REPLACE TEMP TABLE _changed AS SELECT {cols} FROM {source} "
             f"EXCEPT SELECT {cols} FROM {table}"
@@ -231,9 +248,12 @@ def upsert_entities(
             with store.unordered_inserts():
                 store.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _changed")
         store.execute("DROP TABLE _changed")
+    except duckdb.ConstraintException as exc:
+        raise constraint_error(exc, table) from exc
     finally:
         store.unregister("_new_entities")
-    return changed
+    new = wanted - overlap
+    return Upserted(new, changed - new, wanted - changed)
 
 
 def entity_history(store: Store, table: str | None = None) -> pd.DataFrame:

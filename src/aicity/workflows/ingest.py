@@ -17,14 +17,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from aicity.errors import InputError, RowProblems
+from aicity.errors import DuplicateKey, InputError, RowProblems
 from aicity.io.cities import CityResolver
+from aicity.io.credit import firm_name_key
 from aicity.io.read import load, parse
 from aicity.io.tables import Context, Validated, validate
 from aicity.store import Store, cities, indicators
 from aicity.store import ingest as store_ingest
 
 TABLES = ("indicators", "cities", "parks", "enterprises", "observations")
+ENTITY_TABLES = ("cities", "parks", "enterprises", "indicators")  # upserted by key, counted per row
 
 
 @dataclass
@@ -37,6 +39,11 @@ class IngestResult:
     n_accepted: int = 0
     n_rejected: int = 0
     n_changed: int = 0
+    # entity tables (cities, parks, enterprises, indicators): accepted rows not stored before, stored
+    # with other content (replaced; the old row kept in entity_history), stored as they are
+    n_new: int | None = None
+    n_updated: int | None = None
+    n_unchanged: int | None = None
     encoding: str | None = None
     sheet: str | None = None
     unknown_columns: list[str] = field(default_factory=list)
@@ -114,6 +121,7 @@ def ingest_file(
             encoding=before["encoding"],
             sheet=before["sheet"],
             previous_ingest=int(previous),
+            **(_all_unchanged(before["n_accepted"]) if table in ENTITY_TABLES else {}),
         )
     raw = parse(loaded, sheet=sheet, encoding=encoding)
     ctx = _context(store)
@@ -138,24 +146,62 @@ def ingest_file(
             "(--strict). First: " + _first_problem(checked.rejected)
         )
     now = datetime.now()
-    with store.transaction():
-        ingest_id = store_ingest.start_ingest(
-            store, file, raw.sha256, table, raw.sheet, raw.encoding, now
-        )
-        result.ingest_id = ingest_id
-        result.n_changed = _write(store, checked, ctx, ingest_id, file, raw.sheet, now)
-        store_ingest.add_rejected(store, ingest_id, file, checked.rejected)
-        result.status = "partial" if result.n_rejected else "ok"
-        store_ingest.finish_ingest(
-            store,
-            ingest_id,
-            result.n_rows,
-            result.n_accepted,
-            result.n_rejected,
-            result.n_changed,
-            result.status,
-        )
+    try:
+        with store.transaction():
+            ingest_id = store_ingest.start_ingest(
+                store, file, raw.sha256, table, raw.sheet, raw.encoding, now
+            )
+            result.ingest_id = ingest_id
+            written = _write(store, checked, ctx, ingest_id, file, raw.sheet, now)
+            if isinstance(written, store_ingest.Upserted):
+                result.n_new, result.n_updated, result.n_unchanged = written
+                result.n_changed = written.changed
+            else:
+                result.n_changed = written
+            store_ingest.add_rejected(store, ingest_id, file, checked.rejected)
+            result.status = "partial" if result.n_rejected else "ok"
+            store_ingest.finish_ingest(
+                store,
+                ingest_id,
+                result.n_rows,
+                result.n_accepted,
+                result.n_rejected,
+                result.n_changed,
+                result.status,
+            )
+    except DuplicateKey as exc:  # the store's keys refused a row (rolled back): name it in the file
+        raise _located(exc, checked, file) from exc
     return result
+
+
+def _all_unchanged(n_accepted: int) -> dict[str, int]:
+    return {"n_new": 0, "n_updated": 0, "n_unchanged": n_accepted}
+
+
+def _located(exc: DuplicateKey, checked: Validated, file: str) -> InputError:
+    """The file row (and column) behind a key the store refused, as a one-line input error."""
+    rows = checked.candidates[checked.keep]
+    keyed: dict[str, pd.Series] = {}  # the columns a key may be in, and the key's form there
+    id_column = store_ingest.KEYS[checked.table]
+    if exc.key in (id_column, "key"):
+        keyed[id_column] = rows[id_column]
+    if exc.key in ("firm", "key") and checked.table == "enterprises":
+        keyed["credit_code"] = rows["credit_code"]
+        keyed["name"] = "name:" + firm_name_key(rows["name"]) + "@" + rows["city_code"]
+    for column, shown in keyed.items():
+        hits = rows["row"][(shown == exc.value).fillna(False).to_numpy(dtype=bool)]
+        if len(hits):
+            reason = exc.reason
+            if exc.key == "key":  # DuckDB did not say which key: the column found says it
+                reason = reason.replace("key", column.replace("_", " "), 1)
+            return InputError(
+                reason + "; nothing written",
+                file=file,
+                row=int(hits.iloc[-1]),
+                column=column,
+                fix=exc.fix,
+            )
+    return InputError(exc.reason + "; nothing written", file=file, fix=exc.fix)
 
 
 def _first_problem(rejected: pd.DataFrame) -> str:
@@ -172,7 +218,7 @@ def _write(
     file: str,
     sheet: str | None,
     now: datetime,
-) -> int:
+) -> int | store_ingest.Upserted:
     table = checked.table
     if table not in ("indicators", "cities"):
         _ensure_cities(store, ctx, checked.cities_used)
