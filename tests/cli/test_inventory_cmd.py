@@ -31,6 +31,9 @@ def test_inventory_writes_observations_and_lists_runs(tmp_path: Path):
     with Store.open(db, read_only=True) as store:
         obs = sinv.derived_observations(store)
     assert len(obs) > 500 and obs["note"].eq("derived from inventory run 2").all()
+    # a synthetic registry stands for a registry export: its counts carry no sample mark
+    with Store.open(db, read_only=True) as store:
+        assert sinv.coverage_counts(store) == {"registry": 300}
     listed = runner.invoke(app, ["inventory", "--db", str(db), "--list"])
     assert listed.exit_code == 0, listed.output
     assert "run 1: classify (rules), 300 firms" in listed.output

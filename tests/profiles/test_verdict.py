@@ -33,11 +33,11 @@ def _profile(**kw) -> Profile:
 
 
 def test_verdict_quotes_rank_interval_and_gaps_in_both_languages():
-    zh = verdict(_profile(), "zh", segment_names={})
+    zh = verdict(_profile(), "zh")
     assert zh.startswith("杭州综合得分58.4，在20个城市中排名第4位，90%区间第3–7位。")
     assert "技术创新能力（80.0分）高于中位城市30.0分" in zh
     assert "产业集群竞争力（40.0分）低于中位城市12.0分" in zh
-    en = verdict(_profile(), "en", segment_names={})
+    en = verdict(_profile(), "en")
     assert "ranked 4 of 20 (90% interval 3–7)" in en
     assert "30.0 points above the median city" in en
 
@@ -47,12 +47,8 @@ def test_every_verdict_sentence_carries_a_number():
         registry_layer_counts={"foundation": 0, "technology": 20, "application": 16},
         reference_layer_counts={"foundation": 30, "technology": 40, "application": 50},
     )
-    names = {
-        "large_models": ("大模型", "large models"),
-        "computer_vision": ("计算机视觉", "computer vision"),
-    }
     for lang, splitter in (("zh", r"[。；]"), ("en", r"(?<=\.) |; ")):
-        text = verdict(profile, lang, segment_names=names)
+        text = verdict(profile, lang)
         parts = [p for p in re.split(splitter, text) if p.strip()]
         assert len(parts) >= 3
         for part in parts:
@@ -61,12 +57,10 @@ def test_every_verdict_sentence_carries_a_number():
 
 def test_no_layer_sentence_from_too_few_firms():
     assert layer_mix_sentence({"technology": 1, "application": 1}) == ""
-    text = verdict(_profile(layer_counts={"technology": 1}), "zh", segment_names={})
+    text = verdict(_profile(layer_counts={"technology": 1}), "zh")
     assert "企业" not in text
 
 
 def test_close_to_median_is_said_with_the_spread():
     dims = [DimensionScore(c, c, c, 51.0, 5, 50.0) for c in ("A", "B", "C")]
-    assert "三个维度得分均在中位城市上下1.0分以内" in verdict(
-        _profile(dimensions=dims), "zh", segment_names={}
-    )
+    assert "三个维度得分均在中位城市上下1.0分以内" in verdict(_profile(dimensions=dims), "zh")

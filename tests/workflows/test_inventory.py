@@ -44,7 +44,8 @@ def test_real_firms_keep_their_labels_and_feed_the_indicators(store):
     inv = wf.inventory(store, year=2025)
     assert inv.classify_run_id == result.run_id and inv.n_firms == 77
     obs = sinv.derived_observations(store)
-    assert obs["note"].eq(f"derived from inventory run {inv.run_id}").all()
+    # the bundled firms are a curated sample: every value counted over them says so
+    assert obs["note"].eq(f"derived from inventory run {inv.run_id}{sinv.SAMPLE_PROVENANCE}").all()
     nation = obs[obs.unit_type == "nation"].set_index("indicator")["value"]
     assert nation["inv_firms_total"] == 77
     # the example's layer labels: 24 foundation, 25 technology, 28 application
@@ -77,7 +78,7 @@ def test_a_second_run_keeps_the_first_as_history(store):
     first = wf.inventory(store, year=2025)
     second = wf.inventory(store, year=2025)
     current = sinv.derived_observations(store)
-    assert current["note"].eq(f"derived from inventory run {second.run_id}").all()
+    assert current["note"].str.startswith(f"derived from inventory run {second.run_id};").all()
     old = sinv.derived_observations(store, run_id=first.run_id)
     assert len(old) == len(current)
 

@@ -21,6 +21,7 @@ COMMAND_MODULES: list[str] = [
     "aicity.cli.evaluate_cmd",
     "aicity.cli.report_cmd",
     "aicity.cli.map_china_cmd",
+    "aicity.cli.profile_cmd",
 ]
 
 

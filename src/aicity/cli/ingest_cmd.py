@@ -37,6 +37,13 @@ def ingest(
         False, "--strict", help="Write nothing from a file with any bad row."
     ),
     show: int = typer.Option(10, "--show", help="How many rejected rows to list per file."),
+    coverage: str | None = typer.Option(
+        None,
+        "--coverage",
+        help="enterprises: 'registry' if the file is a full registry export or official list, "
+        "'sample' for a curated selection (default, where the file has no coverage column). "
+        "Layer mixes and firm counts are compared across cities only for registries.",
+    ),
 ) -> None:
     """Ingest files: each file in one transaction; bad rows go to rejected_rows (exit 3)."""
     from aicity.store import Store
@@ -51,7 +58,13 @@ def ingest(
         for path in paths:
             with console.status(f"ingesting {escape(str(path))} into {table}"):
                 result = ingest_file(
-                    store, path, table, sheet=sheet, encoding=encoding, strict=strict
+                    store,
+                    path,
+                    table,
+                    sheet=sheet,
+                    encoding=encoding,
+                    strict=strict,
+                    coverage=coverage,
                 )
             where = escape(result.file)
             if result.status == "unchanged":

@@ -180,6 +180,8 @@ def generate(spec: SynthSpec, taxonomy: Taxonomy | None = None) -> Iterator[pa.T
                 "size_unit": pa.array(np.full(n, "employees", dtype=object), pa.string()),
                 "note": pa.array(np.full(n, note, dtype=object), pa.string()),
                 "is_synthetic": pa.array(np.ones(n, dtype=bool)),
+                # a synthetic registry stands for a full registry export (for tests of registry rules)
+                "coverage": pa.array(np.full(n, "registry", dtype=object), pa.string()),
                 "true_layer": true_layer,
                 "true_segment": true_seg,
             }

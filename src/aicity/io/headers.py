@@ -99,6 +99,7 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "source_url": ("source_url", "source", "url", "来源", "来源链接", "数据来源"),
         "note": ("note", "notes", "备注", "说明"),
         "is_synthetic": ("is_synthetic", "synthetic", "合成数据"),
+        "coverage": ("coverage", "coverage_kind", "list_kind", "名录类型", "覆盖类型", "收录口径"),
     },
     "observations": {
         "unit_type": ("unit_type", "单元类型"),

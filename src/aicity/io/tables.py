@@ -86,6 +86,9 @@ class Context:
     )
     indicators: pd.DataFrame = field(default_factory=pd.DataFrame)
     taxonomy: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # an enterprises file's coverage kind where its rows do not say: 'sample' unless the user says
+    # the file is a full registry export (``aicity ingest --coverage registry``)
+    firm_coverage: str = "sample"
 
 
 @dataclass
@@ -206,6 +209,31 @@ def _booleans(values: pd.Series, problems: _Problems, column: str, default: bool
     return pd.Series(
         pd.arrays.BooleanArray(truth[index], np.zeros(len(index), dtype=bool)), index=values.index
     )
+
+
+COVERAGE_KINDS = {
+    "registry": "registry",
+    "sample": "sample",
+    "名录": "registry",
+    "登记": "registry",
+    "全量": "registry",
+    "样本": "sample",
+    "抽样": "sample",
+    "精选": "sample",
+}
+
+
+def _coverage_kinds(values: pd.Series, problems: _Problems, default: str) -> pd.Series:
+    """A firm list's coverage kind: registry (名录/登记/全量) or sample (样本/抽样/精选); missing gives
+    ``default``."""
+    kinds = map_unique(values, lambda v: COVERAGE_KINDS.get(v.strip().lower())).astype("string")
+    problems.add(
+        (_present(values) & kinds.isna()).to_numpy(),
+        "coverage",
+        values,
+        "expected registry (a full registry export or official list) or sample (a curated selection)",
+    )
+    return kinds.fillna(default)
 
 
 def _duplicates(
@@ -780,6 +808,7 @@ def _enterprises(
     out["source_url"] = _text(frame, "source_url")
     out["note"] = _text(frame, "note")
     out["is_synthetic"] = _booleans(_text(frame, "is_synthetic"), problems, "is_synthetic", False)
+    out["coverage"] = _coverage_kinds(_text(frame, "coverage"), problems, ctx.firm_coverage)
     out["_key_shown"] = coalesce(given_id, out["name"])  # what a duplicate's rejection shows
     return out
 

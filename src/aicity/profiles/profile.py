@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    from aicity.profiles.verdict import Claim
 
 LAYERS = ("foundation", "technology", "application")
 
@@ -66,6 +70,13 @@ class Profile:
     # mix verdict reads only these, never a curated sample
     registry_layer_counts: dict[str, int] = field(default_factory=dict)
     reference_layer_counts: dict[str, int] = field(default_factory=dict)
+    registry_synthetic: bool = (
+        False  # the unit's registry firms are all synthetic (tests, scale runs)
+    )
+    # evidence rules: n real / N over the run's scored indicators, and whether the unit is ranked
+    real_cells: int | None = None
+    total_cells: int | None = None
+    claims: list[Claim] = field(default_factory=list)
 
     def name(self, lang: str) -> str:
         return self.name_zh if lang == "zh" or not self.name_en else self.name_en
@@ -105,13 +116,18 @@ def build_profiles(
     enterprises: pd.DataFrame | None = None,
     parks: pd.DataFrame | None = None,
     top: int = 3,
+    registry: pd.DataFrame | None = None,
 ) -> dict[str, Profile]:
     """Profiles of every unit of a run, keyed by unit_key, with verdicts in zh and en.
 
     ``tables`` are a run's tables (``eval_nodes``, ``eval_units``, ``eval_results``, ``eval_cells``,
     ``eval_uncertainty``); ``enterprises`` / ``parks`` are the store's rows (city_code, layer, segment ...).
+    ``registry``: the firms of registry-kind lists (synthetic ones included, marked), which alone give a
+    layer-mix clause: one row per firm, or counts (city_code, park_id, layer, n, is_synthetic) as
+    ``aicity.store.inventory.registry_layer_counts`` gives them; default: the registry-kind rows of
+    ``enterprises``.
     """
-    from aicity.profiles.verdict import verdict
+    from aicity.profiles.verdict import claims, join_claims
 
     nodes = tables["eval_nodes"]
     units = tables["eval_units"]
@@ -139,18 +155,50 @@ def build_profiles(
         cells.set_index(["unit_key", "indicator"])["real"].astype(bool) if evidence_rules else None
     )
     shared = _shared_value_counts(cells) if evidence_rules else {}
-    n_units = len(units)
+    n_units = int(units["unit_key"].isin(score.index).sum())  # ranked units
     # the reference of a registry's layer mix is the same registry over all units (same definition, year)
-    reference_layer_counts: dict[str, int] = {}
-    if enterprises is not None and len(enterprises) and "coverage" in enterprises.columns:
+    if registry is None and enterprises is not None and "coverage" in enterprises.columns:
         registry = enterprises[enterprises["coverage"].astype(str) == "registry"]
-        reference_layer_counts = {
-            layer: int((registry["layer"] == layer).sum()) for layer in LAYERS
-        }
+    if registry is None or registry.empty:
+        registry = pd.DataFrame(columns=["city_code", "park_id", "layer", "is_synthetic"])
+    if "n" not in registry.columns:
+        registry = registry.assign(n=1)
+
+    def layer_counts_of(firms: pd.DataFrame) -> dict[str, int]:
+        if not len(firms):
+            return {}
+        summed = firms.groupby("layer")["n"].sum()
+        return {layer: int(summed.get(layer, 0)) for layer in LAYERS}
+
+    reference_layer_counts = layer_counts_of(registry)
+    unit_rows = units.set_index("unit_key")
     profiles: dict[str, Profile] = {}
     for unit in units.itertuples(index=False):
         key = unit.unit_key
         if key not in score.index:
+            # below the coverage floor: a profile that says so, with its n real / N, and nothing else
+            if "ranked" in unit_rows and not bool(unit_rows.at[key, "ranked"]):
+                profiles[key] = Profile(
+                    unit_key=key,
+                    name_zh=unit.name_zh,
+                    name_en=unit.name_en or unit.name_zh,
+                    n_units=n_units,
+                    index_code=index_code,
+                    score=float("nan"),
+                    rank=None,
+                    rank_low=None,
+                    rank_high=None,
+                    dimensions=[],
+                    strengths=[],
+                    weaknesses=[],
+                    n_indicators=len(indicators),
+                    n_observed=0,
+                    n_imputed=0,
+                    n_stale=0,
+                    unit_type=str(unit.unit_type),
+                    real_cells=_int_or_none(unit_rows.at[key, "real_cells"]),
+                    total_cells=_int_or_none(unit_rows.at[key, "total_cells"]),
+                )
             continue
         dim_scores = []
         for dim in dims.itertuples(index=False):
@@ -207,8 +255,8 @@ def build_profiles(
         firms = pd.DataFrame()
         unit_parks = pd.DataFrame()
         city_code = getattr(unit, "city_code", None) or key
+        column = "park_id" if unit.unit_type == "park" else "city_code"
         if enterprises is not None and len(enterprises):
-            column = "park_id" if unit.unit_type == "park" else "city_code"
             firms = enterprises[enterprises[column] == key]
         if parks is not None and len(parks) and unit.unit_type == "city":
             unit_parks = parks[parks["city_code"] == city_code]
@@ -222,16 +270,8 @@ def build_profiles(
             if len(firms) and "segment" in firms
             else {}
         )
-        registry_firms = (
-            firms[firms["coverage"].astype(str) == "registry"]
-            if len(firms) and "coverage" in firms.columns
-            else firms.iloc[0:0]
-        )
-        registry_layer_counts = (
-            {layer: int((registry_firms["layer"] == layer).sum()) for layer in LAYERS}
-            if len(registry_firms)
-            else {}
-        )
+        registry_firms = registry[registry[column] == key] if len(registry) else registry
+        registry_layer_counts = layer_counts_of(registry_firms)
         profile = Profile(
             unit_key=key,
             name_zh=unit.name_zh,
@@ -256,8 +296,23 @@ def build_profiles(
             firms=firms,
             registry_layer_counts=registry_layer_counts,
             reference_layer_counts=reference_layer_counts,
+            registry_synthetic=bool(len(registry_firms))
+            and bool(registry_firms.get("is_synthetic", pd.Series(False)).fillna(False).all()),
+            real_cells=_int_or_none(unit_rows.at[key, "real_cells"])
+            if "real_cells" in unit_rows
+            else None,
+            total_cells=_int_or_none(unit_rows.at[key, "total_cells"])
+            if "total_cells" in unit_rows
+            else None,
         )
-        profile.verdict_zh = verdict(profile, "zh")
-        profile.verdict_en = verdict(profile, "en")
         profiles[key] = profile
+    # verdicts last: the comparison clause reads the neighbours' rank intervals
+    by_rank = sorted((p for p in profiles.values() if p.rank is not None), key=lambda p: p.rank)
+    for i, profile in enumerate(by_rank):
+        profile.claims = claims(profile, by_rank[max(0, i - 1) : i] + by_rank[i + 1 : i + 2])
+    for profile in profiles.values():
+        if profile.rank is None:
+            profile.claims = claims(profile)
+        profile.verdict_zh = join_claims(profile.claims, "zh")
+        profile.verdict_en = join_claims(profile.claims, "en")
     return profiles

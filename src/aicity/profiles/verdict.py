@@ -6,7 +6,7 @@ gap to the median city (or park), firm counts and shares), so a reader can check
 
 from __future__ import annotations
 
-import functools
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -173,36 +173,135 @@ def registry_mix_sentence(profile: Profile, lang: str = "zh") -> str:
     )
 
 
-def verdict(
-    profile: Profile, lang: str = "zh", segment_names: dict[str, tuple[str, str]] | None = None
-) -> str:
-    """The overall impression: two sentences, each quoting the numbers behind it."""
-    if segment_names is None:
-        segment_names = _segment_names()
-    first = (
-        f"{profile.name(lang)}{_rank_phrase(profile, lang)}"
-        if lang == "zh"
-        else (f"{profile.name(lang)} {_rank_phrase(profile, lang)}")
+@dataclass(frozen=True)
+class Claim:
+    """One clause of a verdict, with what it rests on: ``basis_n`` facts of ``basis_kind`` (``cells``:
+    real indicator cells; ``registry``: firms of a registry-kind list; ``uncertainty``: the run's rank
+    intervals). ``synthetic`` marks a clause drawn from synthetic firms."""
+
+    kind: str  # rank | dimension | comparison | layer_mix
+    text_zh: str
+    text_en: str
+    basis_n: int
+    basis_kind: str
+    synthetic: bool = False
+
+    def text(self, lang: str) -> str:
+        return self.text_zh if lang == "zh" else self.text_en
+
+
+def _separate(a: tuple[float | None, float | None], b: tuple[float | None, float | None]) -> bool:
+    """True when interval ``a`` lies wholly above (better rank than) interval ``b``."""
+    return a[1] is not None and b[0] is not None and a[1] < b[0]
+
+
+def comparison_claim(profile: Profile, neighbours: list[Profile]) -> Claim | None:
+    """ "Leads / trails" a neighbour in rank only where the 90 % rank intervals separate; otherwise
+    "comparable to". ``neighbours``: the units ranked just above and below. None without intervals."""
+    mine = (profile.rank_low, profile.rank_high)
+    if profile.rank is None or None in mine:
+        return None
+    ahead, behind, comparable = [], [], []
+    for other in neighbours:
+        theirs = (other.rank_low, other.rank_high)
+        if other.rank is None or None in theirs:
+            continue
+        if _separate(mine, theirs):
+            ahead.append(other)
+        elif _separate(theirs, mine):
+            behind.append(other)
+        else:
+            comparable.append(other)
+    if not (ahead or behind or comparable):
+        return None
+    zh, en = [], []
+    if comparable:
+        zh.append("与" + "、".join(o.name("zh") for o in comparable) + "相当（90%排名区间重叠）")
+        en.append(
+            "comparable to "
+            + " and ".join(o.name("en") for o in comparable)
+            + " (overlapping 90% rank intervals)"
+        )
+    if behind:
+        zh.append("落后于" + "、".join(o.name("zh") for o in behind) + "（90%排名区间不重叠）")
+        en.append(
+            "behind "
+            + " and ".join(o.name("en") for o in behind)
+            + " (separate 90% rank intervals)"
+        )
+    if ahead:
+        zh.append("领先于" + "、".join(o.name("zh") for o in ahead) + "（90%排名区间不重叠）")
+        en.append(
+            "ahead of "
+            + " and ".join(o.name("en") for o in ahead)
+            + " (separate 90% rank intervals)"
+        )
+    return Claim("comparison", "，".join(zh), "; ".join(en), len(neighbours) + 1, "uncertainty")
+
+
+def claims(profile: Profile, neighbours: list[Profile] | None = None) -> list[Claim]:
+    """The verdict's clauses, each with its basis."""
+    n_real = getattr(profile, "real_cells", None)
+    basis = int(n_real) if n_real is not None else int(profile.n_observed)
+    if profile.rank is None:
+        total = getattr(profile, "total_cells", None) or profile.n_indicators
+        return [
+            Claim(
+                "rank",
+                f"{profile.name('zh')}数据不足（{total}项计分指标中{basis}项有可核实数据），未参与排名",
+                f"{profile.name('en')}: insufficient data ({basis} of {total} scored indicators "
+                "with real data), not ranked",
+                basis,
+                "cells",
+            )
+        ]
+    first = Claim(
+        "rank",
+        f"{profile.name('zh')}{_rank_phrase(profile, 'zh')}",
+        f"{profile.name('en')} {_rank_phrase(profile, 'en')}",
+        basis,
+        "cells",
     )
-    second_parts = [_dimension_sentence(profile, lang)]
-    mix = registry_mix_sentence(profile, lang)
-    if mix:
-        second_parts.append(mix)
-    second = [p for p in second_parts if p]
+    out = [first]
+    dim_zh, dim_en = _dimension_sentence(profile, "zh"), _dimension_sentence(profile, "en")
+    if dim_zh:
+        out.append(Claim("dimension", dim_zh, dim_en, basis, "cells"))
+    compared = comparison_claim(profile, neighbours or [])
+    if compared is not None:
+        out.append(compared)
+    mix_zh, mix_en = registry_mix_sentence(profile, "zh"), registry_mix_sentence(profile, "en")
+    if mix_zh:
+        synthetic = bool(getattr(profile, "registry_synthetic", False))
+        if synthetic:
+            mix_zh += "（合成数据，仅供测试）"
+            mix_en += " (synthetic data, for testing only)"
+        out.append(
+            Claim(
+                "layer_mix",
+                mix_zh,
+                mix_en,
+                sum(profile.registry_layer_counts.values()),
+                "registry",
+                synthetic,
+            )
+        )
+    return out
+
+
+def join_claims(items: list[Claim], lang: str) -> str:
+    """The verdict text: the first clause, then the others as one sentence."""
+    if not items:
+        return ""
+    first, rest = items[0].text(lang), [c.text(lang) for c in items[1:] if c.text(lang)]
     if lang == "zh":
-        return f"{first}。" + ("；".join(second) + "。" if second else "")
+        return f"{first}。" + ("；".join(rest) + "。" if rest else "")
     text = f"{first}."
-    if second:
-        joined = "; ".join(second)
+    if rest:
+        joined = "; ".join(rest)
         text += " " + joined[0].upper() + joined[1:] + "."
     return text
 
 
-@functools.cache
-def _segment_names() -> dict[str, tuple[str, str]]:
-    try:
-        from aicity.inventory.taxonomy import load_taxonomy
-
-        return {s.code: (s.name_zh, s.name_en) for s in load_taxonomy()}
-    except Exception:
-        return {}
+def verdict(profile: Profile, lang: str = "zh", neighbours: list[Profile] | None = None) -> str:
+    """The overall impression: two sentences, each quoting the numbers behind it."""
+    return join_claims(claims(profile, neighbours), lang)

@@ -126,6 +126,8 @@ def build_figures(
     dim_codes = list(report.dimensions["code"])
     axis_labels = [report.node_name(c, lang) for c in dim_codes]
     for key, profile in report.profiles.items():
+        if profile.rank is None:  # not ranked: no scores to draw
+            continue
         values = [d.score for d in profile.dimensions]
         medians = [d.median for d in profile.dimensions]
         figures.static[f"radar_{key}"] = radar_svg(

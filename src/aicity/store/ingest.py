@@ -50,6 +50,7 @@ ENTITY_COLUMNS = {
         "source_id",
         "note",
         "is_synthetic",
+        "coverage",
     ],
     "indicators": [
         "code",

@@ -19,6 +19,8 @@ from aicity.store._store import Store
 
 PROVENANCE = "derived from inventory run {run_id}"
 _PROVENANCE_LIKE = "derived from inventory run %"
+# appended to the provenance of values counted over a firm list that holds any sample-kind firm
+SAMPLE_PROVENANCE = "; over a sample firm list: illustrative, never scored"
 CLASSIFICATION_COLUMNS = [
     "enterprise_id",
     "segment",
@@ -121,6 +123,12 @@ def unknown_segment_labels(store: Store, codes: list[str]) -> list[str]:
     finally:
         store.unregister("_inv_codes")
     return df["segment"].tolist()
+
+
+def coverage_counts(store: Store) -> dict[str, int]:
+    """How many firms of each coverage kind (registry / sample) the store holds."""
+    df = store.fetch_df("SELECT coverage, count(*) AS n FROM enterprises GROUP BY coverage")
+    return {str(k): int(n) for k, n in zip(df["coverage"], df["n"], strict=True)}
 
 
 def count_enterprises(store: Store) -> int:
@@ -368,6 +376,18 @@ def _firms_select(
     )
 
 
+def registry_layer_counts(store: Store, classify_run_id: int | None) -> pd.DataFrame:
+    """Firms of registry-kind lists counted by city, park and final layer: city_code, park_id, layer, n,
+    is_synthetic (true when every counted firm is synthetic). Sample-kind firms are not counted."""
+    sql, _ = _firms_select(classify_run_id)
+    return store.fetch_df(
+        f"SELECT f.city_code, f.park_id, f.layer, count(*) AS n, bool_and(e.is_synthetic) AS is_synthetic "
+        f"FROM ({sql}) f JOIN enterprises e USING (enterprise_id) "
+        "WHERE e.coverage = 'registry' AND f.layer IS NOT NULL "
+        "GROUP BY ALL ORDER BY ALL"
+    )
+
+
 def create_firms_view(
     store: Store, classify_run_id: int | None, relation: str = "enterprises"
 ) -> str:
@@ -406,16 +426,19 @@ def register_indicators(store: Store, definitions: pd.DataFrame) -> None:
         store.unregister("_inv_defs")
 
 
-def write_derived(store: Store, run_id: int, derived: pd.DataFrame, units: dict[str, str]) -> int:
+def write_derived(
+    store: Store, run_id: int, derived: pd.DataFrame, units: dict[str, str], sample: bool = False
+) -> int:
     """Replace the current derived observations with this run's; older runs stay as history.
 
     ``derived``: unit_type, unit_key, indicator, year, value. ``units``: indicator -> unit text.
+    ``sample``: the firms counted include a sample-kind list, so the values are illustrative.
     """
     rows = derived.copy()
     rows["unit"] = rows["indicator"].map(units)
     rows["kind"] = "actual"
     rows["verified"] = False
-    rows["note"] = PROVENANCE.format(run_id=run_id)
+    rows["note"] = PROVENANCE.format(run_id=run_id) + (SAMPLE_PROVENANCE if sample else "")
     with store.transaction():
         store.execute(
             "UPDATE observations SET valid_to = current_timestamp "
@@ -454,8 +477,9 @@ def derived_observations(
         where.append("valid_to IS NULL AND note LIKE ?")
         params.append(_PROVENANCE_LIKE)
     else:
-        where.append("note = ?")
+        where.append("note IN (?, ?)")
         params.append(PROVENANCE.format(run_id=run_id))
+        params.append(PROVENANCE.format(run_id=run_id) + SAMPLE_PROVENANCE)
     if unit_type:
         where.append("unit_type = ?")
         params.append(unit_type)
@@ -543,6 +567,7 @@ def load_enterprises_parquet(store: Store, path: Path) -> int:
         "size_unit",
         "note",
         "is_synthetic",
+        "coverage",
     ]
     present = [c for c in wanted if c in cols]
     collist = ", ".join(present)

@@ -68,10 +68,18 @@ class Tables:
     segments: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=["code", "layer", "name_zh", "name_en"])
     )
+    # layer counts of registry-kind firms (store.inventory.registry_layer_counts): the only firms a
+    # layer-mix verdict reads
+    registry: pd.DataFrame | None = None
 
     @classmethod
     def from_store(cls, store: Store) -> Tables:
+        from aicity.store import inventory as store_inventory
+
         return cls(
+            registry=store_inventory.registry_layer_counts(
+                store, store_inventory.latest_run(store, "classify")
+            ),
             cities=store_api.cities(store),
             parks=store_api.parks(store),
             enterprises=store_api.enterprises(store),
@@ -158,7 +166,12 @@ class Explorer:
             return {}
         from aicity.profiles import build_profiles
 
-        return build_profiles(self.live.run_tables, self.tables.enterprises, self.tables.parks)
+        return build_profiles(
+            self.live.run_tables,
+            self.tables.enterprises,
+            self.tables.parks,
+            registry=self.tables.registry,
+        )
 
     # ----- names ---------------------------------------------------------------------------------
     def city_name(self, code: str | None, lang: str) -> str:
@@ -480,6 +493,16 @@ class Explorer:
                 "weaknesses": [],
                 "verdict_zh": "数据不足，未参与排名",
                 "verdict_en": "Insufficient data: not ranked",
+                "claims": [
+                    {
+                        "kind": "rank",
+                        "text_zh": "数据不足，未参与排名",
+                        "text_en": "Insufficient data: not ranked",
+                        "basis_n": evidence["coverage"]["real"],
+                        "basis_kind": "cells",
+                        "synthetic": False,
+                    }
+                ],
                 "cells": _records(live.cells_of(code)),
             }
         if live is None or code not in live.units:
@@ -512,6 +535,8 @@ class Explorer:
             "verdict_en": profile.verdict_en if profile else None,
             "strengths": [_plain(asdict(p)) for p in profile.strengths] if profile else [],
             "weaknesses": [_plain(asdict(p)) for p in profile.weaknesses] if profile else [],
+            # each verdict clause with what it rests on (basis_n facts of basis_kind)
+            "claims": [asdict(c) for c in profile.claims] if profile else [],
             "ranked": True,
             "coverage": (evidence or {}).get("coverage"),
             "observed_share": round(profile.coverage, 4) if profile else None,

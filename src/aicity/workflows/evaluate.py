@@ -270,7 +270,11 @@ def select_cells(
                 flags.append("no_source")
             if "lower bound" in str(chosen["unit"]).lower():
                 flags.append("lower_bound")
-            if "sample" in str(chosen["unit"]).lower() or "sample" in str(chosen.get("kind")):
+            if (
+                "sample" in str(chosen["unit"]).lower()
+                or "sample" in str(chosen.get("kind"))
+                or "sample firm list" in str(chosen.get("note") or "")
+            ):
                 flags.append("sample")
             real = (
                 has_url

@@ -27,6 +27,7 @@ from aicity.store import ingest as store_ingest
 
 TABLES = ("indicators", "cities", "parks", "enterprises", "observations")
 ENTITY_TABLES = ("cities", "parks", "enterprises", "indicators")  # upserted by key, counted per row
+FIRM_COVERAGE_KINDS = ("registry", "sample")
 
 
 @dataclass
@@ -101,10 +102,18 @@ def ingest_file(
     encoding: str | None = None,
     strict: bool = False,
     label: str | None = None,
+    coverage: str | None = None,
 ) -> IngestResult:
-    """Ingest one file into ``table``. ``label`` is the file name recorded for provenance (default: path)."""
+    """Ingest one file into ``table``. ``label`` is the file name recorded for provenance (default: path).
+    ``coverage`` (enterprises only): 'registry' or 'sample' for rows whose file does not say; default
+    'sample', since a firm list stands for a city's population only when the user says it does."""
     if table not in TABLES:
         raise InputError(f"unknown table {table!r}", fix=f"expected one of {', '.join(TABLES)}")
+    if coverage is not None and coverage not in FIRM_COVERAGE_KINDS:
+        raise InputError(
+            f"coverage must be one of {', '.join(FIRM_COVERAGE_KINDS)}, received {coverage!r}",
+            fix="--coverage registry (a full registry export) or --coverage sample (a curated list)",
+        )
     loaded = load(path)
     file = label or str(path)
     previous = store_ingest.previous_ingest(store, loaded.sha256, table)
@@ -125,6 +134,8 @@ def ingest_file(
         )
     raw = parse(loaded, sheet=sheet, encoding=encoding)
     ctx = _context(store)
+    if coverage is not None:
+        ctx.firm_coverage = coverage
     checked = validate(raw, table, ctx)
     result = IngestResult(
         file,

@@ -370,7 +370,11 @@ def inventory(
         sinv.save_taxonomy(store, run_id, tax.to_records())
         sinv.register_indicators(store, defs)
         n_obs = sinv.write_derived(
-            store, run_id, derived, dict(zip(defs["code"], defs["unit"], strict=True))
+            store,
+            run_id,
+            derived,
+            dict(zip(defs["code"], defs["unit"], strict=True)),
+            sample=sinv.coverage_counts(store).get("sample", 0) > 0,
         )
         sinv.update_run(store, run_id, n_observations=n_obs, seconds=seconds, status="done")
     return InventoryResult(

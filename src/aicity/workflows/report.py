@@ -31,6 +31,13 @@ def _firms(store: Store) -> pd.DataFrame:
     return firms
 
 
+def _registry(store: Store) -> pd.DataFrame:
+    """Layer counts of registry-kind firms (synthetic ones included: their clauses say so)."""
+    from aicity.store.inventory import latest_run, registry_layer_counts
+
+    return registry_layer_counts(store, latest_run(store, "classify"))
+
+
 def _external_rankings(store: Store, unit_type: str) -> pd.DataFrame:
     """Published rankings in the store (registry category external_ranking, rank or tier values)."""
     registry = store_core.indicators(store)
@@ -59,7 +66,8 @@ def load_report_data(store: Store, run_id: str | None = None) -> ReportData:
     meta, tables = load_run(store, run_id)
     firms = _firms(store)
     parks = store_core.parks(store)
-    profiles = build_profiles(tables, enterprises=firms, parks=parks)
+    registry = _registry(store)
+    profiles = build_profiles(tables, enterprises=firms, parks=parks, registry=registry)
     park_meta = park_tables = None
     park_profiles: dict = {}
     runs = list_runs(store)
@@ -68,7 +76,7 @@ def load_report_data(store: Store, run_id: str | None = None) -> ReportData:
     ]
     if meta["unit_type"] == "city" and len(park_runs):
         park_meta, park_tables = load_run(store, str(park_runs.iloc[0]["run_id"]))
-        park_profiles = build_profiles(park_tables, enterprises=firms)
+        park_profiles = build_profiles(park_tables, enterprises=firms, registry=registry)
     try:
         from aicity.inventory.taxonomy import load_taxonomy
 
