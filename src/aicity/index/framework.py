@@ -62,7 +62,8 @@ class Node:
 
 
 def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
+    # `value != value` is NaN's signature (a float or NumPy float); pd.NA is checked first as it has no truth
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
 
 
 def _sort_key(code: str) -> tuple[str, str]:
@@ -254,12 +255,14 @@ class Framework:
             raise ConfigError(
                 f"iMeta lacks required columns {absent} (has {list(imeta.columns)})", path="iMeta"
             )
-        if "uCode" not in idata.columns:
+        # plain lists of the column labels: iterating a pandas Index element by element is slow
+        data_columns = idata.columns.tolist()
+        if "uCode" not in data_columns:
             raise ConfigError("iData lacks the required column 'uCode'", path="iData")
         meta = imeta
         # one conversion to Python objects: per-column pandas access is slow for small tables
         table = meta.to_numpy(dtype=object)
-        position = {name: i for i, name in enumerate(meta.columns)}
+        position = {name: i for i, name in enumerate(meta.columns.tolist())}
         codes_all = [str(c) for c in table[:, position["iCode"]]]
         types_all = list(table[:, position["Type"]])
         seen: set[str] = set()
@@ -346,7 +349,7 @@ class Framework:
                 problems.append(f"{n.code}: aggregates must be at Level 2 or above (got {n.level})")
         problems += _check_tree(nodes)
 
-        data_cols = set(idata.columns)
+        data_cols = set(data_columns)
         missing_ind = [c for c, n in nodes.items() if n.level == 1 and c not in data_cols]
         if missing_ind:
             problems.append(f"indicators in iMeta but not in iData: {missing_ind}")
@@ -369,7 +372,7 @@ class Framework:
         unknown_cols = sorted(data_cols - set(codes_all) - set(_UNIT_COLUMNS))
         if unknown_cols:
             problems.append(f"iData columns not described in iMeta: {unknown_cols}")
-        dtypes = dict(zip(idata.columns, idata.dtypes, strict=True))
+        dtypes = dict(zip(data_columns, idata.dtypes.tolist(), strict=True))
         non_numeric = [
             c
             for c in [*(c for c, n in nodes.items() if n.level == 1), *denoms]
@@ -379,7 +382,11 @@ class Framework:
         ]
         if non_numeric:
             problems.append(f"non-numeric indicator or denominator columns: {non_numeric}")
-        raw_codes = list(idata["uCode"].to_numpy(dtype=object))
+        # one conversion of the whole table to Python objects, then plain column slices: much faster
+        # than per-column pandas access for the small tables indices are built from
+        cells = idata.to_numpy(dtype=object)
+        where = {c: i for i, c in enumerate(data_columns)}
+        raw_codes = cells[:, where["uCode"]].tolist()
         missing_rows = [i + 2 for i, u in enumerate(raw_codes) if _missing(u)]
         if missing_rows:
             problems.append(f"uCode missing in rows {missing_rows}")
@@ -391,12 +398,8 @@ class Framework:
         if problems:
             raise ConfigError("; ".join(problems), path="iMeta/iData")
 
-        unit_cols = [c for c in ("uName", *groups, *denoms) if c in idata.columns]
+        unit_cols = [c for c in ("uName", *groups, *denoms) if c in data_cols]
         indicators = [c for c, n in nodes.items() if n.level == 1]
-        # one conversion of the whole table to Python objects, then plain column slices: much faster
-        # than per-column pandas access for the small tables indices are built from
-        cells = idata.to_numpy(dtype=object)
-        where = {c: i for i, c in enumerate(idata.columns)}
         unit_columns = {c: cells[:, where[c]] for c in unit_cols}
         try:
             values = cells[:, [where[c] for c in indicators]].astype(float)
@@ -661,7 +664,7 @@ def _check_tree(nodes: dict[str, Node]) -> list[str]:
                 f"{c}: Parent {n.parent} is at level {nodes[n.parent].level}, "
                 f"expected {n.level + 1}"
             )
-        if n.weight < 0 or not np.isfinite(n.weight):
+        if n.weight < 0 or not math.isfinite(n.weight):
             problems.append(f"{c}: Weight must be a finite number >= 0 (got {n.weight})")
     has_child = {n.parent for n in nodes.values()}
     childless = [c for c, n in nodes.items() if n.level > 1 and c not in has_child]

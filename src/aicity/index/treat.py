@@ -139,13 +139,11 @@ def winsorise_matrix(
         cols = np.flatnonzero(active)
         A = Y[:, cols]
         up = sk[cols] >= 0
-        with np.errstate(invalid="ignore"):
-            key = np.where(
-                up, A, -A
-            )  # cap the top of `key`: the high side, or the low side mirrored
-            top = np.nanmax(key, axis=0)
-            at_top = key == top
-            second = np.nanmax(np.where(at_top, np.nan, key), axis=0)
+        key = np.where(up, A, -A)  # cap the top of `key`: the high side, or the low side mirrored
+        # fmax.reduce is what np.nanmax computes, minus its Python overhead and all-NaN warning
+        top = np.fmax.reduce(key, axis=0)
+        at_top = key == top
+        second = np.fmax.reduce(np.where(at_top, np.nan, key), axis=0)
         stuck = np.isnan(second)  # nothing left below the extreme: stop, as there is nothing to cap
         at_top &= ~stuck
         capped = np.where(at_top, second, key)
@@ -321,12 +319,24 @@ class Treat(Step):
 
     def treat_array(self, X: np.ndarray, codes: list[str]) -> tuple[np.ndarray, Any, np.ndarray]:
         """Treat every column; returns (values, report builder, per-point flag texts)."""
-        out, report, flags, _ = self._treat(X, codes)
-        return out, report, flags
+        out, report, records = self._treat(X, codes)
+        return out, report, _point_flags(X.shape, records)
+
+    @property
+    def points_(self) -> np.ndarray:
+        """Per-point flag texts ('' where a point was left alone), framed on first access."""
+        try:
+            shape, records = self.__dict__["_point_records"]
+        except KeyError:
+            raise AttributeError("points_: the step has not been applied yet") from None
+        if "_points" not in self.__dict__:
+            self._points = _point_flags(shape, records)
+        return self._points
 
     def _treat(
         self, X: np.ndarray, codes: list[str]
-    ) -> tuple[np.ndarray, Any, np.ndarray, list[tuple[str, np.ndarray, np.ndarray]]]:
+    ) -> tuple[np.ndarray, Any, list[tuple[str, np.ndarray, np.ndarray]]]:
+        """Treat every column; returns (values, report builder, (flag text, rows, columns) records)."""
         base = self._spec()
         overrides = self.overrides or {}
         unknown = sorted(set(overrides) - set(codes))
@@ -334,7 +344,6 @@ class Treat(Step):
             fail("treat -> overrides", f"not indicators of the data: {unknown}")
         k = X.shape[1]
         out = X.copy()
-        flags = np.full(X.shape, "", dtype=FLAG_DTYPE)
         records: list[tuple[str, np.ndarray, np.ndarray]] = []
         report: dict[str, np.ndarray] = {
             c: np.full(k, np.nan, dtype=object if c.endswith("Pass") or c == "treatment" else float)
@@ -343,20 +352,19 @@ class Treat(Step):
         report["treatment"][:] = "none"
         plain = np.array([code not in overrides for code in codes], dtype=bool)
         if base["method"] == "skew_kurt" and plain.any():
-            self._skew_kurt_block(X, np.flatnonzero(plain), base, out, flags, report, records)
+            self._skew_kurt_block(X, np.flatnonzero(plain), base, out, report, records)
         else:
             plain[:] = False
         for j in np.flatnonzero(~plain):
             over = overrides.get(codes[j])
             spec = {**base, "method": "none"} if over == "none" else {**base, **(over or {})}
             out[:, j], row, column_flags = treat_column(X[:, j], spec)
-            flags[:, j] = column_flags
             for text in dict.fromkeys(column_flags[column_flags != ""].tolist()):
                 rows = np.flatnonzero(column_flags == text)
                 records.append((str(text), rows, np.full(len(rows), j)))
             for key, value in row.items():
                 report[key][j] = value
-        return out, _ReportBuilder(codes, report), flags, records
+        return out, _ReportBuilder(codes, report), records
 
     @staticmethod
     def _skew_kurt_block(
@@ -364,7 +372,6 @@ class Treat(Step):
         cols: np.ndarray,
         spec: Mapping[str, Any],
         out: np.ndarray,
-        flags: np.ndarray,
         report: dict[str, np.ndarray],
         records: list[tuple[str, np.ndarray, np.ndarray]],
     ) -> None:
@@ -426,18 +433,28 @@ class Treat(Step):
         for text, mask in parts:
             rows, cc = np.nonzero(mask)
             if len(rows):
-                flags[rows, failing[cc]] = text
                 records.append((text, rows, failing[cc]))
 
     def apply(self, ctx: Context) -> None:
-        X, report, flags, records = self._treat(ctx.X, ctx.codes)
+        X, report, records = self._treat(ctx.X, ctx.codes)
         codes = np.asarray(ctx.codes, dtype=object)
         for text, rows, cols in records:
             ctx.flags.add(self.stage, text, ctx.units[rows], codes[cols])
-        self.points_ = flags
+        self._point_records = (X.shape, records)
+        self.__dict__.pop("_points", None)
         ctx.reports["treatment"] = report
         ctx.X = X
         ctx.record(self.stage)
+
+
+def _point_flags(
+    shape: tuple[int, ...], records: list[tuple[str, np.ndarray, np.ndarray]]
+) -> np.ndarray:
+    """The per-point flag texts of a treatment from its (text, rows, columns) records."""
+    flags = np.full(shape, "", dtype=FLAG_DTYPE)
+    for text, rows, cols in records:
+        flags[rows, cols] = text
+    return flags
 
 
 class _ReportBuilder:
