@@ -16,7 +16,10 @@ def test_rows_are_marked_synthetic_and_plausible():
     assert len(t) == 5000 and t["enterprise_id"].is_unique
     assert t["is_synthetic"].all() and t["note"].str.contains("SYNTHETIC").all()
     assert t["enterprise_id"].str.startswith("SYN1-").all()
-    assert t["name"].str.endswith("公司").all()
+    # a company name, then its id: one firm per name and city, as the store requires
+    assert (t["name"].str.split("·").str[0].str.endswith("公司")).all()
+    assert (t["name"].str.split("·").str[1] == t["enterprise_id"]).all()
+    assert not t.duplicated(["name", "city_code"]).any()
     assert set(t["city_code"]) <= {c for c, _, _ in CITIES}
     assert set(t["true_segment"]) <= set(load_taxonomy().codes)
     # about 10 % carry their true label as input; the rest are unlabelled

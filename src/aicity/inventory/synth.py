@@ -153,10 +153,10 @@ def generate(spec: SynthSpec, taxonomy: Taxonomy | None = None) -> Iterator[pa.T
         trade = _pick(_TRADE, rng.integers(0, len(_TRADE), size=n))
         suffix = _pick(_SUFFIX, rng.integers(0, len(_SUFFIX), size=n))
         cityname = _pick(city_names, city)
-        name = pc.binary_join_element_wise(cityname, brand1, brand2, trade, suffix, "")
-
         ids = pc.utf8_lpad(pc.cast(pa.array(np.arange(done, done + n)), pa.string()), 9, "0")
         ids = pc.binary_join_element_wise(f"SYN{spec.seed}-", ids, "")
+        # the id ends the name: a store holds one firm per name and city, and random brands repeat
+        name = pc.binary_join_element_wise(cityname, brand1, brand2, trade, suffix, "·", ids, "")
         true_seg = _pick(codes, seg)
         true_layer = _pick(layers, seg)
         labelled = pa.array(rng.random(n) < spec.label_share)
