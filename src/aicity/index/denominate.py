@@ -66,29 +66,33 @@ class Denominate(Step):
         if bad_codes:
             fail("denominate -> denominators", f"not indicators of the framework: {bad_codes}")
         X = ctx.X.copy()
-        col = {c: j for j, c in enumerate(ctx.codes)}
-        dens_cache: dict[str, np.ndarray] = {}
-        for code, den in by.items():
-            if den not in dens_cache:
-                column = ctx.unit_column(den)
-                try:
-                    dens_cache[den] = np.asarray(column, dtype=float)
-                except (TypeError, ValueError):
-                    dens_cache[den] = pd.to_numeric(pd.Series(column), errors="coerce").to_numpy(
-                        float
-                    )
-            j = col[code]
+        if by:
+            col = {c: j for j, c in enumerate(ctx.codes)}
+            dens_cache: dict[str, np.ndarray] = {}
+            for den in by.values():
+                if den not in dens_cache:
+                    column = ctx.unit_column(den)
+                    try:
+                        dens_cache[den] = np.asarray(column, dtype=float)
+                    except (TypeError, ValueError):
+                        dens_cache[den] = pd.to_numeric(
+                            pd.Series(column), errors="coerce"
+                        ).to_numpy(float)
+            # every denominated column at once: (units, indicators named in `by`)
+            cols = np.array([col[code] for code in by])
+            D = np.column_stack([dens_cache[den] for den in by.values()])
             with np.errstate(divide="ignore", invalid="ignore"):
-                values = X[:, j] / dens_cache[den]
-            bad = ~np.isfinite(values) & ~np.isnan(X[:, j])
-            if bad.any():
+                values = X[:, cols] / D
+            finite = np.isfinite(values)
+            bad = ~finite & ~np.isnan(X[:, cols])
+            for i in np.flatnonzero(bad.any(axis=0)):
                 ctx.flags.add(
                     self.stage,
                     "denominator_missing_or_zero",
-                    ctx.units[bad],
-                    np.full(bad.sum(), code, dtype=object),
+                    ctx.units[bad[:, i]],
+                    np.full(bad[:, i].sum(), ctx.codes[cols[i]], dtype=object),
                 )
-            X[:, j] = np.where(np.isfinite(values), values * self.scale, np.nan)
+            X[:, cols] = np.where(finite, values * self.scale, np.nan)
         self.denominators_ = by
         ctx.X = X
         ctx.record(self.stage)
