@@ -10,7 +10,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 # the browser, Java for the Spark extra.
 DEB_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 chromium poppler-utils fonts-noto-cjk openjdk-17-jre-headless
 
-.PHONY: demo test bench lint sysdeps env clean
+.PHONY: demo test redteam bench lint sysdeps env clean
 
 sysdeps:
 	@missing=""; for p in $(DEB_PACKAGES); do \
@@ -43,6 +43,10 @@ demo: env
 
 test: env
 	$(VENV)/bin/python -m pytest -q -n 2 --dist loadgroup
+
+# the whole red-team suite (tests/security), its slower parts (marked redteam) included
+redteam: env
+	$(VENV)/bin/python -m pytest -q tests/security -m "redteam or not redteam"
 
 bench: env
 	$(VENV)/bin/python benchmarks/run.py

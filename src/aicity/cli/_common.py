@@ -41,6 +41,18 @@ def handle_errors(app: typer.Typer) -> int:
     except (typer.Abort, KeyboardInterrupt):
         err_console.print("aborted", markup=False)
         return 130
+    except OSError as exc:  # a path given cannot be read or written (--out in a file, no permission)
+        if DEBUG:
+            err_console.print(traceback.format_exc(), markup=False, highlight=False)
+        where = f"{exc.filename}: " if exc.filename else ""
+        err_console.print(
+            f"error: {where}{exc.strerror or exc} (pass a path in a folder you can write to, "
+            "or a file you can read)",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+        return 2
     except Exception as exc:  # last-resort guard: users see one line, not a traceback
         try:  # typer >= 0.2x vendors click: its errors are not the click package's
             from typer import _click as click

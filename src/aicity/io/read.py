@@ -15,6 +15,7 @@ import io
 import itertools
 import queue
 import threading
+import zipfile
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,12 @@ CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 PARQUET_SUFFIXES = {".parquet", ".pq"}
 FALLBACK_ENCODINGS = ("utf-8-sig", "gb18030")
+# An XLSX is a zip archive, and a few kB of zip can inflate to gigabytes (a zip bomb). Workbooks past
+# these limits are refused before any member is inflated. Real sheets deflate 5-30x, very repetitive
+# ones about 100x; Excel's largest sheet (1,048,576 rows) of short cells is well under 1 GiB of XML.
+MAX_XLSX_INFLATED = 1 << 30
+MAX_XLSX_RATIO = 250
+_SMALL_MEMBER = 1 << 20  # members up to 1 MiB inflated are never a bomb, whatever their ratio
 
 
 @dataclass
@@ -104,6 +111,14 @@ def load(path: str | Path) -> FileBytes:
         raise InputError("file not found", file=name, fix="check the path")
     if path.is_dir():
         raise InputError("is a directory, expected a file", file=name)
+    if path.is_symlink():
+        target = path.resolve()
+        if not target.is_relative_to(Path.cwd().resolve()):
+            raise InputError(
+                f"is a symbolic link to {target}, outside the working folder",
+                file=name,
+                fix="pass the file's own path if you mean to read it",
+            )
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -247,20 +262,32 @@ def _first_ragged_row(
 ) -> tuple[int, int] | None:
     """(file line, field count) of the first row whose field count differs from the header's."""
     reader = csv.reader(io.StringIO(str(utf8, "utf-8", errors="replace")), delimiter=delimiter)
-    for fields in reader:
-        if fields and len(fields) != width:
-            return reader.line_num, len(fields)
+    try:
+        for fields in reader:
+            if fields and len(fields) != width:
+                return reader.line_num, len(fields)
+    except csv.Error:  # e.g. a cell past the csv module's field limit: pyarrow's message stands
+        return None
     return None
+
+
+def _header_span(source: memoryview | bytes, step: int = 65536) -> int:
+    """Bytes to read to hold the first line: 64 KB, or up to its line break if it is longer."""
+    end = step
+    while end < len(source) and b"\n" not in bytes(source[end - step : end]):
+        end += step
+    return end
 
 
 def _read_csv(data: bytes, name: str, encoding: str | None, tab: bool) -> RawTable:
     utf8, codec, used = _csv_encoding(data, name, encoding)
+    size = _header_span(utf8 if utf8 is not None else data)  # a header may be longer than 64 KB
     if utf8 is not None:  # UTF-8: pyarrow reads the bytes as they are (a view, no copy)
-        head = bytes(utf8[:65536])
+        head = bytes(utf8[:size])
     else:  # decoded piece by piece later (_csv_blocks); the header line now
         assert codec is not None
         try:
-            text = codecs.getincrementaldecoder(codec)().decode(data[:65536], final=False)
+            text = codecs.getincrementaldecoder(codec)().decode(data[:size], final=False)
         except UnicodeDecodeError as exc:
             raise _decode_error(data, name, encoding, exc) from None
         head = text.encode("utf-8")
@@ -362,26 +389,17 @@ def _csv_blocks(
                 raise item
             utf8, offset = item
             first = offset == 0
+            # a few blocks per piece, parsed in parallel
+            block_size = max(1 << 20, len(utf8) // 4 + 1)
             try:
-                table = pacsv.read_csv(
-                    pa.BufferReader(pa.py_buffer(utf8)),
-                    read_options=pacsv.ReadOptions(
-                        # a few blocks per piece, parsed in parallel
-                        block_size=max(1 << 20, len(utf8) // 4 + 1),
-                        column_names=names,
-                        skip_rows=1 if first else 0,
-                    ),
-                    parse_options=pacsv.ParseOptions(
-                        delimiter=delimiter, newlines_in_values=quoted
-                    ),
-                    convert_options=pacsv.ConvertOptions(
-                        # large_string: blocks of any size join without 2 GB offset limits
-                        column_types={n: pa.large_string() for n in names},
-                        strings_can_be_null=True,
-                        null_values=[""],
-                        quoted_strings_can_be_null=True,
-                    ),
-                ).combine_chunks()
+                try:
+                    table = _parse_piece(utf8, names, first, delimiter, quoted, block_size)
+                except pa.ArrowInvalid as exc:
+                    if "straddl" not in str(exc):
+                        raise
+                    # a quoted cell longer than a block: the piece as one block (one thread)
+                    whole = min(len(utf8) + 1, (1 << 31) - 1)
+                    table = _parse_piece(utf8, names, first, delimiter, quoted, whole)
             except pa.ArrowInvalid as exc:
                 lines_before = 0 if first else _lines_before(pieces, offset)
                 raise _csv_problem(exc, utf8, delimiter, names, name, lines_before) from exc
@@ -392,6 +410,30 @@ def _csv_blocks(
     finally:
         stop.set()
         worker.join()
+
+
+def _parse_piece(
+    utf8: bytes | memoryview,
+    names: list[str],
+    first: bool,
+    delimiter: str,
+    quoted: bool,
+    block_size: int,
+) -> pa.Table:
+    return pacsv.read_csv(
+        pa.BufferReader(pa.py_buffer(utf8)),
+        read_options=pacsv.ReadOptions(
+            block_size=block_size, column_names=names, skip_rows=1 if first else 0
+        ),
+        parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=quoted),
+        convert_options=pacsv.ConvertOptions(
+            # large_string: blocks of any size join without 2 GB offset limits
+            column_types={n: pa.large_string() for n in names},
+            strings_can_be_null=True,
+            null_values=[""],
+            quoted_strings_can_be_null=True,
+        ),
+    ).combine_chunks()
 
 
 def _lines_before(pieces: list[memoryview | bytes], offset: int) -> int:
@@ -484,7 +526,34 @@ def _arrow_frame(batch: pa.RecordBatch, start: int = 0) -> pd.DataFrame:
     )
 
 
+def _check_zip(data: bytes, name: str) -> None:
+    """Refuse a workbook whose members would inflate past the size or ratio limits (zip bombs)."""
+    try:
+        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise InputError("not a readable XLSX workbook (not a zip archive)", file=name) from exc
+    total = 0
+    for member in members:
+        total += member.file_size
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > _SMALL_MEMBER and ratio > MAX_XLSX_RATIO:
+            raise InputError(
+                f"workbook member {member.filename!r} would inflate {ratio:,.0f} times "
+                f"(limit {MAX_XLSX_RATIO}), as a zip bomb does; nothing read",
+                file=name,
+                fix="re-save the workbook from a spreadsheet program, or export it as CSV",
+            )
+    if total > MAX_XLSX_INFLATED:
+        raise InputError(
+            f"workbook would inflate to {total / (1 << 20):,.0f} MiB "
+            f"(limit {MAX_XLSX_INFLATED >> 20} MiB); nothing read",
+            file=name,
+            fix="split it, or export it as CSV (read in pieces, no size limit)",
+        )
+
+
 def _read_excel(data: bytes, name: str, sheet: str | None) -> RawTable:
+    _check_zip(data, name)
     try:
         book = pd.ExcelFile(io.BytesIO(data), engine="calamine")
     except Exception as exc:  # calamine raises its own types for broken workbooks

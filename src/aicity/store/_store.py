@@ -82,12 +82,20 @@ class Store:
             raise StoreError(
                 f"{target}: no store found (run `aicity demo` or `aicity ingest` first, or pass --db)"
             )
+        if target.is_dir():
+            raise StoreError(f"{target}: is a folder, not a store file (pass --db a file path)")
         if not read_only and target.parent and not target.parent.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(
+                    f"{target}: cannot create its folder: {exc.strerror} "
+                    "(pass --db a path in a folder you can write to)"
+                ) from exc
         try:
             con = duckdb.connect(str(target), read_only=read_only)
         except duckdb.Error as exc:
-            raise StoreError(f"{target}: cannot open the store: {exc}") from exc
+            raise open_error(exc, target) from exc
         store = cls(con, target, read_only)
         try:
             if read_only:
@@ -279,6 +287,33 @@ class Store:
             "WHERE table_type = 'BASE TABLE' AND table_name <> 'schema_version' ORDER BY table_name"
         )["table_name"]
         return {n: int(self.fetch_one(f'SELECT count(*) FROM "{n}"')) for n in names}
+
+
+_LOCK_HOLDER = re.compile(r"Conflicting lock is held in (?P<program>.*?) \(PID (?P<pid>\d+)\)")
+
+
+def open_error(exc: duckdb.Error, target: Path) -> StoreError:
+    """Why DuckDB could not open ``target``, as one line with the fix."""
+    text = str(exc)
+    first = text.splitlines()[0] if text else type(exc).__name__
+    if "Could not set lock" in text or "Conflicting lock" in text:
+        holder = _LOCK_HOLDER.search(text)
+        who = f"process {holder.group('pid')}" if holder else "another process"
+        return StoreError(
+            f"{target}: store is busy: {who} has it open (an ingest, demo or `aicity serve`); "
+            "retry when it has finished"
+        )
+    if "not a valid DuckDB database" in text or "Could not read enough bytes" in text:
+        return StoreError(
+            f"{target}: not a DuckDB store, or a truncated one; nothing was changed "
+            "(pass --db the right file, or restore it from a copy)"
+        )
+    if "Permission denied" in text or "Read-only file system" in text:
+        return StoreError(
+            f"{target}: cannot open the store for writing: permission denied "
+            "(pass --db a file in a folder you can write to)"
+        )
+    return StoreError(f"{target}: cannot open the store: {first}")
 
 
 def constraint_error(exc: duckdb.ConstraintException, table: str) -> StoreError:

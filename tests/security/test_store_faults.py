@@ -1,0 +1,141 @@
+"""Store faults through the CLI (in process): a second writer, a damaged or foreign file as --db, a
+folder that cannot hold --db or --out. Each is one line on stderr, exit 2, and nothing is changed."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from aicity.cli._common import handle_errors
+from aicity.cli.main import app
+from aicity.store import Store, observations
+
+
+def _run(args: list[str], monkeypatch: pytest.MonkeyPatch, capsys) -> tuple[int, str]:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr("sys.argv", ["aicity", *args])
+    code = handle_errors(app)
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "internal error" not in err
+    return code, err
+
+
+@pytest.fixture()
+def facts(tmp_path: Path) -> Path:
+    path = tmp_path / "o.csv"
+    path.write_text("city,indicator,value,year\n北京,gdp,43760.7,2023\n", encoding="utf-8")
+    return path
+
+
+def test_a_second_writer_is_told_the_store_is_busy(
+    tmp_path: Path, facts: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    db = tmp_path / "s.duckdb"
+    assert (
+        _run(["ingest", str(facts), "-t", "observations", "--db", str(db)], monkeypatch, capsys)[0]
+        == 0
+    )
+    # another process holds the store (DuckDB's file lock is per process: a child takes it)
+    import subprocess
+    import sys
+
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb,sys,time; c=duckdb.connect({str(db)!r}); print('ok', flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ok"
+        other = facts.with_name("p.csv")
+        other.write_text("city,indicator,value,year\n上海,gdp,47218.7,2023\n", encoding="utf-8")
+        code, err = _run(
+            ["ingest", str(other), "-t", "observations", "--db", str(db)], monkeypatch, capsys
+        )
+        assert code == 2 and err.count("\n") == 1
+        assert "store is busy" in err and f"process {holder.pid}" in err and "retry" in err
+    finally:
+        holder.kill()
+        holder.wait()
+    with Store.open(db, read_only=True) as store:  # the first writer's state, intact
+        assert observations(store)["value"].tolist() == [43760.7]
+
+
+@pytest.mark.parametrize("damage", ["truncated", "foreign"])
+def test_a_damaged_or_foreign_db_file_is_one_line_and_left_alone(
+    tmp_path: Path, facts: Path, monkeypatch: pytest.MonkeyPatch, capsys, damage: str
+) -> None:
+    db = tmp_path / "s.duckdb"
+    if damage == "truncated":
+        with Store.open(db):
+            pass
+        db.write_bytes(db.read_bytes()[:5000])
+    else:
+        db.write_text("city,value\n北京,1\n", encoding="utf-8")
+    before = db.read_bytes()
+    for args in (
+        ["info", "--db", str(db)],
+        ["ingest", str(facts), "-t", "observations", "--db", str(db)],
+    ):
+        code, err = _run(args, monkeypatch, capsys)
+        assert code == 2 and err.count("\n") == 1
+        assert f"{db}: not a DuckDB store, or a truncated one" in err and "restore it" in err
+    assert db.read_bytes() == before
+
+
+def test_db_and_out_paths_that_cannot_exist(
+    tmp_path: Path, facts: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    a_file = tmp_path / "plain.txt"
+    a_file.write_text("x", encoding="utf-8")
+    cases = [
+        (
+            ["ingest", str(facts), "-t", "observations", "--db", str(a_file / "sub" / "s.duckdb")],
+            "cannot create its folder",
+        ),
+        (
+            ["ingest", str(facts), "-t", "observations", "--db", str(tmp_path)],
+            "is a folder, not a store file",
+        ),
+        (["info", "--db", str(tmp_path / "missing" / "s.duckdb")], "no store found"),
+        (["demo", "--out", str(a_file / "out")], "Not a directory"),
+    ]
+    for args, expected in cases:
+        code, err = _run(args, monkeypatch, capsys)
+        assert code == 2 and err.count("\n") == 1 and expected in err, (args, err)
+    assert a_file.read_text(encoding="utf-8") == "x"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_a_read_only_folder_for_db(
+    tmp_path: Path, facts: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o555)
+    try:
+        code, err = _run(
+            ["ingest", str(facts), "-t", "observations", "--db", str(folder / "s.duckdb")],
+            monkeypatch,
+            capsys,
+        )
+    finally:
+        folder.chmod(0o755)
+    assert code == 2 and err.count("\n") == 1 and "s.duckdb" in err
+
+
+def test_an_unwritable_system_folder_for_db_and_out(
+    facts: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    """/proc takes no new files, even from root."""
+    for args in (
+        ["ingest", str(facts), "-t", "observations", "--db", "/proc/aicity-test.duckdb"],
+        ["demo", "--out", "/proc/aicity-test-out"],
+    ):
+        code, err = _run(args, monkeypatch, capsys)
+        assert code == 2 and err.count("\n") == 1 and "/proc/aicity-test" in err
+    assert not Path("/proc/aicity-test.duckdb").exists()
