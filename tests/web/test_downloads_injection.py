@@ -30,7 +30,8 @@ def injection_client() -> TestClient:
             {
                 "enterprise_id": ids,
                 "name": PAYLOADS,
-                "city_code": ["110000"] * len(PAYLOADS),
+                # "\tx" and "\rx" are one firm name once white space is normalised: other cities
+                "city_code": ["110000", "310000", "440300", "330100", "510100", "110000"],
                 "park_id": [None] * len(PAYLOADS),
                 "layer": ["technology"] * len(PAYLOADS),
                 "segment": ["large_models"] * len(PAYLOADS),

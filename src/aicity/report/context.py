@@ -7,6 +7,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from aicity.profiles.evidence import STATUS_NAMES, STATUS_NOTES, STATUSES, run_evidence
 from aicity.report.i18n import RANKING_NAMES, text
 from aicity.report.model import MIN_COMMON_FOR_CORRELATION, ReportData
 
@@ -27,6 +28,11 @@ FLAG_NAMES = {
         "absent_flag": "未获批(0)",
         "lower_bound": "下限值",
         "city_level": "城市层面值",
+        "no_source": "无来源网址",
+        "sample": "样本推算",
+        "other_year": "其他年份（未混用）",
+        "years_differ": "分子分母年份不同",
+        "weak_source": "来源为内容农场",
     },
     "en": {
         "missing": "missing",
@@ -39,6 +45,11 @@ FLAG_NAMES = {
         "absent_flag": "not designated (0)",
         "lower_bound": "lower bound",
         "city_level": "city value",
+        "no_source": "no source URL",
+        "sample": "from a sample",
+        "other_year": "other year (not mixed in)",
+        "years_differ": "parts from different years",
+        "weak_source": "content-farm source",
     },
 }
 
@@ -177,21 +188,37 @@ def build_context(report: ReportData, lang: str, figures, mode: str) -> dict:
     n_dims = len(dims)
     cells = report.tables["eval_cells"]
     n_cells = len(cells)
-    n_flagged = int((cells["flags"].fillna("") != "").sum())
-    n_imputed = int(cells["flags"].fillna("").str.contains("missing|imputed").sum())
+    ev = run_evidence(report.tables)
+    n_scored, n_imputed = ev.n_scored_cells, ev.n_imputed
+    n_real, n_stale = ev.n_real_scored, ev.count("stale")
+    imputed_share = ev.imputed_share
+    n_ranked = sum(ev.ranked.values())
+    unranked = [u for u, r in ev.ranked.items() if not r]
     n_sources = len(report.cell_sources())
-    n_observed = int(cells["obs_id"].notna().sum())
     observed_by_indicator = cells.assign(_o=cells["value"].notna()).groupby("indicator")["_o"].any()
-    empty = [c for c in indicators["code"] if not observed_by_indicator.get(c, False)]
-    n_sourced = int(cells["source_id"].notna().sum())
+    empty = [
+        c
+        for c in indicators["code"]
+        if not observed_by_indicator.get(c, False) and c not in ev.indicators_left_out
+    ]
     if lang == "zh":
         preface = [
             f"本报告以{meta['reference_year']}年为参考年份，对{n}个城市的人工智能产业发展进行评价，"
             f"从{'、'.join(report.node_name(c, lang) for c in dims['code'])}{n_dims}个维度、"
             f"{n_ind}项指标展开。",
-            f"特点一：数据可溯源。{n_cells}个数据单元中{n_observed}个为观测值，每个都标注年份与口径，"
-            f"其中{n_sourced}个附有来源网址（共{n_sources}个来源），其余为产业图谱推算值或未获批标记；"
-            f"{n_flagged}个单元带有缺失、插补、过期、估计或未核实等标记，均在附录中列出。",
+            f"特点一：数据可溯源，只对可核实数据计分。{n_ranked}个参与排名的城市、{ev.total_cells}项计分指标共"
+            f"{n_scored}个计分单元中，{n_real}个为附来源网址、已核实、在时间窗口内的数据（其中{n_stale}个早于参考年份，已标记），"
+            f"{n_imputed}个（{imputed_share:.1%}）因缺少可核实数据而插补；无来源、未核实、估计或样本推算的数值只列于附录，不计分。"
+            f"数据共引用{n_sources}个来源。"
+            + (
+                f"{len(ev.indicators_left_out)}项指标可核实覆盖率不足，未纳入本次评价："
+                + "、".join(report.node_name(c, lang) for c in ev.indicators_left_out)
+                + "。"
+                if ev.indicators_left_out
+                else ""
+            )
+            + (f"{len(unranked)}个城市数据不足，未参与排名。" if unranked else "")
+            + "每个单元的状态见附录“数据覆盖”。",
             "特点二：方法透明可复现。指标定义、方向、权重、标准化、加权与汇总方法全部公开，"
             f"计算配方与数据哈希（{str(meta['data_hash'])[:12]}）随运行编号保存，任何一次结果都可重算。",
             f"特点三：给出不确定性而非单一名次。除默认方案外，并列给出{len(schemes)}种替代方案的排名"
@@ -202,10 +229,25 @@ def build_context(report: ReportData, lang: str, figures, mode: str) -> dict:
             f"This report evaluates the AI industry of {n} cities with reference year {meta['reference_year']}, "
             f"on {n_dims} dimensions ({', '.join(report.node_name(c, lang) for c in dims['code'])}) and "
             f"{n_ind} indicators.",
-            f"Feature one: traceable data. {n_observed} of the {n_cells} data cells are observed values, each "
-            f"with its year and scope; {n_sourced} carry a source URL ({n_sources} sources in all), the others "
-            f"are derived from the industry map or absent designations; {n_flagged} cells are flagged missing, "
-            "imputed, stale, estimated, unverified or similar, and the appendix lists them.",
+            f"Feature one: traceable data, and only real data scored. Of the {n_scored} scored cells "
+            f"({n_ranked} ranked cities x {ev.total_cells} scored indicators), {n_real} are sourced, verified "
+            f"values within the window ({n_stale} of them older than the reference year, flagged) and "
+            f"{n_imputed} ({imputed_share:.1%}) are imputed for lack of real data; values without a source, "
+            f"unverified, estimated or counted over a sample are listed in the appendix and never scored. "
+            f"The data cite {n_sources} sources."
+            + (
+                f" {len(ev.indicators_left_out)} indicators fall below the coverage floor and are left out: "
+                + ", ".join(report.node_name(c, lang) for c in ev.indicators_left_out)
+                + "."
+                if ev.indicators_left_out
+                else ""
+            )
+            + (
+                f" {len(unranked)} cities have insufficient data and are not ranked."
+                if unranked
+                else ""
+            )
+            + " The appendix's coverage table shows the status of every cell.",
             "Feature two: a transparent, reproducible method. Definitions, directions, weights, normalisation, "
             f"weighting and aggregation are published; the recipe and the data hash ({str(meta['data_hash'])[:12]}) "
             "are stored with the run id, so any result can be recomputed.",
@@ -227,7 +269,7 @@ def build_context(report: ReportData, lang: str, figures, mode: str) -> dict:
             f"缺失值插补：{impute.get('method', '—')}；异常值处理：{treat.get('method', '—')}；"
             f"标准化：{normalise.get('method', '—')}（{fmt(normalise.get('lower', 0))}–{fmt(normalise.get('upper', 100))}）；"
             f"加权：{weight.get('method', '—')}；汇总：{aggregate.get('method', '—')}。",
-            f"共{n_imputed}个单元为缺失后插补值。替代方案：{'、'.join(_scheme_label(s, lang) for s in schemes) or '无'}。",
+            f"{n_scored}个计分单元中共{n_imputed}个（{imputed_share:.1%}）为插补值。替代方案：{'、'.join(_scheme_label(s, lang) for s in schemes) or '无'}。",
         ]
         if empty:
             method_paragraphs.append(
@@ -244,7 +286,7 @@ def build_context(report: ReportData, lang: str, figures, mode: str) -> dict:
             f"normalisation: {normalise.get('method', '–')} ({fmt(normalise.get('lower', 0))}–"
             f"{fmt(normalise.get('upper', 100))}); weighting: {weight.get('method', '–')}; aggregation: "
             f"{aggregate.get('method', '–')}.",
-            f"{n_imputed} cells were missing and imputed. Alternatives: "
+            f"{n_imputed} of the {n_scored} scored cells ({imputed_share:.1%}) are imputed. Alternatives: "
             f"{', '.join(_scheme_label(s, lang) for s in schemes) or 'none'}.",
         ]
         if empty:
@@ -281,9 +323,12 @@ def build_context(report: ReportData, lang: str, figures, mode: str) -> dict:
         alt = report.ranking(scheme).set_index("unit_key")["rank"]
         alt_ranks[scheme] = alt
     for row in ranking.itertuples(index=False):
-        interval = ""
+        interval = how_sure = ""
         if has_uncertainty and not pd.isna(getattr(row, "rank_q05", np.nan)):
-            interval = f"{round(row.rank_q05)}–{round(row.rank_q95)}"
+            low, high = round(row.rank_q05), round(row.rank_q95)
+            interval = f"{low}–{high}"
+            how_sure = _how_sure(low, high, lang)
+        real, total = ev.unit_coverage(row.unit_key)
         ranking_rows.append(
             {
                 "unit_key": row.unit_key,
@@ -292,9 +337,46 @@ def build_context(report: ReportData, lang: str, figures, mode: str) -> dict:
                 "score": fmt_score(row.score),
                 "dims": [fmt_score(getattr(row, f"{c}_score")) for c in dims["code"]],
                 "interval": interval,
+                "how_sure": how_sure,
+                "evidence": f"{real}/{total}",
+                "full": real == total,
                 "alts": [fmt_rank(alt_ranks[s].get(row.unit_key)) for s in schemes],
             }
         )
+    unranked_rows = [
+        {
+            "name": report.unit_name(u, lang),
+            "evidence": "{}/{}".format(*ev.unit_coverage(u)),
+        }
+        for u in unranked
+    ]
+    # the coverage table: indicators x cities (ranked cities in rank order, then the unranked)
+    matrix = ev.matrix()
+    order = [u for u in ranking["unit_key"] if u in matrix.columns] + [
+        u for u in unranked if u in matrix.columns
+    ]
+    coverage_rows = [
+        {
+            "name": report.node_name(code, lang),
+            "left_out": code in ev.indicators_left_out,
+            "cells": [
+                str(matrix.at[code, u]) if pd.notna(matrix.at[code, u]) else "missing"
+                for u in order
+            ],
+        }
+        for code in matrix.index
+    ]
+    coverage_columns = [report.unit_name(u, lang) for u in order]
+    status_counts = ev.cells["status"].value_counts()
+    coverage_legend = [
+        {
+            "status": st,
+            "name": STATUS_NAMES[st][0 if lang == "zh" else 1],
+            "note": STATUS_NOTES[st][0 if lang == "zh" else 1],
+            "n": int(status_counts.get(st, 0)),
+        }
+        for st in STATUSES
+    ]
     top = ranking.head(3)
     names = [report.unit_name(k, lang) for k in top["unit_key"]]
     scores = [fmt_score(s) for s in top["score"]]
@@ -379,25 +461,30 @@ def build_context(report: ReportData, lang: str, figures, mode: str) -> dict:
             "kendall": fmt(r.kendall, 2)
             if r.n_common >= MIN_COMMON_FOR_CORRELATION
             else t["too_few"],
+            "top": f"{r.top_overlap}/{r.top_n}" if r.top_n else "–",
         }
         for r in summary.itertuples(index=False)
     ]
     disagreement_sentences = []
+    parents = dict(zip(report.nodes["code"], report.nodes["parent"], strict=True))
     for d in disagreements.itertuples(index=False) if len(disagreements) else []:
         rname = RANKING_NAMES.get(d.ranking, (d.ranking, d.ranking))[0 if lang == "zh" else 1]
         city = report.unit_name(d.unit_key, lang)
         tier = str(d.ranking).startswith("tier_")
+        reason = _disagreement_reason(
+            report.profiles.get(d.unit_key), d.difference > 0, lang, parents
+        )
         if lang == "zh":
             theirs = f"第{fmt(d.theirs)}梯队" if tier else f"第{fmt(d.theirs)}位"
             disagreement_sentences.append(
                 f"{city}：本报告第{d.ours}位，{rname}（{fmt_rank(d.year)}）{theirs}；"
-                f"在共同城市中的相对位次相差{abs(d.difference):.0f}位。"
+                f"在共同城市中的相对位次相差{abs(d.difference):.0f}位。{reason}"
             )
         else:
             disagreement_sentences.append(
                 f"{city}: ranked {d.ours} here and {'tier ' if tier else ''}{fmt(d.theirs)} by {rname} "
                 f"({fmt_rank(d.year)}); "
-                f"{abs(d.difference):.0f} places apart among the cities both rank."
+                f"{abs(d.difference):.0f} places apart among the cities both rank. {reason}".rstrip()
             )
 
     source_rows = [
@@ -454,6 +541,10 @@ def build_context(report: ReportData, lang: str, figures, mode: str) -> dict:
         "overall_paragraphs": overall_paragraphs,
         "dims": dim_items,
         "ranking_rows": ranking_rows,
+        "unranked_rows": unranked_rows,
+        "coverage_rows": coverage_rows,
+        "coverage_columns": coverage_columns,
+        "coverage_legend": coverage_legend,
         "has_uncertainty": has_uncertainty,
         "alt_schemes": [_scheme_label(s, lang) for s in schemes],
         "city_chapters": city_chapters,
@@ -467,6 +558,40 @@ def build_context(report: ReportData, lang: str, figures, mode: str) -> dict:
         "gaps_sentence": gaps_sentence,
         "sensitivity_rows": sensitivity_rows,
     }
+
+
+def _disagreement_reason(profile, lower_here: bool, lang: str, parents: dict) -> str:  # type: ignore[no-untyped-def]
+    """Why our rank differs, from our own data: the dimension furthest from the median city in the
+    direction of the difference, and its most telling real indicator."""
+    if profile is None or not profile.dimensions:
+        return ""
+    dims = [d for d in profile.dimensions if d.score == d.score and d.median == d.median]
+    if not dims:
+        return ""
+    pick = min if lower_here else max
+    dim = pick(dims, key=lambda d: d.score - d.median)
+    gap = dim.score - dim.median
+    if (gap >= 0) == lower_here and abs(gap) > 0:
+        return ""
+    facts = profile.weaknesses if lower_here else profile.strengths
+    fact = next((f for f in facts if parents.get(f.code) == dim.code), None)
+    if lang == "zh":
+        head = f"本报告中其{dim.name_zh}得分{dim.score:.1f}，{'低' if gap < 0 else '高'}于中位城市{abs(gap):.1f}分"
+        tail = f"（{fact.name_zh}第{fact.rank}/{fact.n_ranked}位）" if fact else ""
+        return head + tail + "。"
+    head = (
+        f"Here its {dim.name_en} scores {dim.score:.1f}, {abs(gap):.1f} points "
+        f"{'below' if gap < 0 else 'above'} the median city"
+    )
+    tail = f" ({fact.name_en}: rank {fact.rank} of {fact.n_ranked})" if fact else ""
+    return head + tail + "."
+
+
+def _how_sure(low: int, high: int, lang: str) -> str:
+    """A 90 % rank interval in words."""
+    if low == high:
+        return f"第{low}位" if lang == "zh" else f"rank {low}"
+    return f"第{low}–{high}位之间" if lang == "zh" else f"between {low} and {high}"
 
 
 def _uncertainty_method(report: ReportData, lang: str) -> str:

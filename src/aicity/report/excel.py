@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from aicity.io.export import write_workbook
+from aicity.profiles.evidence import STATUS_NAMES, run_evidence
 from aicity.report.context import _flags_label, _scheme_label
 from aicity.report.i18n import text
 from aicity.report.model import ReportData
@@ -26,6 +27,10 @@ def excel_sheets(report: ReportData, lang: str) -> dict[str, pd.DataFrame]:
         alt = report.ranking(scheme).set_index("unit_key")["rank"]
         ranking[f"rank_{scheme} ({_scheme_label(scheme, lang)})"] = ranking["unit_key"].map(alt)
 
+    evidence = run_evidence(report.tables)
+    ranking["real_cells"] = [evidence.unit_coverage(k)[0] for k in ranking["unit_key"]]
+    ranking["scored_indicators"] = evidence.total_cells
+
     results = report.tables["eval_results"].copy()
     nodes = report.nodes.set_index("code")
     results.insert(2, t["city"], [report.unit_name(k, lang) for k in results["unit_key"]])
@@ -37,6 +42,11 @@ def excel_sheets(report: ReportData, lang: str) -> dict[str, pd.DataFrame]:
     sources = report.sources.set_index("source_id") if len(report.sources) else pd.DataFrame()
     cells.insert(1, t["city"], [report.unit_name(k, lang) for k in cells["unit_key"]])
     cells["flags_text"] = [_flags_label(f, lang) if f else "" for f in cells["flags"].fillna("")]
+    status = evidence.cells.set_index(["unit_key", "indicator"])["status"]
+    cells["status"] = [
+        STATUS_NAMES[status[(u, c)]][0 if lang == "zh" else 1]
+        for u, c in zip(cells["unit_key"].astype(str), cells["indicator"].astype(str), strict=True)
+    ]
     cells["source_url"] = [
         sources.at[int(s), "url"]
         if len(sources) and pd.notna(s) and int(s) in sources.index
@@ -59,8 +69,31 @@ def excel_sheets(report: ReportData, lang: str) -> dict[str, pd.DataFrame]:
         ]
     ]
     stages = report.tables["eval_values"]
+    # the coverage table of the report, as words: indicators x cities
+    matrix = evidence.matrix().map(lambda st: STATUS_NAMES[st][0 if lang == "zh" else 1])
+    matrix.columns = [report.unit_name(k, lang) for k in matrix.columns]
+    matrix.index = [report.node_name(c, lang) for c in matrix.index]
+    coverage = matrix.rename_axis(t["indicator"]).reset_index()
+    claims = pd.DataFrame(
+        [
+            {
+                "unit_key": key,
+                t["city"]: profile.name(lang),
+                "kind": claim.kind,
+                "text": claim.text(lang),
+                "basis_n": claim.basis_n,
+                "basis_kind": claim.basis_kind,
+                "synthetic": claim.synthetic,
+            }
+            for key, profile in report.profiles.items()
+            for claim in profile.claims
+        ],
+        columns=["unit_key", t["city"], "kind", "text", "basis_n", "basis_kind", "synthetic"],
+    )
     sheets = {
         "ranking": ranking,
+        "coverage": coverage,
+        "claims": claims,
         "scores": results,
         "indicators": cells,
         "framework": framework,

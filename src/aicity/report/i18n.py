@@ -56,6 +56,14 @@ TEXT: dict[str, dict[str, str]] = {
         "ours": "本报告排名",
         "theirs": "该榜单排名",
         "disagree": "主要分歧",
+        "how_sure": "把握程度",
+        "evidence": "可核实数据",
+        "evidence_note": "可核实数据：计分指标中附来源网址、已核实、在时间窗口内的数据项数 / 计分指标数；其余为插补。",
+        "unranked": "数据不足、未参与排名",
+        "top_overlap": "前列重合",
+        "top_overlap_note": "前列重合：在共同城市中，两份榜单各自前N名（N为10与共同城市数一半中的较小者）的重合城市数 / N。",
+        "coverage_table": "数据覆盖",
+        "coverage_intro": "下表列出每项指标（行）在每个城市（列）的数据状态：计分只用可核实数据，插补单元与未计分数值均已标出。",
         "alternatives": "替代方案排名",
         "map_title": "人工智能城市综合得分分布",
         "bar_title": "综合得分",
@@ -134,6 +142,14 @@ TEXT: dict[str, dict[str, str]] = {
         "ours": "Our rank",
         "theirs": "Their rank",
         "disagree": "Main disagreements",
+        "how_sure": "How sure",
+        "evidence": "Real data",
+        "evidence_note": "Real data: scored indicators with a sourced, verified value in the window / scored indicators; the rest are imputed.",
+        "unranked": "Insufficient data, not ranked",
+        "top_overlap": "Top overlap",
+        "top_overlap_note": "Top overlap: among the cities both rank, how many of each ranking's first N (the smaller of 10 and half the shared cities) they share / N.",
+        "coverage_table": "Data coverage",
+        "coverage_intro": "The status of every indicator (rows) in every city (columns): only real data are scored; imputed cells and unscored values are marked.",
         "alternatives": "Ranks under alternative recipes",
         "map_title": "AI city overall scores",
         "bar_title": "Overall score",
@@ -161,6 +177,10 @@ TEXT: dict[str, dict[str, str]] = {
 }
 
 RANKING_NAMES = {
+    "rank_ai_city_composite": (
+        "人工智能城市综合排名（发布方未具名）",
+        "AI city composite rank (publisher not named)",
+    ),
     "rank_idc_inspur_ai_city": (
         "IDC/浪潮 中国人工智能城市排名",
         "IDC/Inspur China AI city ranking",

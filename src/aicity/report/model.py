@@ -58,8 +58,26 @@ class ReportData:
     def node_name(self, code: str, lang: str) -> str:
         row = self.nodes[self.nodes["code"] == code]
         if row.empty:
-            return code
+            # an indicator the coverage floor left out is not a node of the run: its framework names it
+            names = self._framework_names().get(code)
+            return (names[0] if lang == "zh" else names[1]) if names else code
         return str(row.iloc[0]["name_zh" if lang == "zh" else "name_en"] or code)
+
+    def _framework_names(self) -> dict[str, tuple[str, str]]:
+        if not hasattr(self, "_names_cache"):
+            import yaml
+
+            spec = yaml.safe_load(self.meta.get("framework_yaml") or "") or {}
+            entries = [*(spec.get("nodes") or []), *(spec.get("indicators") or [])]
+            self._names_cache = {
+                str(e["code"]): (
+                    str(e.get("name_zh") or e["code"]),
+                    str(e.get("name_en") or e["code"]),
+                )
+                for e in entries
+                if isinstance(e, dict) and "code" in e
+            }
+        return self._names_cache
 
     def unit_name(self, unit_key: str, lang: str) -> str:
         return self._unit_names(lang).get(unit_key, unit_key)
@@ -162,11 +180,12 @@ class ReportData:
     def comparison(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Spearman rank correlation of our overall rank with each published ranking, and disagreements.
 
-        Returns (summary: ranking, year, n_common, spearman; disagreements: ranking, year, unit_key,
-        ours, theirs, difference), computed on the units both rank.
+        Returns (summary: ranking, year, n_common, spearman, kendall, top_n, top_overlap: how many of
+        the first ``top_n`` (10, or fewer shared cities) both rankings share; disagreements: ranking, year,
+        unit_key, ours, theirs, difference), computed on the units both rank.
         """
         ext = self.external_rankings
-        columns = ["ranking", "year", "n_common", "spearman", "kendall"]
+        columns = ["ranking", "year", "n_common", "spearman", "kendall", "top_n", "top_overlap"]
         if ext is None or ext.empty:
             return pd.DataFrame(columns=columns), pd.DataFrame()
         ours = self.ranking().set_index("unit_key")["rank"]
@@ -183,6 +202,8 @@ class ReportData:
                         "n_common": len(common),
                         "spearman": float("nan"),
                         "kendall": float("nan"),
+                        "top_n": 0,
+                        "top_overlap": 0,
                     }
                 )
                 continue
@@ -191,6 +212,9 @@ class ReportData:
             varied = a.std() > 0 and b.std() > 0
             rho = float(np.corrcoef(a, b)[0, 1]) if varied else float("nan")
             tau = float(stats.kendalltau(a, b).statistic) if varied else float("nan")
+            top_n = min(10, len(common) // 2)
+            ours_top = set(a.sort_values(kind="stable").index[:top_n])
+            theirs_top = set(b.sort_values(kind="stable").index[:top_n])
             rows.append(
                 {
                     "ranking": name,
@@ -198,6 +222,8 @@ class ReportData:
                     "n_common": len(common),
                     "spearman": rho,
                     "kendall": tau,
+                    "top_n": top_n,
+                    "top_overlap": len(ours_top & theirs_top),
                 }
             )
             # Disagreement: positions within the common set differ by at least a third of its size.

@@ -289,6 +289,75 @@ class Explorer:
                 self.ranking_bar_json(lang)
         self.data_gaps()
 
+    def run_evidence(self) -> Any:
+        """The stored run's evidence (aicity.profiles.evidence.RunEvidence), computed once."""
+        if getattr(self, "_evidence", None) is None:
+            from aicity.profiles.evidence import run_evidence
+
+            assert self.live is not None
+            self._evidence = run_evidence(self.live.run_tables)
+        return self._evidence
+
+    def coverage_table(self, lang: str) -> dict[str, Any] | None:
+        """Indicators x cities of evidence statuses (the report's coverage table), with its legend."""
+        if self.live is None:
+            return None
+        from aicity.profiles.evidence import STATUS_NAMES, STATUS_NOTES, STATUSES
+
+        ev = self.run_evidence()
+        matrix = ev.matrix()
+        ranked = [u for u in self.live.units if u in matrix.columns]
+        order = ranked + [u for u in matrix.columns if u not in ranked]
+        registry = self.tables.indicators
+        names = {
+            str(r.code): (str(r.name_zh or r.code), str(r.name_en or r.code))
+            for r in registry.itertuples(index=False)
+        }
+        names.update(self.live.names)
+        i = 0 if lang == "zh" else 1
+        counts = ev.cells["status"].value_counts()
+        return {
+            "columns": [{"code": u, "name": self.city_name(u, lang)} for u in order],
+            "rows": [
+                {
+                    "code": code,
+                    "name": names.get(code, (code, code))[i],
+                    "left_out": code in ev.indicators_left_out,
+                    "cells": [
+                        str(matrix.at[code, u]) if pd.notna(matrix.at[code, u]) else "missing"
+                        for u in order
+                    ],
+                }
+                for code in matrix.index
+            ],
+            "legend": [
+                {
+                    "status": st,
+                    "name": STATUS_NAMES[st][i],
+                    "note": STATUS_NOTES[st][i],
+                    "n": int(counts.get(st, 0)),
+                }
+                for st in STATUSES
+            ],
+        }
+
+    def rank_drivers(self, code: str) -> list[dict[str, Any]]:
+        """The real facts that move the city's rank most (workflows.profile.rank_drivers), cached."""
+        live = self.live
+        if live is None or code not in live.units:
+            return []
+        cache = self.__dict__.setdefault("_drivers", {})
+        if code not in cache:
+            from dataclasses import asdict
+
+            from aicity.workflows.profile import rank_drivers
+
+            cache[code] = [
+                {**asdict(d), "shift": d.shift}
+                for d in rank_drivers(live.meta, live.run_tables, code)
+            ]
+        return cache[code]
+
     def data_gaps(self) -> list[dict[str, Any]]:
         """Per indicator: how many cities have a current value, which are missing, how many unverified."""
         if self._gaps is None:
@@ -416,10 +485,13 @@ class Explorer:
             for unit in live.units:
                 names = self.city_names.get(unit) or live.unit_names.get(unit) or (unit, unit)
                 low, high = live.intervals.get(unit, (None, None))
+                real, total = self.run_evidence().unit_coverage(unit)
                 rows.append(
                     {
                         "rank": None,
                         "unit_key": unit,
+                        "real_cells": real,
+                        "total_cells": total,
                         "name_zh": names[0],
                         "name_en": names[1],
                         "score": None,
@@ -537,6 +609,7 @@ class Explorer:
             "weaknesses": [_plain(asdict(p)) for p in profile.weaknesses] if profile else [],
             # each verdict clause with what it rests on (basis_n facts of basis_kind)
             "claims": [asdict(c) for c in profile.claims] if profile else [],
+            "drivers": self.rank_drivers(code),
             "ranked": True,
             "coverage": (evidence or {}).get("coverage"),
             "observed_share": round(profile.coverage, 4) if profile else None,
