@@ -15,7 +15,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from aicity.errors import ConfigError
 from aicity.index.uncertainty.kernels import Tree
@@ -141,6 +140,8 @@ class Draws:
     def dirichlet_weights(self, block: Block, nominal: np.ndarray) -> np.ndarray:
         """``(R, width)`` weights: per sibling group, Dirichlet(concentration * nominal share), rescaled to
         the group's nominal total, drawn by inverse-CDF of independent gammas (so Sobol samples work)."""
+        from scipy import stats  # ~0.5 s to import: only Dirichlet weights need it
+
         x = np.clip(self.block_values(block), 1e-12, 1 - 1e-12)
         out = np.empty_like(x)
         for members in self.design.sibling_groups(block):
