@@ -71,8 +71,10 @@ def test_writes_every_table_and_repeats_with_the_same_seed(
         "weights",
         "aggregate.method",
     ]
-    samples = pd.read_csv(tmp_path / "a" / "samples.csv")
+    assert not (tmp_path / "a" / "samples.csv").exists()
+    samples = pd.read_parquet(tmp_path / "a" / "samples.parquet")
     assert len(samples) == 300 and "aggregate.method" in samples.columns
+    assert samples["replication"].tolist() == list(range(1, 301))
     probs = pd.read_csv(tmp_path / "a" / "rank_probabilities.csv")
     assert {"top_1", "top_10", "rank_1", "rank_51"} <= set(probs.columns)
     assert len(pd.read_csv(tmp_path / "a" / "score_stats.csv")) == 51
@@ -83,7 +85,7 @@ def test_writes_every_table_and_repeats_with_the_same_seed(
         "rank_stats.csv",
         "rank_probabilities.csv",
         "score_stats.csv",
-        "samples.csv",
+        "samples.parquet",
         "sensitivity.csv",
     ):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name

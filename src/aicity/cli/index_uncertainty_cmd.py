@@ -54,7 +54,7 @@ def uncertainty_cmd(
     ),
 ) -> None:
     """Run the uncertainty analysis (and with --sobol the sensitivity analysis) and write CSV tables:
-    rank_stats, rank_probabilities, score_stats, samples (and sensitivity)."""
+    rank_stats, rank_probabilities, score_stats (and sensitivity); the replications in samples.parquet."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from aicity.cli.index_cmd import _read_csv
@@ -105,12 +105,14 @@ def uncertainty_cmd(
         "rank_stats.csv": ua.rank_stats(),
         "rank_probabilities.csv": ua.rank_probabilities(),
         "score_stats.csv": ua.score_stats(),
-        "samples.csv": ua.samples,
     }
     if sa is not None:
         written["sensitivity.csv"] = sa
     for name, frame in written.items():
         to_csv(frame, out / name)
+    # one row per replication: Parquet (typed, compact, ~10x faster to write than CSV at N = 10,000)
+    ua.samples.to_parquet(out / "samples.parquet", index=False)
+    written["samples.parquet"] = ua.samples
     summary = {
         "target": ua.target,
         "n": n,
