@@ -64,3 +64,27 @@ def test_no_layer_sentence_from_too_few_firms():
 def test_close_to_median_is_said_with_the_spread():
     dims = [DimensionScore(c, c, c, 51.0, 5, 50.0) for c in ("A", "B", "C")]
     assert "三个维度得分均在中位城市上下1.0分以内" in verdict(_profile(dimensions=dims), "zh")
+
+
+def test_leads_or_trails_only_where_the_90_percent_intervals_separate():
+    from aicity.profiles.verdict import claims
+
+    me = _profile(rank=4, rank_low=3.0, rank_high=5.0)
+    above = _profile(name_zh="上海", name_en="Shanghai", rank=3, rank_low=1.0, rank_high=2.0)
+    below = _profile(name_zh="成都", name_en="Chengdu", rank=5, rank_low=4.0, rank_high=8.0)
+    compared = [c for c in claims(me, [above, below]) if c.kind == "comparison"][0]
+    assert "落后于上海" in compared.text_zh and "与成都相当" in compared.text_zh
+    assert "behind Shanghai" in compared.text_en and "comparable to Chengdu" in compared.text_en
+    assert compared.basis_kind == "uncertainty"
+    # without intervals there is no comparison at all
+    bare = _profile(rank_low=None, rank_high=None)
+    assert all(c.kind != "comparison" for c in claims(bare, [above]))
+
+
+def test_an_unranked_unit_is_said_to_have_insufficient_data():
+    from aicity.profiles.verdict import claims
+
+    profile = _profile(rank=None, score=float("nan"), real_cells=4, total_cells=9)
+    (only,) = claims(profile)
+    assert only.kind == "rank" and "数据不足" in only.text_zh and "4" in only.text_zh
+    assert "not ranked" in only.text_en

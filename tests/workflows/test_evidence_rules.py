@@ -197,3 +197,153 @@ def test_coverage_floor_settings_are_checked():
         coverage_floors({"coverage_floor": {"units": 0.5}})
     with pytest.raises(ConfigError, match="from 0 to 1"):
         coverage_floors({"coverage_floor": {"unit": 1.5}})
+
+
+def test_a_value_counted_over_a_sample_firm_list_is_never_scored():
+    from aicity.store.inventory import PROVENANCE, SAMPLE_PROVENANCE
+
+    obs = _obs(
+        [
+            {
+                "unit_key": u,
+                "indicator": "inv_firms_total",
+                "year": 2023,
+                "value": v,
+                "unit": "firms",
+                "source_url": None,
+                "verified": False,
+                "note": PROVENANCE.format(run_id=3) + SAMPLE_PROVENANCE,
+            }
+            for u, v in (("A", 14.0), ("B", 3.0))
+        ]
+    )
+    spec = [{"code": "inv_firms_total", "unit": "firms"}]
+    cells = select_cells(obs, ["A", "B"], spec, 2023, 3).set_index("unit_key")
+    assert not cells["real"].any()
+    assert all("sample" in f.split() for f in cells["flags"])
+    assert cells["value"].tolist() == [14.0, 3.0]  # drawn on the industry map, never scored
+
+
+def test_a_content_farm_page_is_scored_but_flagged_per_cell():
+    farm = "http://223.94.76.10/copied-bulletin.html"
+    obs = _obs(
+        [
+            {"unit_key": "A", "indicator": "gdp", "year": 2023, "value": 1.0},
+            {"unit_key": "B", "indicator": "gdp", "year": 2023, "value": 2.0, "source_url": farm},
+        ]
+    )
+    cells = select_cells(obs, ["A", "B"], GDP, 2023, 3).set_index("unit_key")
+    assert cells["real"].all()
+    assert "weak_source" in cells.at["B", "flags"].split()
+    assert "weak_source" not in cells.at["A", "flags"].split()
+
+
+def test_run_evidence_gives_every_cell_one_status():
+    from aicity.profiles.evidence import run_evidence
+
+    tables = {
+        "eval_cells": pd.DataFrame(
+            [
+                {
+                    "unit_key": "A",
+                    "indicator": "x",
+                    "value": 1.0,
+                    "year": 2023,
+                    "flags": "",
+                    "real": True,
+                },
+                {
+                    "unit_key": "A",
+                    "indicator": "y",
+                    "value": 1.0,
+                    "year": 2021,
+                    "flags": "stale",
+                    "real": True,
+                },
+                {
+                    "unit_key": "B",
+                    "indicator": "x",
+                    "value": None,
+                    "year": None,
+                    "flags": "missing imputed",
+                    "real": False,
+                },
+                {
+                    "unit_key": "B",
+                    "indicator": "y",
+                    "value": 5.0,
+                    "year": 2023,
+                    "flags": "unverified",
+                    "real": False,
+                },
+                {
+                    "unit_key": "C",
+                    "indicator": "x",
+                    "value": None,
+                    "year": None,
+                    "flags": "missing",
+                    "real": False,
+                },
+                {
+                    "unit_key": "C",
+                    "indicator": "y",
+                    "value": None,
+                    "year": None,
+                    "flags": "missing",
+                    "real": False,
+                },
+                {
+                    "unit_key": "A",
+                    "indicator": "thin",
+                    "value": None,
+                    "year": None,
+                    "flags": "missing",
+                    "real": False,
+                },
+            ]
+        ),
+        "eval_units": pd.DataFrame({"unit_key": ["A", "B", "C"], "ranked": [True, True, False]}),
+        "eval_coverage": pd.DataFrame(
+            [
+                {
+                    "unit_key": "",
+                    "code": "x",
+                    "real": 1,
+                    "total": 3,
+                    "included": True,
+                    "reason": None,
+                },
+                {
+                    "unit_key": "",
+                    "code": "y",
+                    "real": 1,
+                    "total": 3,
+                    "included": True,
+                    "reason": None,
+                },
+                {
+                    "unit_key": "",
+                    "code": "thin",
+                    "real": 0,
+                    "total": 3,
+                    "included": False,
+                    "reason": "0 of 3",
+                },
+            ]
+        ),
+    }
+    ev = run_evidence(tables)
+    status = ev.cells.set_index(["unit_key", "indicator"])["status"].to_dict()
+    assert status == {
+        ("A", "x"): "real",
+        ("A", "y"): "stale",
+        ("B", "x"): "imputed",
+        ("B", "y"): "unscored",
+        ("C", "x"): "missing",
+        ("C", "y"): "missing",
+        ("A", "thin"): "left_out",
+    }
+    # scored cells: ranked units (A, B) x scored indicators (x, y)
+    assert ev.n_scored_cells == 4 and ev.n_imputed == 1 and ev.n_real_scored == 2
+    assert ev.unit_coverage("A") == (2, 2) and ev.unit_coverage("C") == (0, 2)
+    assert ev.indicators_left_out == {"thin": "0 of 3"}

@@ -84,6 +84,12 @@ class RunEvidence:
     def n_real_scored(self) -> int:
         return self.count("real") + self.count("stale")
 
+    def n_real_flagged(self, flag: str) -> int:
+        """Real scored cells that carry ``flag`` (e.g. ``weak_source``: a content-farm page)."""
+        cells = self._scored()
+        real = cells[cells["status"].isin(["real", "stale"])]
+        return int(real["flags"].str.split().map(lambda fs: flag in fs).sum())
+
     @property
     def n_imputed(self) -> int:
         return self.count("imputed")

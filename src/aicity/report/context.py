@@ -7,6 +7,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from aicity.io.outlets import grade
 from aicity.profiles.evidence import STATUS_NAMES, STATUS_NOTES, STATUSES, run_evidence
 from aicity.report.i18n import RANKING_NAMES, text
 from aicity.report.model import MIN_COMMON_FOR_CORRELATION, ReportData
@@ -195,6 +196,7 @@ def build_context(report: ReportData, lang: str, figures, mode: str) -> dict:
     n_ranked = sum(ev.ranked.values())
     unranked = [u for u, r in ev.ranked.items() if not r]
     n_sources = len(report.cell_sources())
+    n_weak = ev.n_real_flagged("weak_source")
     observed_by_indicator = cells.assign(_o=cells["value"].notna()).groupby("indicator")["_o"].any()
     empty = [
         c
@@ -209,7 +211,8 @@ def build_context(report: ReportData, lang: str, figures, mode: str) -> dict:
             f"特点一：数据可溯源，只对可核实数据计分。{n_ranked}个参与排名的城市、{ev.total_cells}项计分指标共"
             f"{n_scored}个计分单元中，{n_real}个为附来源网址、已核实、在时间窗口内的数据（其中{n_stale}个早于参考年份，已标记），"
             f"{n_imputed}个（{imputed_share:.1%}）因缺少可核实数据而插补；无来源、未核实、估计或样本推算的数值只列于附录，不计分。"
-            f"数据共引用{n_sources}个来源。"
+            f"数据共引用{n_sources}个来源；按来源类型分级（官方网站、官方转载、新闻媒体、聚合平台、内容农场），"
+            f"{n_weak}个计分单元的来源页面为内容农场转载，已逐项标记，宜回溯原始发布方。"
             + (
                 f"{len(ev.indicators_left_out)}项指标可核实覆盖率不足，未纳入本次评价："
                 + "、".join(report.node_name(c, lang) for c in ev.indicators_left_out)
@@ -234,7 +237,9 @@ def build_context(report: ReportData, lang: str, figures, mode: str) -> dict:
             f"values within the window ({n_stale} of them older than the reference year, flagged) and "
             f"{n_imputed} ({imputed_share:.1%}) are imputed for lack of real data; values without a source, "
             f"unverified, estimated or counted over a sample are listed in the appendix and never scored. "
-            f"The data cite {n_sources} sources."
+            f"The data cite {n_sources} sources, graded by outlet type (official site, official repost, news, "
+            f"aggregator, content farm): {n_weak} scored cells rest on a copy on a content farm, flagged cell by "
+            "cell, to be traced to the original publisher."
             + (
                 f" {len(ev.indicators_left_out)} indicators fall below the coverage floor and are left out: "
                 + ", ".join(report.node_name(c, lang) for c in ev.indicators_left_out)
@@ -493,6 +498,8 @@ def build_context(report: ReportData, lang: str, figures, mode: str) -> dict:
             "url": s.url or "",
             "publisher": s.publisher or "",
             "reliability": s.reliability or "",
+            "outlet": grade(s.url).label(lang),
+            "outlet_type": grade(s.url).outlet_type,
             "indicators": s.indicators,
         }
         for s in report.cell_sources().itertuples(index=False)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from aicity.io.export import write_workbook
+from aicity.io.outlets import grade
 from aicity.profiles.evidence import STATUS_NAMES, run_evidence
 from aicity.report.context import _flags_label, _scheme_label
 from aicity.report.i18n import text
@@ -47,12 +48,13 @@ def excel_sheets(report: ReportData, lang: str) -> dict[str, pd.DataFrame]:
         STATUS_NAMES[status[(u, c)]][0 if lang == "zh" else 1]
         for u, c in zip(cells["unit_key"].astype(str), cells["indicator"].astype(str), strict=True)
     ]
-    cells["source_url"] = [
+    cells["source_url"] = source_urls = [
         sources.at[int(s), "url"]
         if len(sources) and pd.notna(s) and int(s) in sources.index
         else None
         for s in cells["source_id"]
     ]
+    cells["outlet_type"] = [grade(u).outlet_type if u else None for u in source_urls]
     framework = report.nodes[
         [
             "code",
@@ -97,7 +99,7 @@ def excel_sheets(report: ReportData, lang: str) -> dict[str, pd.DataFrame]:
         "scores": results,
         "indicators": cells,
         "framework": framework,
-        "sources": report.cell_sources(),
+        "sources": _graded(report.cell_sources()),
     }
     if len(stages):
         sheets["stages"] = stages
@@ -108,6 +110,15 @@ def excel_sheets(report: ReportData, lang: str) -> dict[str, pd.DataFrame]:
     if len(summary):
         sheets["comparison"] = summary
     return sheets
+
+
+def _graded(sources: pd.DataFrame) -> pd.DataFrame:
+    graded = [grade(u) for u in sources["url"]]
+    return sources.assign(
+        outlet_type=[g.outlet_type for g in graded],
+        outlet_name=[g.name for g in graded],
+        outlet_reason=[g.reason for g in graded],
+    )
 
 
 def write_excel(report: ReportData, path: Path, lang: str) -> Path:

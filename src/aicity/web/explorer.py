@@ -150,7 +150,13 @@ class Explorer:
             _text(ent["name"]) + " " + _text(ent.get("description", pd.Series("", index=ent.index)))
         ).str.lower()
         self.enterprises = ent
-        self.sources = t.sources.set_index("source_id", drop=False)
+        from aicity.io.outlets import grade
+
+        graded = [grade(u) for u in t.sources["url"]]
+        # outlet type graded from the outlet behind the URL (aicity/data/outlets.csv), shown per source
+        self.sources = t.sources.assign(
+            outlet_type=[g.outlet_type for g in graded], outlet_name=[g.name for g in graded]
+        ).set_index("source_id", drop=False)
         self.profiles = self._build_profiles()
         self._figures: dict[tuple[str, str], str] = {}
         self._map_order: list[str] | None = None

@@ -115,6 +115,13 @@ STRINGS: dict[str, tuple[str, str]] = {
         "The status of every indicator (rows) in every city (columns): only real data are scored; imputed cells and unscored values are marked.",
     ),
     "col.evidence": ("可核实数据", "Real data"),
+    "col.outlet": ("来源类型", "Outlet type"),
+    "outlet.official_site": ("官方网站", "official site"),
+    "outlet.official_repost": ("官方转载", "official repost"),
+    "outlet.news": ("新闻媒体", "news outlet"),
+    "outlet.aggregator": ("聚合平台", "aggregator"),
+    "outlet.content_farm": ("内容农场", "content farm"),
+    "outlet.unknown": ("未知来源", "unknown outlet"),
     "col.evidence_note": (
         "计分指标中附来源网址、已核实、在时间窗口内的数据项数 / 计分指标数",
         "scored indicators with a sourced, verified value in the window / scored indicators",

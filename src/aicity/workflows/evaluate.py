@@ -26,6 +26,7 @@ import yaml
 import aicity
 from aicity.errors import ConfigError, InputError
 from aicity.index.framework import NODE_KEYS
+from aicity.io.outlets import grade
 from aicity.store import Store
 from aicity.store import core as store_core
 from aicity.store.runs import CELL_COLUMNS, RunRecord, save_run
@@ -268,6 +269,9 @@ def select_cells(
             )
             if not has_url:
                 flags.append("no_source")
+            elif grade(str(chosen.get("source_url"))).outlet_type == "content_farm":
+                # scored (it has a source), but the page is a copy on a content farm: shown per cell
+                flags.append("weak_source")
             if "lower bound" in str(chosen["unit"]).lower():
                 flags.append("lower_bound")
             if (

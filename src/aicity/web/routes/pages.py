@@ -261,7 +261,7 @@ def sources_page(request: Request) -> Response:
         "sources.html",
         gaps=explorer.data_gaps(),
         coverage=explorer.coverage_table(page_context(request)["lang"]),
-        sources=explorer.tables.sources.to_dict(orient="records"),
+        sources=explorer.sources.to_dict(orient="records"),
     )
 
 
