@@ -72,7 +72,7 @@ def test_leads_or_trails_only_where_the_90_percent_intervals_separate():
     me = _profile(rank=4, rank_low=3.0, rank_high=5.0)
     above = _profile(name_zh="上海", name_en="Shanghai", rank=3, rank_low=1.0, rank_high=2.0)
     below = _profile(name_zh="成都", name_en="Chengdu", rank=5, rank_low=4.0, rank_high=8.0)
-    compared = [c for c in claims(me, [above, below]) if c.kind == "comparison"][0]
+    compared = next(c for c in claims(me, [above, below]) if c.kind == "comparison")
     assert "落后于上海" in compared.text_zh and "与成都相当" in compared.text_zh
     assert "behind Shanghai" in compared.text_en and "comparable to Chengdu" in compared.text_en
     assert compared.basis_kind == "uncertainty"
