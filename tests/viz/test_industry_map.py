@@ -48,14 +48,17 @@ def test_beijing_map_data_matches_the_example(store):
     mix = data.mix.set_index("layer")
     assert mix.loc["technology", "local_share"] == pytest.approx(9 / 14)
     assert mix.loc["technology", "national_share"] == pytest.approx(25 / 77)
-    assert data.finding.startswith("北京：技术层企业偏多")
-    assert "基础层和应用层企业偏少" in data.finding and "缺失 23 个" in data.finding
+    # the bundled firms are a curated sample: the map says so and draws no comparison or missing link
+    assert data.sample
+    assert data.finding.startswith("北京：示意图，基于样本清单中已分类的 14 家企业")
+    assert "企业偏多" not in data.finding and "缺失 23 个" not in data.finding
 
 
 def test_english_and_park_maps(store):
     en = wf.industry_map_data(store, "Hangzhou", lang="en")
     assert en.unit_name == "Hangzhou" and en.title == "Hangzhou: AI industry map"
-    assert "segments have no local firm" in en.finding
+    assert en.finding.startswith("Hangzhou: illustrative") and "missing link" in en.finding
+    assert "national mix" in en.finding and "more " not in en.finding
     parks = store.fetch_df("SELECT park_id FROM parks WHERE city_code = '110000' ORDER BY park_id")
     park = wf.industry_map_data(store, "北京", park=parks["park_id"].iloc[0])
     assert park.unit_type == "park"

@@ -701,9 +701,27 @@ def _city_chapter(report: ReportData, key: str, lang: str, t: dict) -> dict:
         "strengths": [position(s) for s in p.strengths],
         "weaknesses": [position(s) for s in p.weaknesses],
         "layers": layers,
+        "firms_note": _firms_note(firms, lang) if layers else "",
         "parks": parks,
         "coverage": coverage,
     }
+
+
+def _firms_note(firms: pd.DataFrame, lang: str) -> str:
+    """What the industry map's firms stand for: a sample is illustrative, a registry is complete."""
+    kinds = set(firms["coverage"].astype(str)) if "coverage" in firms else {"sample"}
+    if kinds == {"registry"}:
+        return (
+            f"企业名录（登记口径）中已分层的{len(firms)}家企业。"
+            if lang == "zh"
+            else f"The {len(firms)} layered firms of a registry-kind list."
+        )
+    return (
+        f"示意：样本清单中已分层的{len(firms)}家企业（非完整名录），仅展示其分布，不作城市间比较。"
+        if lang == "zh"
+        else f"Illustrative: {len(firms)} layered firms of a sample list (not a full registry); they show "
+        "the listed firms only and are not compared across cities."
+    )
 
 
 def _parks(report: ReportData, lang: str, t: dict) -> tuple[list[str], list[str], list[list[str]]]:

@@ -64,6 +64,8 @@ class IndustryMapData:
     inventory_run: int | None = None
     has_synthetic: bool = False
     margin: float = DEFAULT_MARGIN
+    # the firms come from a sample-kind list: the map is illustrative (no comparison, no missing links)
+    sample: bool = False
 
     @property
     def missing_links(self) -> list[str]:
@@ -106,8 +108,21 @@ def finding_sentence(
     n_firms: int,
     lang: str,
     margin: float = DEFAULT_MARGIN,
+    sample: bool = False,
 ) -> str:
-    """One line from the data, e.g. '杭州：技术层和应用层企业偏多（高于全国 +8.1、+5.2 个百分点）…'."""
+    """One line from the data, e.g. '杭州：技术层和应用层企业偏多（高于全国 +8.1、+5.2 个百分点）…'.
+
+    From a ``sample``-kind firm list the line only says what the map shows: a sample stands for no
+    population, so it is neither compared with the national mix nor read for missing links."""
+    if sample:
+        return (
+            f"{unit_name}：示意图，基于样本清单中已分类的 {n_firms} 家企业（非完整名录），"
+            "只展示已收录企业的分布，不与全国结构比较，也不据此判断缺失环节。"
+            if lang == "zh"
+            else f"{unit_name}: illustrative, drawn from {n_firms} classified firms of a sample list (not a "
+            "full registry); it shows the listed firms only, and is neither compared with the national mix "
+            "nor read for missing links."
+        )
     known = mix.dropna(subset=["difference"])
     if n_firms == 0 or known.empty:
         return (
@@ -256,7 +271,9 @@ def industry_map_figure(data: IndustryMapData, max_firms: int = 3):  # -> matplo
                 ax.text(
                     x0 + 0.5,
                     y0 + 0.66,
-                    "缺失 · 补链" if zh else "missing link",
+                    ("未收录" if zh else "none listed")
+                    if data.sample
+                    else ("缺失 · 补链" if zh else "missing link"),
                     ha="center",
                     va="center",
                     fontsize=9,

@@ -497,7 +497,9 @@ def industry_map_data(
     n_seg = sum(c.count for b in bands for c in b.cells)
     unit_name = name_zh if lang == "zh" else name_en
     missing = sum(c.count == 0 for b in bands for c in b.cells)
-    finding = finding_sentence(unit_name, mix, missing, len(tax), n_seg, lang, margin)
+    # values counted over a sample-kind firm list carry it in their provenance (store.inventory)
+    sample = bool(local["note"].fillna("").str.contains(sinv.SAMPLE_PROVENANCE, regex=False).any())
+    finding = finding_sentence(unit_name, mix, missing, len(tax), n_seg, lang, margin, sample)
     return IndustryMapData(
         unit_type=unit_type,
         unit_key=unit_key,
@@ -511,4 +513,5 @@ def industry_map_data(
         inventory_run=inv_run,
         has_synthetic=bool(firms["is_synthetic"].any()) if len(firms) else False,
         margin=margin,
+        sample=sample,
     )
