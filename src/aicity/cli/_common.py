@@ -41,7 +41,8 @@ def handle_errors(app: typer.Typer) -> int:
     except (typer.Abort, KeyboardInterrupt):
         err_console.print("aborted", markup=False)
         return 130
-    except OSError as exc:  # a path given cannot be read or written (--out in a file, no permission)
+    except OSError as exc:
+        # a path given cannot be read or written (--out in a file, no permission)
         if DEBUG:
             err_console.print(traceback.format_exc(), markup=False, highlight=False)
         where = f"{exc.filename}: " if exc.filename else ""
