@@ -158,11 +158,25 @@ def test_enterprise_search_page_paginates(client: TestClient) -> None:
     assert "科大讯飞 iFlytek" in filtered and "百度 Baidu" not in filtered
 
 
+def test_method_selectors_speak_the_readers_language(client: TestClient) -> None:
+    zh = client.get("/?lang=zh").text
+    assert ">最小-最大标准化</option>" in zh and ">熵权法</option>" in zh and ">几何平均</option>" in zh
+    assert ">minmax</option>" not in zh and ">arithmetic_mean</option>" not in zh
+    assert 'id="note-aggregation"' in zh and "短板" in zh
+    en = client.get("/?lang=en").text
+    assert ">Min-max</option>" in en and ">Entropy weights</option>" in en
+    assert 'value="minmax"' in en  # the codes stay the values a link carries
+
+
 def test_methodology_and_sources_pages(client: TestClient) -> None:
     method = client.get("/methodology?lang=en").text
-    assert "run-web-1" in method and "R&amp;D intensity" in method and "minmax" in method
+    assert "run-web-1" in method and "R&amp;D intensity" in method and "Min-max" in method
+    assert "最小-最大标准化" in client.get("/methodology?lang=zh").text
     sources = client.get("/sources?lang=en").text
     assert 'id="gaps-table"' in sources
+    # the run's coverage table: one status per indicator x city, with its legend
+    assert 'id="coverage-table"' in sources and 'data-status="real"' in sources
+    assert "indicator left out" in sources or "real, stale" in sources
     # ai_enterprises has no value for Chengdu: it is named as a gap
     gap_row = re.search(r"<tr><td>AI enterprises.*?</tr>", sources, re.S).group(0)
     assert "4 / 5" in gap_row and "Chengdu" in gap_row

@@ -54,6 +54,12 @@
       var manual = document.getElementById("manual");
       if (manual) { manual.value = "0"; }
     }
+    // Each method's one-line explanation follows the choice.
+    if (el.matches && el.matches("#controls select[data-method]")) {
+      var note = document.getElementById("note-" + el.getAttribute("data-method"));
+      var option = el.options[el.selectedIndex];
+      if (note && option) { note.textContent = option.title || ""; }
+    }
   });
   // A refused setting (e.g. a geometric mean of z-scores) leaves the last ranking and says why.
   document.addEventListener("htmx:responseError", function (event) {
