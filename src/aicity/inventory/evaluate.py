@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
-from sklearn.metrics import precision_recall_fscore_support
 
 from aicity.errors import InputError
 from aicity.inventory.taxonomy import LAYERS, Taxonomy
@@ -41,6 +40,8 @@ class Evaluation:
 
 
 def _scores(truth: pd.Series, pred: pd.Series, labels: list[str]) -> pd.DataFrame:
+    from sklearn.metrics import precision_recall_fscore_support  # ~0.5 s: only when evaluating
+
     p, r, f, s = precision_recall_fscore_support(truth, pred, labels=labels, zero_division=0)
     return pd.DataFrame({"label": labels, "precision": p, "recall": r, "f1": f, "support": s})
 

@@ -15,19 +15,17 @@ import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import joblib
 import numpy as np
 import pandas as pd
-import sklearn
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import FeatureUnion, Pipeline
 
 from aicity.errors import ConfigError, InputError
 from aicity.inventory.rules import RESULT_COLUMNS
 from aicity.inventory.taxonomy import Taxonomy, load_taxonomy
+
+if TYPE_CHECKING:  # scikit-learn and joblib load when a model is built, trained or loaded (~0.5 s)
+    from sklearn.pipeline import Pipeline
 
 METHOD = "learned"
 FORMAT = "aicity-learned-classifier/1"
@@ -85,6 +83,10 @@ class LearnedClassifier:
         return self.taxonomy
 
     def _build(self) -> Pipeline:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import FeatureUnion, Pipeline
+
         add_domain_words([kw for s in self.taxonomy_ for kw in s.keywords])
         features = FeatureUnion(
             [
@@ -134,7 +136,7 @@ class LearnedClassifier:
             "classes": self.classes_,
             "taxonomy_source": tax.source,
             "taxonomy_codes": tax.codes,
-            "sklearn": sklearn.__version__,
+            "sklearn": _sklearn_version(),
             "version": self.version,
         }
         return self
@@ -224,6 +226,8 @@ class LearnedClassifier:
         self._check()
         path.parent.mkdir(parents=True, exist_ok=True)
         self.meta_["version"] = self.version
+        import joblib
+
         joblib.dump(
             {
                 "meta": self.meta_,
@@ -240,6 +244,8 @@ class LearnedClassifier:
             raise ConfigError(
                 "saved model not found (train one with `aicity classify train`)", path=str(path)
             )
+        import joblib
+
         blob = joblib.load(path)
         if not isinstance(blob, dict) or blob.get("meta", {}).get("format") != FORMAT:
             raise ConfigError(
@@ -260,6 +266,12 @@ class LearnedClassifier:
         model.classes_ = list(meta["classes"])
         model.meta_ = meta
         return model
+
+
+def _sklearn_version() -> str:
+    import sklearn
+
+    return sklearn.__version__
 
 
 def _feature_label(name: str) -> str:
