@@ -76,16 +76,10 @@ def write_html(report: ReportData, out_dir: Path, lang: str, figures=None) -> Pa
 
 def write_pdf(report: ReportData, path: Path, lang: str, figures=None) -> Path:
     """Write the PDF with WeasyPrint; fonts come from the bundled file, embedded as subsets."""
-    import logging
+    from aicity.report.pdf_worker import render_pdf
 
-    import weasyprint
-
-    # WeasyPrint logs every CSS property it ignores at WARNING; the library must not talk to users.
-    logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    logging.getLogger("fontTools").setLevel(logging.ERROR)
     path.parent.mkdir(parents=True, exist_ok=True)
-    html = render_html_text(report, lang, "pdf", figures)
-    weasyprint.HTML(string=html, base_url=str(path.parent)).write_pdf(str(path))
+    render_pdf(render_html_text(report, lang, "pdf", figures), path, str(path.parent))
     return path
 
 
@@ -95,29 +89,53 @@ def write_report(
     lang: str = "zh",
     formats: list[str] | tuple[str, ...] = FORMATS,
     on_step=None,
+    pdf_worker=None,
 ) -> dict[str, Path]:
     """Write the requested formats into ``out_dir``; returns format -> path.
 
-    ``on_step(name)`` is called before each piece of work (for a progress display in the CLI).
+    ``on_step(name)`` is called before each piece of work (for a progress display in the CLI). The PDF
+    (its static figures, then WeasyPrint) is made by a worker process - ``pdf_worker``, a started
+    :class:`~aicity.report.pdf_worker.PdfWorker`, or one started here - while this process writes the
+    HTML and the workbook. Without a worker process everything runs here, one after the other.
     """
     from aicity.report.excel import write_excel
     from aicity.report.figures import build_figures
+    from aicity.report.pdf_worker import PdfWorker
 
     formats = list(formats)
     check_request(lang, formats)
     step = on_step or (lambda name: None)
     written: dict[str, Path] = {}
-    figures = None
-    if "html" in formats or "pdf" in formats:
-        step("figures")
-        figures = build_figures(report, lang, static=True, interactive="html" in formats)
-    if "html" in formats:
-        step("html")
-        written["html"] = write_html(report, out_dir / f"report_{lang}_html", lang, figures)
-    if "pdf" in formats:
-        step("pdf")
-        written["pdf"] = write_pdf(report, out_dir / f"report_{lang}.pdf", lang, figures)
-    if "xlsx" in formats:
-        step("xlsx")
-        written["xlsx"] = write_excel(report, out_dir / f"report_{lang}.xlsx", lang)
-    return written
+    worker = pdf_worker
+    if "pdf" in formats and worker is None:
+        worker = PdfWorker.start()
+    try:
+        pdf_path = out_dir / f"report_{lang}.pdf"
+        if "pdf" in formats and worker is not None:
+            step("pdf (handed to a worker process)")
+            pdf_path.parent.mkdir(parents=True, exist_ok=True)
+            worker.submit(report, lang, pdf_path)
+        if "html" in formats:
+            step("figures (interactive)")
+            # the HTML shows interactive charts, and the static radars (always drawn)
+            figures = build_figures(report, lang, static=False, interactive=True)
+            step("html")
+            written["html"] = write_html(report, out_dir / f"report_{lang}_html", lang, figures)
+        if "xlsx" in formats:
+            step("xlsx")
+            written["xlsx"] = write_excel(report, out_dir / f"report_{lang}.xlsx", lang)
+        if "pdf" in formats:
+            if worker is not None:
+                step("pdf (waiting for the worker)")
+                worker.result()
+                worker = None
+            else:
+                step("figures")
+                figures = build_figures(report, lang, static=True, interactive=False)
+                step("pdf")
+                write_pdf(report, pdf_path, lang, figures)
+            written["pdf"] = pdf_path
+    finally:
+        if worker is not None:
+            worker.close()
+    return {fmt: written[fmt] for fmt in FORMATS if fmt in written}

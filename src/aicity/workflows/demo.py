@@ -6,10 +6,12 @@ evaluate, report) to ``STEPS``. The bundled files go through exactly the same in
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -25,6 +27,10 @@ class DemoRun:
     ingests: list[IngestResult] = field(default_factory=list)
     artefacts: dict[str, Path] = field(default_factory=dict)
     evaluation_run_id: str | None = None
+    # wall seconds per step, and per piece of the report ("report: pdf", ...), in the order they ran
+    timings: dict[str, float] = field(default_factory=dict)
+    # a PdfWorker started with the run: WeasyPrint and matplotlib load while the data are built
+    pdf_worker: Any = None
 
     @property
     def db_path(self) -> Path:
@@ -90,7 +96,28 @@ def analyse_uncertainty(run: DemoRun) -> None:
 def publish_report(run: DemoRun) -> None:
     from aicity.workflows.report import build_report
 
-    written = build_report(run.store, run.out, run_id=run.evaluation_run_id, lang="zh")
+    clock: dict[str, float] = {}
+
+    def on_step(name: str) -> None:
+        now = time.perf_counter()
+        if clock:
+            ((previous, started),) = clock.items()
+            run.timings[f"report: {previous}"] = now - started
+            clock.clear()
+        clock[name] = now
+
+    worker, run.pdf_worker = run.pdf_worker, None
+    written = build_report(
+        run.store,
+        run.out,
+        run_id=run.evaluation_run_id,
+        lang="zh",
+        on_step=on_step,
+        pdf_worker=worker,
+    )
+    on_step("done")
+    if worker is not None:
+        run.timings.update({f"report: pdf worker: {k}": v for k, v in worker.seconds.items()})
     run.artefacts.update({f"report ({fmt})": path for fmt, path in written.items()})
 
 
@@ -117,16 +144,27 @@ def build_demo(
     if fresh:
         for stale in (db, db.with_suffix(".duckdb.wal")):
             stale.unlink(missing_ok=True)
-    store = Store.open(db)
-    run = DemoRun(out, store)
+    run = DemoRun(out, Store.open(db))
+    if (
+        full
+    ):  # the report's PDF renders in its own process: start it now, it loads while the data build
+        from aicity.report.pdf_worker import PdfWorker
+
+        run.pdf_worker = PdfWorker.start()
     try:
         for label, step in STEPS + (FULL_STEPS if full else []):
             if progress:
                 progress(label)
+            started = time.perf_counter()
             step(run)
+            run.timings[label] = time.perf_counter() - started
     except BaseException:
-        store.close()
+        run.store.close()
         raise
+    finally:
+        if run.pdf_worker is not None:  # not handed to the report (it failed before, or no PDF)
+            run.pdf_worker.close()
+            run.pdf_worker = None
     return run
 
 

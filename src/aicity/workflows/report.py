@@ -103,13 +103,17 @@ def build_report(
     lang: str = "zh",
     formats: list[str] | tuple[str, ...] = FORMATS,
     on_step: Callable[[str], None] | None = None,
+    pdf_worker=None,
 ) -> dict[str, Path]:
-    """Render the report of a run into ``out``; returns format -> written path."""
+    """Render the report of a run into ``out``; returns format -> written path. ``pdf_worker``: a
+    :class:`~aicity.report.pdf_worker.PdfWorker` started earlier (else one is started here)."""
     check_request(lang, list(formats))
     if on_step:
         on_step("load")
     data = load_report_data(store, run_id)
-    return write_report(data, Path(out), lang, list(formats), on_step=on_step)
+    return write_report(
+        data, Path(out), lang, list(formats), on_step=on_step, pdf_worker=pdf_worker
+    )
 
 
 def map_points(
