@@ -28,6 +28,9 @@ def test_inventory_writes_observations_and_lists_runs(tmp_path: Path):
     assert result.exit_code == 0, result.output
     assert "inventory run 2 (duckdb) from classify run 1: 300 firms" in result.output
     assert "anchor firms: size >=" in result.output
+    # a person reads city names; codes only on request
+    assert "北京" in result.output and "110000" not in result.output
+    assert "sample-kind" not in result.output  # a (synthetic) registry: no illustrative warning
     with Store.open(db, read_only=True) as store:
         obs = sinv.derived_observations(store)
     assert len(obs) > 500 and obs["note"].eq("derived from inventory run 2").all()
@@ -38,6 +41,8 @@ def test_inventory_writes_observations_and_lists_runs(tmp_path: Path):
     assert listed.exit_code == 0, listed.output
     assert "run 1: classify (rules), 300 firms" in listed.output
     assert "run 2: inventory (duckdb), 300 firms" in listed.output
+    coded = runner.invoke(app, ["inventory", "--db", str(db), "--year", "2025", "--codes"])
+    assert coded.exit_code == 0 and "110000" in coded.output
 
 
 def test_empty_store_is_a_one_line_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys):

@@ -34,6 +34,9 @@ def inventory(
     list_runs: bool = typer.Option(
         False, "--list", help="List the inventory and classify runs instead."
     ),
+    codes: bool = typer.Option(
+        False, "--codes", help="Show each city's admin code beside its name."
+    ),
 ) -> None:
     """Firm counts by layer and segment, shares, chain completeness, location quotients, HHI, anchors and
     new firms per year, per city, park and the nation; written to observations ("derived from inventory run N")."""
@@ -90,12 +93,22 @@ def inventory(
         )
         if c in cities.columns
     ]
+    sample = result.coverage.get("sample", 0)
+    if sample:
+        console.print(
+            f"{sample} of {result.n_firms} firms come from sample-kind lists: these counts are "
+            "illustrative, never scored or compared across cities (ingest a registry with --coverage registry)"
+        )
     table = Table(
-        "city", *[c.removeprefix("inv_") for c in cols], title="per city (top 12 by firms)"
+        "城市 city",
+        *(["code"] if codes else []),
+        *[c.removeprefix("inv_") for c in cols],
+        title="per city (top 12 by firms)",
     )
     for key, row in cities.sort_values("inv_firms_total", ascending=False).head(12).iterrows():
         table.add_row(
-            escape(str(key)),
+            escape(result.city_names.get(str(key), str(key))),
+            *([escape(str(key))] if codes else []),
             *[f"{row[c]:.0f}" if c == "inv_firms_total" else f"{row[c]:.2f}" for c in cols],
         )
     console.print(table)

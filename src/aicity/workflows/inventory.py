@@ -60,6 +60,10 @@ class InventoryResult:
     anchor_threshold: float | None
     seconds: float
     derived: pd.DataFrame = field(repr=False)
+    city_names: dict[str, str] = field(default_factory=dict, repr=False)  # code -> 杭州
+    coverage: dict[str, int] = field(
+        default_factory=dict
+    )  # firms per coverage kind (registry / sample)
 
 
 def _taxonomy(path: str | Path | None) -> Taxonomy:
@@ -377,8 +381,24 @@ def inventory(
             sample=sinv.coverage_counts(store).get("sample", 0) > 0,
         )
         sinv.update_run(store, run_id, n_observations=n_obs, seconds=seconds, status="done")
+    from aicity.io.cities import CityResolver
+    from aicity.store import core as score
+
+    # names for every code: the store's cities first, the admin-code reference for the others
+    resolver = CityResolver(score.cities(store))
+    codes = derived.loc[derived["unit_type"] == "city", "unit_key"].astype(str).unique()
+    names = {c: (resolver.cities[c].name_zh if c in resolver.cities else c) for c in codes}
     return InventoryResult(
-        run_id, rid, engine, n_firms, n_obs, derived.attrs.get("anchor_threshold"), seconds, derived
+        run_id,
+        rid,
+        engine,
+        n_firms,
+        n_obs,
+        derived.attrs.get("anchor_threshold"),
+        seconds,
+        derived,
+        city_names=names,
+        coverage=sinv.coverage_counts(store),
     )
 
 
