@@ -63,4 +63,9 @@ def industry(
         data = industry_map_data(store, city, park, lang, margin)
     write_industry_map(data, out)
     console.print(escape(data.finding))
-    console.print(f"{len(data.missing_links)} missing links; map written to {escape(str(out))}")
+    gaps = (
+        f"{len(data.missing_links)} segments with no listed firm (a sample list: illustrative, not missing links)"
+        if data.sample
+        else f"{len(data.missing_links)} missing links"
+    )
+    console.print(f"{gaps}; map written to {escape(str(out))}")
