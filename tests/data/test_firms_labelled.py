@@ -38,5 +38,6 @@ def test_one_row_per_firm_and_the_set_is_broad():
     assert len(keys) == len(set(keys))
     segments = {r["segment"] for r in rows}
     assert {s.code for s in load_taxonomy()} <= segments  # every segment is represented
+    assert len(rows) >= 400
     assert sum(r["layer"] == "none" for r in rows) >= 60  # non-AI look-alikes
     assert len({r["city"] for r in rows if r["city"]}) >= 20  # many cities
