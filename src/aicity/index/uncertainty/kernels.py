@@ -258,20 +258,21 @@ def rank_min(scores: np.ndarray, *, workers: int = 2) -> np.ndarray:
 def column_quantiles(values: np.ndarray, probs: Sequence[float]) -> np.ndarray:
     """Type-7 quantiles of each column of ``(R, m)`` values; ``(len(probs), m)``. NaN skipped.
 
-    Sorts a contiguous transposed copy row by row: NumPy's vectorised sort beats ``np.quantile``'s
-    multi-pivot partition several times over on this shape.
+    Partitions a contiguous transposed copy row by row at just the order statistics the quantiles need
+    (the same values a full sort puts there): faster than ``np.quantile`` on this shape, and than a sort.
     """
     if np.isnan(values).any():
         return np.nanquantile(values, probs, axis=0)
     reps = values.shape[0]
-    ordered = np.ascontiguousarray(values.T)
-    ordered.sort(axis=1)
-    out = np.empty((len(probs), values.shape[1]))
-    for j, prob in enumerate(probs):
+    positions = []
+    for prob in probs:
         h = (reps - 1) * prob
         lo = int(np.floor(h))
-        hi = min(lo + 1, reps - 1)
-        frac = h - lo
+        positions.append((lo, min(lo + 1, reps - 1), h - lo))
+    ordered = np.ascontiguousarray(values.T)
+    ordered.partition(sorted({k for lo, hi, _ in positions for k in (lo, hi)}), axis=1)
+    out = np.empty((len(probs), values.shape[1]))
+    for j, (lo, hi, frac) in enumerate(positions):
         a, b = ordered[:, lo], ordered[:, hi]
         # numpy's lerp, including its symmetric form for t >= 0.5, so results match to the last bit
         out[j] = b - (b - a) * (1 - frac) if frac >= 0.5 else a + (b - a) * frac
