@@ -3,12 +3,17 @@
 Each benchmark module exposes ``main() -> list[dict]`` with keys: benchmark, ours_s, peer, peer_s, note.
 Run one with ``python benchmarks/run.py index`` (matches bench_index.py); results are also written as JSON to
 benchmarks/results/latest.json so closing notes can quote the measured figures.
+
+Every row carries the machine's 1-minute load average when its benchmark file finished
+(``os.getloadavg()``): the box has 2 cores shared with other work, and wall-clock figures taken at a load
+above 2 are inflated. The ratio column is peer time / ours (a speed-up; headroom for "goal" rows).
 """
 
 from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import sys
 import time
 import traceback
@@ -27,6 +32,12 @@ def _load(path: Path):
     sys.path.insert(0, str(HERE))
     spec.loader.exec_module(module)
     return module
+
+
+def _loadavg() -> str:
+    if not hasattr(os, "getloadavg"):
+        return "unknown"
+    return " / ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def _fmt(seconds: float | None) -> str:
@@ -48,6 +59,8 @@ def main(argv: list[str]) -> int:
         paths = [p for p in paths if p.stem.removeprefix("bench_") in wanted]
     rows: list[dict] = []
     failures = 0
+    loads_start = _loadavg()
+    console.print(f"machine load (1/5/15 min): {loads_start} on {os.cpu_count()} cores")
     for path in paths:
         console.print(f"[bold]running[/] {path.name} ...")
         started = time.perf_counter()
@@ -57,27 +70,36 @@ def main(argv: list[str]) -> int:
             failures += 1
             console.print(traceback.format_exc(), markup=False)
             continue
+        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
         for row in result:
-            rows.append({"file": path.name, **row})
-        console.print(f"  done in {time.perf_counter() - started:.1f} s")
+            rows.append({"file": path.name, "load": load, **row})
+        shown = "unknown" if load is None else f"{load:.2f}"
+        console.print(f"  done in {time.perf_counter() - started:.1f} s (load {shown})")
 
     table = Table(
-        title="aicity benchmarks (wall-clock; peers' figures as recorded or measured in the same run)"
+        title="aicity benchmarks: ours beside the peers (wall-clock; peers' figures as recorded or "
+        "measured in the same run; means against means)"
     )
-    for col in ("benchmark", "ours", "peer", "peer time", "speed-up", "note"):
+    for col in ("benchmark", "ours", "peer", "peer time", "ratio", "load", "note"):
         table.add_column(col, overflow="fold")
     for row in rows:
         ours, peer_s = row.get("ours_s"), row.get("peer_s")
         speedup = f"{peer_s / ours:,.1f}x" if ours and peer_s else "-"
+        load = row.get("load")
         table.add_row(
             str(row.get("benchmark", "")),
             _fmt(ours),
             str(row.get("peer") or "-"),
             _fmt(peer_s),
             speedup,
+            "-" if load is None else f"{load:.1f}",
             str(row.get("note") or ""),
         )
     console.print(table)
+    console.print(
+        f"machine load (1/5/15 min): {loads_start} at the start, {_loadavg()} at the end, "
+        f"{os.cpu_count()} cores"
+    )
     out = HERE / "results"
     out.mkdir(exist_ok=True)
     (out / "latest.json").write_text(
