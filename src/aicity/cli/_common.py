@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import traceback
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import typer
@@ -14,6 +16,47 @@ from aicity.errors import AicityError
 console = Console()
 err_console = Console(stderr=True)
 DEBUG = False
+QUIET = False  # --quiet: no progress display (also off in CI and when stdout is not a terminal)
+
+
+def show_progress() -> bool:
+    """Progress bars only for a person at a terminal: never with --quiet, in CI or into a pipe/file."""
+    return not QUIET and console.is_terminal and not os.environ.get("CI")
+
+
+@contextlib.contextmanager
+def progress(description: str, total: int | None = None) -> Iterator[Callable[..., None]]:
+    """A Rich progress bar with counts and time left (``total`` known) or a spinner (unknown); yields
+    ``advance(k=1, description=None)``. Silent where ``show_progress()`` is false."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    columns = (
+        (
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+        )
+        if total is not None
+        else (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+    )
+    with Progress(*columns, console=console, transient=True, disable=not show_progress()) as bar:
+        task = bar.add_task(description, total=total)
+
+        def advance(k: int = 1, description: str | None = None) -> None:
+            bar.update(task, advance=k, **({"description": description} if description else {}))
+
+        yield advance
+
 
 DEFAULT_DB = "aicity.duckdb"
 

@@ -8,7 +8,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from aicity.cli._common import console, db_option
+from aicity.cli._common import console, db_option, progress
 
 classify_app = typer.Typer(
     help="Classify firms into the industry-map taxonomy (layer, segment, tags, confidence, explanation).",
@@ -45,7 +45,7 @@ def classify(
     from aicity.store import inventory as sinv
     from aicity.workflows.inventory import classify as run_classify
 
-    with Store.open(db, create=False) as store, console.status(f"classifying ({method})"):
+    with Store.open(db, create=False) as store, progress(f"classifying ({method})"):
         result = run_classify(
             store, method=method, taxonomy_path=taxonomy, model_version=model_version
         )
@@ -81,7 +81,7 @@ def train(
     from aicity.store import Store
     from aicity.workflows.inventory import train as run_train
 
-    with Store.open(db, create=False) as store, console.status("training"):
+    with Store.open(db, create=False) as store, progress("training"):
         result = run_train(
             store, labels, taxonomy, tuple(c.strip() for c in text.split(",") if c.strip())
         )

@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from aicity.cli._common import console
+from aicity.cli._common import console, progress
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -34,10 +34,11 @@ def demo(
 ) -> None:
     """Build the example store from the bundled, sourced China AI 20 facts and show its coverage."""
     from aicity.io.export import to_csv
-    from aicity.workflows.demo import build_demo, coverage
+    from aicity.workflows.demo import FULL_STEPS, STEPS, build_demo, coverage
 
-    with console.status("building the demo") as status:
-        run = build_demo(out, progress=lambda label: status.update(label), full=full)
+    steps = len(STEPS) + (len(FULL_STEPS) if full else 0)
+    with progress("demo", total=steps) as advance:
+        run = build_demo(out, progress=lambda label: advance(1, description=label), full=full)
     try:
         for result in run.ingests:
             console.print(

@@ -8,7 +8,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from aicity.cli._common import console, db_option
+from aicity.cli._common import console, db_option, progress
 
 runs_app = typer.Typer(help="Stored evaluation runs: list them, compare two.", no_args_is_help=True)
 
@@ -59,13 +59,11 @@ def evaluate_cmd(
 ) -> None:
     """Evaluate every unit with the framework: latest in-scope value within --max-age of --year per cell,
     flags for stale, estimated, unverified, derived and imputed cells; the run is stored with all stages."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
     from aicity.store import Store
     from aicity.workflows.evaluate import ALTERNATIVE_RECIPES, evaluate, run_uncertainty_for
 
     with Store.open(db, create=False) as store:
-        with console.status("evaluating"):
+        with progress("evaluating"):
             ev = evaluate(
                 store,
                 framework=framework,
@@ -77,22 +75,14 @@ def evaluate_cmd(
                 label=label,
             )
         if uncertainty:
-            with Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                console=console,
-                transient=True,
-            ) as bar:
-                task = bar.add_task("uncertainty", total=uncertainty)
+            with progress("uncertainty", total=uncertainty) as advance:
                 run_uncertainty_for(
                     store,
                     ev.run_id,
                     n=uncertainty,
                     seed=seed,
                     sobol_n=sobol or None,
-                    progress=lambda k: bar.advance(task, k),
+                    progress=advance,
                 )
         print_ranking(store, ev.run_id, top)
 

@@ -8,7 +8,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from aicity.cli._common import console, db_option, err_console
+from aicity.cli._common import console, db_option, err_console, progress
 from aicity.errors import RowProblems
 
 
@@ -54,18 +54,13 @@ def ingest(
             f"expected one of {', '.join(TABLES)}, got {table!r}", param_hint="--table"
         )
     any_rejected = 0
-    with Store.open(db) as store:
+    with Store.open(db) as store, progress(f"ingest into {table}", total=len(paths)) as advance:
         for path in paths:
-            with console.status(f"ingesting {escape(str(path))} into {table}"):
-                result = ingest_file(
-                    store,
-                    path,
-                    table,
-                    sheet=sheet,
-                    encoding=encoding,
-                    strict=strict,
-                    coverage=coverage,
-                )
+            advance(0, description=f"ingesting {escape(path.name)} into {table}")
+            result = ingest_file(
+                store, path, table, sheet=sheet, encoding=encoding, strict=strict, coverage=coverage
+            )
+            advance(1)
             where = escape(result.file)
             if result.status == "unchanged":
                 console.print(

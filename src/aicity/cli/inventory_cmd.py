@@ -8,7 +8,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from aicity.cli._common import console, db_option
+from aicity.cli._common import console, db_option, progress
 
 
 def register(app: typer.Typer) -> None:
@@ -58,7 +58,7 @@ def inventory(
         return
     with (
         Store.open(db, create=False) as store,
-        console.status(f"deriving indicators on {engine}") as status,
+        progress(f"deriving indicators on {engine}") as advance,
     ):
         result = run_inventory(
             store,
@@ -66,7 +66,7 @@ def inventory(
             year=year,
             anchor_share=anchor_share,
             spark_master=spark_master,
-            progress=lambda m: status.update(m),
+            progress=lambda m: advance(0, description=m),
         )
     d = result.derived
     console.print(

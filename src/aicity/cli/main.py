@@ -20,10 +20,17 @@ app = typer.Typer(
 @app.callback()
 def _root(
     debug: bool = typer.Option(False, "--debug", help="Show full tracebacks on errors."),
+    quiet: bool = typer.Option(
+        False,
+        "--quiet",
+        "-q",
+        help="No progress bars (also off in CI and when output is not a terminal).",
+    ),
 ) -> None:
     from aicity.cli import _common
 
     _common.DEBUG = debug
+    _common.QUIET = quiet
 
 
 def _register() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
-from aicity.cli._common import console, db_option
+from aicity.cli._common import console, db_option, progress
 
 
 def register(app: typer.Typer) -> None:
@@ -25,30 +25,18 @@ def report_cmd(
 ) -> None:
     """Cover, preface, methodology, rankings, one chapter per city, parks, comparison with published
     rankings, appendix (sources, gaps, sensitivity, reproducibility)."""
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
     from aicity.store import Store
     from aicity.workflows.report import build_report
 
     wanted = [f.strip().lower() for f in formats.split(",") if f.strip()]
-    with (
-        Store.open(db, read_only=True) as store,
-        Progress(
-            SpinnerColumn(),
-            TextColumn("{task.description}"),
-            TimeElapsedColumn(),
-            console=console,
-            transient=True,
-        ) as bar,
-    ):
-        task = bar.add_task("report", total=None)
+    with Store.open(db, read_only=True) as store, progress("report") as advance:
         written = build_report(
             store,
             out,
             run_id=run,
             lang=lang,
             formats=wanted,
-            on_step=lambda step: bar.update(task, description=f"report: {step}"),
+            on_step=lambda step: advance(0, description=f"report: {step}"),
         )
     for fmt, path in written.items():
         console.print(f"{fmt}: {escape(str(path))}")

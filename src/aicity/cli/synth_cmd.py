@@ -6,9 +6,8 @@ from pathlib import Path
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from aicity.cli._common import console
+from aicity.cli._common import console, progress
 
 synth_app = typer.Typer(help="Generate clearly labelled synthetic data.", no_args_is_help=True)
 
@@ -39,16 +38,8 @@ def enterprises(
 
     tax = load_taxonomy(taxonomy)
     spec = SynthSpec(rows=rows, seed=seed, label_share=label_share)
-    with Progress(
-        TextColumn("synthetic firms"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    ) as progress:
-        task = progress.add_task("rows", total=rows)
-        n = write(spec, out, tax, progress=lambda k: progress.advance(task, k))
+    with progress("synthetic firms", total=rows) as advance:
+        n = write(spec, out, tax, progress=advance)
     console.print(
         f"{n} SYNTHETIC firms written to {escape(str(out))} (seed {seed}; true labels in true_segment)"
     )
