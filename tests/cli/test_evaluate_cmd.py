@@ -96,3 +96,30 @@ def test_evaluate_on_a_missing_store_is_an_error_and_creates_nothing(tmp_path) -
     result = CliRunner().invoke(app, ["evaluate", "--db", str(target)])
     assert result.exit_code != 0
     assert not target.exists()
+
+
+def test_an_empty_or_factless_store_names_the_next_command(tmp_path, monkeypatch, capsys) -> None:
+    import sys
+
+    from aicity.cli._common import handle_errors
+    from aicity.workflows.ingest import ingest_file
+
+    db = tmp_path / "s.duckdb"
+    Store.open(db).close()
+
+    def run(*args: str) -> tuple[int, str]:
+        monkeypatch.setattr(sys, "argv", ["aicity", *args, "--db", str(db)])
+        code = handle_errors(app)
+        return code, capsys.readouterr().err
+
+    code, err = run("evaluate")
+    assert code != 0 and "the store has no cities" in err and "aicity ingest FILE --table cities" in err
+    code, err = run("classify")
+    assert code != 0 and "no enterprises to classify" in err and "aicity demo" in err
+    cities = tmp_path / "cities.csv"
+    cities.write_text("城市\n杭州\n北京\n", encoding="utf-8")
+    with Store.open(db) as store:
+        ingest_file(store, cities, "cities")
+    code, err = run("evaluate")
+    assert code != 0 and "no observations" in err and "--table observations" in err
+    assert "Traceback" not in err

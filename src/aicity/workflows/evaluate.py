@@ -579,8 +579,13 @@ def evaluate(
     alternatives: tuple[str, ...] | None = ALTERNATIVE_RECIPES,
     unit_type: str | None = None,
     label: str | None = None,
+    carry_forward: bool | None = None,
 ) -> Evaluation:
-    """Run the framework on the store's data, store the run (with alternative recipes), return it."""
+    """Run the framework on the store's data, store the run (with alternative recipes), return it.
+
+    ``carry_forward`` (default: the framework's ``carry_forward`` setting, else off): before imputation,
+    a unit without a real value for an indicator's year keeps its own latest earlier real value within
+    ``max_age``, flagged ``stale carried`` (see ``aicity.workflows.series``)."""
     from aicity.index import Framework, Recipe, build
 
     if max_age < 0:
@@ -602,8 +607,16 @@ def evaluate(
     obs = store_core.observations(store, unit_type=unit_type, indicators=codes + helpers)
     units = _units(store, unit_type)
     if units.empty:
+        table = "cities" if unit_type == "city" else "parks"
         raise InputError(
-            f"no {unit_type} units in the store", fix="run `aicity demo` or ingest cities first"
+            f"the store has no {table}",
+            fix=f"run `aicity demo`, or `aicity ingest FILE --table {table}` then "
+            "`aicity ingest FILE --table observations`",
+        )
+    if obs.empty:
+        raise InputError(
+            f"the store has no observations of framework {spec.get('name')!r}'s indicators",
+            fix="run `aicity demo`, or `aicity ingest FILE --table observations`",
         )
     year = reference_year_of(obs, codes, max_age) if year is None else int(year)
     registry = store_core.indicators(store).set_index("code")
@@ -634,6 +647,10 @@ def evaluate(
         select_cells(obs, keys, helper_specs, year, max_age) if helper_specs else cells.iloc[0:0]
     )
     cells = _derive_cells(cells, indicators, helper_cells)
+    if spec.get("carry_forward") if carry_forward is None else carry_forward:
+        from aicity.workflows.series import carry_forward as carry
+
+        cells = carry(cells, obs, own, year, max_age)
     cells = cells.reset_index(drop=True)
     floors = coverage_floors(spec)
     coverage = assess_coverage(cells, spec, keys, floors)

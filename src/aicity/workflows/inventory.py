@@ -64,6 +64,9 @@ class InventoryResult:
     coverage: dict[str, int] = field(
         default_factory=dict
     )  # firms per coverage kind (registry / sample)
+    # per city: projects and their planned / signed / actual amounts apart, by kind, stage and the
+    # layer of their firm (aicity.workflows.projects.summarise); empty without projects
+    projects: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
 
 def _taxonomy(path: str | Path | None) -> Taxonomy:
@@ -117,6 +120,11 @@ def classify(
     """
     if method not in METHODS:
         raise ConfigError(f"method {method!r} is not one of {', '.join(METHODS)}", path="--method")
+    if sinv.count_enterprises(store) == 0:
+        raise InputError(
+            "the store has no enterprises to classify",
+            fix="run `aicity ingest FILE --table enterprises` or `aicity demo`",
+        )
     tax = _taxonomy(taxonomy_path)
     started = time.perf_counter()
     version = None
@@ -399,7 +407,14 @@ def inventory(
         derived,
         city_names=names,
         coverage=sinv.coverage_counts(store),
+        projects=_project_summary(store, rid),
     )
+
+
+def _project_summary(store: Store, classify_run_id: int | None) -> pd.DataFrame:
+    from aicity.workflows.projects import project_summary
+
+    return project_summary(store, classify_run_id=classify_run_id)
 
 
 def load_taxonomy_records(records: list[dict[str, Any]]) -> list[Any]:
@@ -421,6 +436,11 @@ def resolve_unit(store: Store, city: str, park: str | None = None) -> tuple[str,
         | (cities["name_zh"].str.removesuffix("市") == wanted)
         | (cities["name_en"].fillna("").str.lower() == wanted.lower())
     ]
+    if cities.empty:
+        raise InputError(
+            "the store has no cities",
+            fix="run `aicity demo`, or `aicity ingest FILE --table cities`",
+        )
     if match.empty:
         raise InputError(
             f"unknown city {city!r}; the store has {', '.join(cities['name_zh'].head(8))}, ...",
