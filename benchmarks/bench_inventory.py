@@ -4,7 +4,8 @@ engine (local[2]) on 1,000,000, in one run.
 
 Each measured pipeline runs in its own child process so its peak memory (ru_maxrss) is its own.
 The registry is generated in chunks to Parquet first (timed separately). Goal: 10M in under 120 s on
-2 cores with peak memory under 6 GB.
+2 cores with peak memory under 6 GB. The per-city segment counts of ours and of each peer (pandas, Spark)
+are compared both ways: every count either side has, a count one side leaves out reading as 0.
 
     python benchmarks/run.py inventory
     AICITY_BENCH_INVENTORY_ROWS=1000000 python benchmarks/bench_inventory.py   # a quicker run
@@ -36,6 +37,30 @@ def _peak_mb() -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _segment_counts(derived) -> dict[str, float]:
+    """Per-city firm counts per segment, ``unit|indicator -> value``, from a derived-indicator frame."""
+    seg = derived[
+        (derived.unit_type == "city") & derived.indicator.str.startswith("inv_firms_seg_")
+    ]
+    return {f"{r.unit_key}|{r.indicator}": float(r.value) for r in seg.itertuples()}
+
+
+def same_both_ways(ours: dict[str, float], peer: dict[str, float]) -> tuple[bool, str]:
+    """Compare two count tables in both directions: every key of either side, a key absent on one
+    side counting as 0 there (the pandas peer writes explicit zeros, the derivation leaves them out).
+    Returns (identical, a note with what differs)."""
+    keys = ours.keys() | peer.keys()
+    only_ours = [k for k in keys - peer.keys() if ours[k] != 0]
+    only_peer = [k for k in keys - ours.keys() if peer[k] != 0]
+    differ = [k for k in ours.keys() & peer.keys() if ours[k] != peer[k]]
+    same = not (only_ours or only_peer or differ)
+    note = (
+        f"identical both ways: {same} ({len(keys):,} city x segment counts; non-zero only in ours "
+        f"{len(only_ours)}, only in the peer {len(only_peer)}; different {len(differ)})"
+    )
+    return same, note
 
 
 def _cpu_s() -> float:
@@ -73,9 +98,6 @@ def child_duckdb(parquet: str, workdir: str) -> dict:
     con = duckdb_backend(store.connection)
     derived = run_derivation(con, con.table(view), tax, DeriveParams(YEAR, ANCHOR_SHARE))
     total_s = time.perf_counter() - started
-    seg_counts = derived[
-        (derived.unit_type == "city") & derived.indicator.str.startswith("inv_firms_seg_")
-    ]
     counts = store.fetch_df(
         "SELECT count(segment) AS classified, count(*) FILTER (WHERE method = 'input') AS labelled "
         "FROM classifications WHERE run_id = ?",
@@ -96,7 +118,7 @@ def child_duckdb(parquet: str, workdir: str) -> dict:
         "classified": int(counts["classified"]),
         "labelled": int(counts["labelled"]),
         "rules_accuracy": float(accuracy),
-        "seg_counts": {f"{r.unit_key}|{r.indicator}": r.value for r in seg_counts.itertuples()},
+        "seg_counts": _segment_counts(derived),
         "peak_mb": _peak_mb(),
         "cpu_s": _cpu_s(),
     }
@@ -242,6 +264,7 @@ def child_spark(parquet: str, workdir: str, rows: int) -> dict:
         "session_s": start_s,
         "derive_s": derive_s,
         "observations": len(derived),
+        "seg_counts": _segment_counts(derived),
         "peak_mb": _peak_mb(),
     }
 
@@ -311,9 +334,7 @@ def main() -> list[dict]:
                 left -= min(left, batch.num_rows)
         ours_small = _run_child("duckdb", str(slice_path), tmp + "/small")
         peer = _run_child("pandas", str(slice_path), str(PEER_ROWS))
-        same = ours_small["seg_counts"] == {
-            k: v for k, v in peer["seg_counts"].items() if k in ours_small["seg_counts"]
-        }
+        _, same = same_both_ways(ours_small["seg_counts"], peer["seg_counts"])
         rows.append(
             {
                 "benchmark": f"inventory {PEER_ROWS:,} firms: DuckDB (ours) vs pandas (same rules + indicators)",
@@ -322,12 +343,13 @@ def main() -> list[dict]:
                 "peer_s": peer["total_s"],
                 "note": (
                     f"pandas classify {peer['classify_s']:.1f} s; peak RSS ours {ours_small['peak_mb'] / 1024:.2f} GB, "
-                    f"pandas {peer['peak_mb'] / 1024:.2f} GB; per-city segment counts identical: {same}"
+                    f"pandas {peer['peak_mb'] / 1024:.2f} GB; per-city segment counts {same}"
                 ),
             }
         )
         try:
             spark = _run_child("spark", str(parquet), tmp, str(PEER_ROWS))
+            _, spark_same = same_both_ways(ours_small["seg_counts"], spark["seg_counts"])
             rows.append(
                 {
                     "benchmark": f"derive indicators, {PEER_ROWS:,} classified firms: DuckDB (ours) vs Spark engine",
@@ -335,7 +357,8 @@ def main() -> list[dict]:
                     "peer": "PySpark 4.0 local[2] (same Ibis code)",
                     "peer_s": spark["derive_s"],
                     "note": f"Spark session start {spark['session_s']:.1f} s not included; "
-                    f"{spark['observations']:,} observations",
+                    f"{spark['observations']:,} observations (DuckDB {ours_small['observations']:,}); "
+                    f"per-city segment counts {spark_same}",
                 }
             )
         except RuntimeError as exc:  # Spark is an extra: report, do not fail the whole table
