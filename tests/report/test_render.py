@@ -66,6 +66,7 @@ def written(data, tmp_path_factory):
     writers = {
         "html": lambda: write_html(data, out / "html", "zh"),
         "pdf": lambda: write_pdf(data, out / "report.pdf", "zh"),
+        "pdf_en": lambda: write_pdf(data, out / "report_en.pdf", "en"),
         "xlsx": lambda: write_excel(data, out / "report.xlsx", "zh"),
     }
 
@@ -245,3 +246,39 @@ def test_bad_language_or_format_is_a_config_error(data, tmp_path):
         write_report(data, tmp_path, "fr", ["html"])
     with pytest.raises(ConfigError, match="formats"):
         write_report(data, tmp_path, "zh", ["docx"])
+
+
+def _pdf_pages(pdf) -> list[str]:
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return text.split("\f")
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils (pdftotext) missing")
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_pdf_pages_read_as_a_reader_expects(written, data, lang):
+    """Each table-of-contents entry is on the page it names; no heading ends a page; the map carries its
+    示意图 note and data year; the coverage table stays on one page with its heading and legend."""
+    pages = _pdf_pages(written["pdf" if lang == "zh" else "pdf_en"])
+    toc = pages[1]
+    entries = re.findall(r"^\s*(\S.*?)\s*\.{3,}\s*(\d+)\s*$", toc, re.M)
+    assert len(entries) >= 10
+    for title, number in entries:
+        title = re.sub(r"^\d+\.\s*", "", title).strip()
+        assert title in pages[int(number) - 1], (title, number)
+    headings = {re.sub(r"^\d+\.\s*", "", t).strip() for t, _ in entries}
+    for i, page in enumerate(pages[2:], start=3):
+        lines = [ln.strip() for ln in page.splitlines() if ln.strip()]
+        body = [ln for ln in lines if not re.fullmatch(r"\d+", ln)]  # the page number
+        if body:
+            assert body[-1] not in headings, f"page {i} ends with the heading {body[-1]!r}"
+    year = str(data.meta["reference_year"])
+    if lang == "zh":
+        assert any("示意图" in p and f"数据参考年份{year}年" in p for p in pages)
+        coverage = [p for p in pages if "下表列出每项指标" in p]
+        assert len(coverage) == 1 and "可核实" in coverage[0] and "插补" in coverage[0]
+    else:
+        assert any("Illustrative map" in p and f"reference year {year}" in p for p in pages)
+        coverage = [p for p in pages if "The status of every indicator" in p]
+        assert len(coverage) == 1 and "real" in coverage[0] and "imputed" in coverage[0]

@@ -180,6 +180,7 @@ def build_context(report: ReportData, lang: str, figures, mode: str) -> dict:
         {"id": "comparison", "title": t["comparison"], "level": 1},
         {"id": "appendix", "title": t["appendix"], "level": 1},
         {"id": "sources", "title": t["sources"], "level": 2},
+        {"id": "coverage", "title": t["coverage_table"], "level": 2},
         {"id": "gaps", "title": t["gaps"], "level": 2},
         {"id": "sensitivity", "title": t["sensitivity"], "level": 2},
         {"id": "reproducibility", "title": t["reproducibility"], "level": 2},
@@ -704,6 +705,51 @@ def _city_chapter(report: ReportData, key: str, lang: str, t: dict) -> dict:
         "firms_note": _firms_note(firms, lang) if layers else "",
         "parks": parks,
         "coverage": coverage,
+        "projects": _city_projects(report.projects.get(key), lang),
+    }
+
+
+def _city_projects(data: dict | None, lang: str) -> dict | None:
+    """A city's projects block (issue 16): a summary by kind, stage and firm layer with the planned,
+    signed and actual amounts in their own columns, then the projects with their sources."""
+    if not data or not data.get("items"):
+        return None
+    zh = lang == "zh"
+
+    def amount(value: float | None) -> str:
+        return "–" if value is None else fmt(value, 2)
+
+    return {
+        "title": "项目盘点" if zh else "Projects",
+        "note": data[f"note_{lang}"],
+        "header": ["分组", "项目数", "计划额（亿元）", "签约额（亿元）", "实际投资（亿元）"]
+        if zh
+        else ["Group", "Projects", "Planned (亿元)", "Signed (亿元)", "Actual (亿元)"],
+        "summary": [
+            [
+                g[f"label_{lang}"],
+                str(g["n_projects"]),
+                amount(g["planned_yi"]),
+                amount(g["signed_yi"]),
+                amount(g["actual_yi"]),
+            ]
+            for g in data["summary"]
+        ],
+        "list_header": ["项目", "类型", "阶段", "金额", "年份", "来源"]
+        if zh
+        else ["Project", "Kind", "Stage", "Amount", "Year", "Source"],
+        "items": [
+            {
+                "name": p["name"],
+                "kind": p[f"kind_{lang}"],
+                "stage": p[f"stage_{lang}"] or "–",
+                "amount": p[f"amount_{lang}"],
+                "year": "" if p["year"] is None else str(p["year"]),
+                "url": p["source_url"] or "",
+                "link": str(p["source_url"] or "").startswith(("https://", "http://")),
+            }
+            for p in data["items"]
+        ],
     }
 
 

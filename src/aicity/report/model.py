@@ -36,6 +36,8 @@ class ReportData:
     segment_names: dict[str, tuple[str, str, str]] = field(
         default_factory=dict
     )  # code -> layer, zh, en
+    # city code -> its projects (aicity.workflows.projects.city_projects), cities with any (issue 16)
+    projects: dict[str, dict] = field(default_factory=dict)
 
     # ----- convenient views ---------------------------------------------------------------------
     @property

@@ -125,11 +125,18 @@ def write_report(
             step("xlsx")
             written["xlsx"] = write_excel(report, out_dir / f"report_{lang}.xlsx", lang)
         if "pdf" in formats:
+            done = False
             if worker is not None:
                 step("pdf (waiting for the worker)")
-                worker.result()
+                try:
+                    worker.result()
+                    done = True
+                except RuntimeError:
+                    # here again: a real rendering error is raised with its own traceback; a worker
+                    # that could not run (its environment) costs time, not the PDF
+                    pass
                 worker = None
-            else:
+            if not done:
                 step("figures")
                 figures = build_figures(report, lang, static=True, interactive=False)
                 step("pdf")
