@@ -143,3 +143,24 @@ def test_migration_005_keeps_enterprises_and_drops_the_key_index(tmp_path: Path)
         assert keys == 0
         with pytest.raises(Exception, match="NOT NULL"):
             store.execute("INSERT INTO enterprises (enterprise_id, name) VALUES (NULL, 'x')")
+
+
+def test_a_read_only_open_brings_an_older_store_up_to_date(tmp_path: Path) -> None:
+    """`aicity report` / `profile` on a store written by an older aicity: migrated once, then read."""
+    import duckdb
+
+    path = tmp_path / "v6.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute(
+        "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+        "applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)"
+    )
+    for version, name, sql in migrations():
+        if version <= 6:
+            con.execute(sql)
+            con.execute("INSERT INTO schema_version (version, name) VALUES (?, ?)", [version, name])
+    con.close()
+    with Store.open(path, read_only=True) as store:
+        assert store.read_only
+        assert store.schema_version() == max(v for v, _, _ in migrations())
+        assert "coverage" in set(store.fetch_df("DESCRIBE enterprises")["column_name"])

@@ -98,6 +98,11 @@ class Store:
             raise open_error(exc, target) from exc
         store = cls(con, target, read_only)
         try:
+            if read_only and store._needs_migration():
+                # a store written by an older aicity: brought up to date once, then read as asked
+                con.close()
+                cls.open(target).close()
+                return cls.open(target, read_only=True)
             if read_only:
                 store._check_version()
             else:
@@ -106,6 +111,10 @@ class Store:
             con.close()
             raise
         return store
+
+    def _needs_migration(self) -> bool:
+        known = max((v for v, _, _ in migrations()), default=0)
+        return 0 < self.schema_version() < known
 
     @classmethod
     def memory(cls) -> Store:
