@@ -196,3 +196,40 @@ def test_impossible_method_combination_is_explained_and_the_ranking_kept(
     problems[:] = [p for p in problems if "status of 400" not in p and "Error Code 400" not in p]
     page.locator("#sel-aggregation").select_option("arithmetic_mean")
     page.wait_for_selector("#ranking-error[hidden]", state="attached")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_reader_sees_method_names_evidence_and_claims(watched, live_server: str, lang) -> None:
+    """Methods by their names with a note that follows the choice; n real / N beside every score; the
+    city page's claims with their basis; the sources page's coverage table."""
+    page, _, _ = watched
+    zh = lang == "zh"
+    page.goto(f"{live_server}/?lang={lang}")
+    page.wait_for_selector("html[data-ready='1']")
+    chosen = page.locator("#sel-normalisation option:checked").inner_text()
+    assert chosen == ("最小-最大标准化" if zh else "Min-max")
+    page.locator("#sel-weighting").select_option("entropy")
+    page.wait_for_function(
+        "want => document.getElementById('note-weighting').textContent.includes(want)",
+        arg="城市间差异越大" if zh else "differ more across cities",
+    )
+    evidence = page.locator("#ranking-table tbody td.evidence")
+    assert evidence.count() == page.locator("#ranking-table tbody tr").count() >= 2
+    assert all("/" in text for text in evidence.all_inner_texts())
+    _shot(page, f"overview-methods-{lang}")
+
+    page.goto(f"{live_server}/cities/440300?lang={lang}")
+    page.wait_for_selector("#city-name")
+    claims = page.locator("#claims li")
+    assert claims.count() >= 1
+    assert ("依据" if zh else "Basis") in claims.first.inner_text()
+    assert "/" in page.locator("#city-evidence").inner_text()
+    _shot(page, f"city-claims-{lang}")
+
+    page.goto(f"{live_server}/sources?lang={lang}")
+    page.wait_for_selector("#coverage-table")
+    cells = page.locator("#coverage-table td[data-status]")
+    rows = page.locator("#coverage-table tbody tr").count()
+    cols = page.locator("#coverage-table thead th.vertical").count()
+    assert rows >= 1 and cols >= 2 and cells.count() == rows * cols
+    _shot(page, f"sources-coverage-{lang}")
