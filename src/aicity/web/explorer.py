@@ -304,6 +304,20 @@ class Explorer:
             self._evidence = run_evidence(self.live.run_tables)
         return self._evidence
 
+    def run_caption(self) -> dict[str, Any] | None:
+        """The stored run a ranking comes from: id, date, reference year and the years of its real data."""
+        if self.live is None:
+            return None
+        meta = self.live.meta
+        cells = self.run_evidence().cells
+        years = cells.loc[cells["status"].isin(["real", "stale"]), "year"].dropna()
+        return {
+            "run_id": self.live.run_id,
+            "date": str(meta.get("created_at") or "")[:10],
+            "reference_year": meta.get("reference_year"),
+            "years": f"{int(years.min())}–{int(years.max())}" if len(years) else "–",
+        }
+
     def coverage_table(self, lang: str) -> dict[str, Any] | None:
         """Indicators x cities of evidence statuses (the report's coverage table), with its legend."""
         if self.live is None:
@@ -762,6 +776,23 @@ class Explorer:
                         self._industry[("", None, "none")] = True  # do not ask again
             self._industry[key] = data
             return data
+
+    def projects(self, code: str) -> dict[str, Any]:
+        """A city's projects and their summary (``aicity.workflows.projects``), read once for every
+        city on first use; empty without projects or without a store."""
+        with self._industry_lock:
+            if "_projects" not in self.__dict__:
+                found: dict[str, dict[str, Any]] = {}
+                if self.store is not None:
+                    from aicity.workflows.projects import projects_by_city
+
+                    try:
+                        found = projects_by_city(self.store)
+                    except AicityError as exc:
+                        log.info("no projects: %s", exc)
+                self.__dict__["_projects"] = found
+        empty = {"items": [], "summary": [], "note_zh": "", "note_en": ""}
+        return self.__dict__["_projects"].get(code, empty)
 
     def industry_map(self, enterprises: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Layers -> segments -> firms, in taxonomy order; firms without a segment go under "other"."""

@@ -150,6 +150,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "method.topsis": ("TOPSIS", "TOPSIS"),
     "method.topsis.note": ("按与理想解、负理想解的相对距离排序。", "Ranks by relative distance to the ideal and anti-ideal city."),
     "col.evidence": ("可核实数据", "Real data"),
+    "col.how_sure": ("把握程度", "How sure"),
+    "sure.exact": ("稳定在第{low}位", "rank {low} in every case"),
+    "sure.between": ("第{low}–{high}位之间", "between {low} and {high}"),
+    "ranking.caption": (
+        "运行 {run}（{date}），参考年份{year}年，计分数据年份{years}；可核实数据 = 附来源网址、已核实、在时间窗口内的数据项数 / 计分指标数。",
+        "Run {run} ({date}), reference year {year}, scored data from {years}; real data = scored indicators with a sourced, verified value in the window / scored indicators.",
+    ),
     "col.outlet": ("来源类型", "Outlet type"),
     "outlet.official_site": ("官方网站", "official site"),
     "outlet.official_repost": ("官方转载", "official repost"),
