@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -36,7 +38,7 @@ def _text(pdf: Path) -> str:
     if shutil.which("pdftotext") is None:
         pytest.skip("poppler-utils (pdftotext) not installed")
     done = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True)
-    return done.stdout
+    return re.sub(r"\d\d:\d\d UTC", "hh:mm UTC", done.stdout)  # the report states when it was made
 
 
 def test_the_worker_renders_the_same_pdf_as_the_process_itself(data, tmp_path):
@@ -67,3 +69,15 @@ def test_an_unused_worker_is_stopped():
     assert worker is not None
     worker.close()
     assert worker._process.poll() is not None
+
+
+def test_a_worker_that_cannot_run_leaves_the_pdf_to_this_process(data, tmp_path):
+    broken = subprocess.Popen(
+        [sys.executable, "-c", "import sys; sys.exit(3)"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    written = write_report(data, tmp_path, "zh", ["pdf"], pdf_worker=PdfWorker(broken))
+    assert written["pdf"].read_bytes().startswith(b"%PDF-")
