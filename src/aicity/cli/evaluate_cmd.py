@@ -56,6 +56,14 @@ def evaluate_cmd(
     seed: int = typer.Option(1, "--seed", help="Random seed of the uncertainty analysis."),
     label: str | None = typer.Option(None, "--label", help="A note stored with the run."),
     top: int = typer.Option(10, "--top", min=0, help="Rows of the ranking to print."),
+    carry_forward: bool | None = typer.Option(
+        None,
+        "--carry-forward/--no-carry-forward",
+        help="Before imputing, give a unit without a real value for an indicator's year its own "
+        "latest earlier real value within --max-age, flagged stale (default: the framework's "
+        "carry_forward setting, else off).",
+        show_default=False,
+    ),
 ) -> None:
     """Evaluate every unit with the framework: latest in-scope value within --max-age of --year per cell,
     flags for stale, estimated, unverified, derived and imputed cells; the run is stored with all stages."""
@@ -73,6 +81,7 @@ def evaluate_cmd(
                 alternatives=ALTERNATIVE_RECIPES if alternatives else None,
                 unit_type=unit_type,
                 label=label,
+                carry_forward=carry_forward,
             )
         if uncertainty:
             with progress("uncertainty", total=uncertainty) as advance:
@@ -175,33 +184,17 @@ def compare_cmd(
     out: Path | None = typer.Option(
         None, "--out", help="Also write every change to this CSV file."
     ),
+    top: int = typer.Option(5, "--top", min=0, help="Units in the 'moved most' list."),
 ) -> None:
-    """Rank and score changes of the overall index from run A to run B (positive = moved up)."""
+    """Rank and score changes of the overall index from run A to run B (positive = moved up), with
+    both runs' 90% rank intervals where stored, and the units that moved most."""
+    from aicity.cli.runs_view import print_comparison
     from aicity.io.export import to_csv
     from aicity.store import Store
-    from aicity.store.runs import compare_runs, load_run
+    from aicity.workflows.series import compare_series
 
     with Store.open(db, read_only=True) as store:
-        changes = compare_runs(store, run_a, run_b)
-        _, tables = load_run(store, run_b)
+        comparison = compare_series(store, run_a, run_b)
     if out is not None:
-        to_csv(changes, out)
-    top_level = changes["level"].max()
-    overall = changes[changes["level"] == top_level]
-    names = tables["eval_units"].set_index("unit_key")["name_zh"]
-    table = Table("unit", "rank A", "rank B", "change", "score A", "score B")
-    for r in overall.itertuples(index=False):
-        change = (
-            "–"
-            if r.rank_change is None or r.rank_change != r.rank_change
-            else f"{int(r.rank_change):+d}"
-        )
-        table.add_row(
-            escape(str(names.get(r.unit_key, r.unit_key))),
-            "–" if r.rank_a != r.rank_a or r.rank_a is None else str(int(r.rank_a)),
-            "–" if r.rank_b != r.rank_b or r.rank_b is None else str(int(r.rank_b)),
-            change,
-            "–" if r.score_a != r.score_a else f"{r.score_a:.1f}",
-            "–" if r.score_b != r.score_b else f"{r.score_b:.1f}",
-        )
-    console.print(table)
+        to_csv(comparison.changes, out)
+    print_comparison(comparison, top)
