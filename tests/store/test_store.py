@@ -104,19 +104,25 @@ def test_observations_filters_current_and_unit_type() -> None:
         observations(store, "province")
 
 
-def test_migration_005_keeps_enterprises_and_drops_the_key_index(tmp_path: Path) -> None:
+def _store_at_version(path: Path, last: int):
+    """A raw DuckDB file with the migrations up to ``last`` applied, as an older aicity left it."""
     import duckdb
 
-    path = tmp_path / "v4.duckdb"
     con = duckdb.connect(str(path))
     con.execute(
         "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
         "applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)"
     )
     for version, name, sql in migrations():
-        if version <= 4:
+        if version <= last:
             con.execute(sql)
             con.execute("INSERT INTO schema_version (version, name) VALUES (?, ?)", [version, name])
+    return con
+
+
+def test_migration_005_keeps_enterprises_and_drops_the_key_index(tmp_path: Path) -> None:
+    path = tmp_path / "v4.duckdb"
+    con = _store_at_version(path, 4)
     con.execute(
         "INSERT INTO enterprises (enterprise_id, name, city_code, layer, founded, is_synthetic) "
         "VALUES ('iflytek', '科大讯飞', '340100', 'technology', 1999, false)"
@@ -147,19 +153,8 @@ def test_migration_005_keeps_enterprises_and_drops_the_key_index(tmp_path: Path)
 
 def test_a_read_only_open_brings_an_older_store_up_to_date(tmp_path: Path) -> None:
     """`aicity report` / `profile` on a store written by an older aicity: migrated once, then read."""
-    import duckdb
-
     path = tmp_path / "v6.duckdb"
-    con = duckdb.connect(str(path))
-    con.execute(
-        "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
-        "applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)"
-    )
-    for version, name, sql in migrations():
-        if version <= 6:
-            con.execute(sql)
-            con.execute("INSERT INTO schema_version (version, name) VALUES (?, ?)", [version, name])
-    con.close()
+    _store_at_version(path, 6).close()
     with Store.open(path, read_only=True) as store:
         assert store.read_only
         assert store.schema_version() == max(v for v, _, _ in migrations())

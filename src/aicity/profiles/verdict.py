@@ -214,28 +214,20 @@ def comparison_claim(profile: Profile, neighbours: list[Profile]) -> Claim | Non
             comparable.append(other)
     if not (ahead or behind or comparable):
         return None
-    zh, en = [], []
-    if comparable:
-        zh.append("与" + "、".join(o.name("zh") for o in comparable) + "相当（90%排名区间重叠）")
-        en.append(
-            "comparable to "
-            + " and ".join(o.name("en") for o in comparable)
-            + " (overlapping 90% rank intervals)"
-        )
-    if behind:
-        zh.append("落后于" + "、".join(o.name("zh") for o in behind) + "（90%排名区间不重叠）")
-        en.append(
-            "behind "
-            + " and ".join(o.name("en") for o in behind)
-            + " (separate 90% rank intervals)"
-        )
-    if ahead:
-        zh.append("领先于" + "、".join(o.name("zh") for o in ahead) + "（90%排名区间不重叠）")
-        en.append(
-            "ahead of "
-            + " and ".join(o.name("en") for o in ahead)
-            + " (separate 90% rank intervals)"
-        )
+    # (units, Chinese lead and tail, English lead and tail), in the order the clause reads
+    groups = (
+        (
+            comparable,
+            "与",
+            "相当（90%排名区间重叠）",
+            "comparable to ",
+            " (overlapping 90% rank intervals)",
+        ),
+        (behind, "落后于", "（90%排名区间不重叠）", "behind ", " (separate 90% rank intervals)"),
+        (ahead, "领先于", "（90%排名区间不重叠）", "ahead of ", " (separate 90% rank intervals)"),
+    )
+    zh = [f"{a}{'、'.join(o.name('zh') for o in us)}{b}" for us, a, b, _, _ in groups if us]
+    en = [f"{c}{' and '.join(o.name('en') for o in us)}{d}" for us, _, _, c, d in groups if us]
     return Claim("comparison", "，".join(zh), "; ".join(en), len(neighbours) + 1, "uncertainty")
 
 
