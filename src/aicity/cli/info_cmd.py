@@ -19,10 +19,31 @@ def info(
     db: Path = db_option(),
     rejected: bool = typer.Option(False, "--rejected", help="List the rejected rows too."),
     limit: int = typer.Option(20, "--limit", help="Rows to list for --rejected."),
+    coverage: bool = typer.Option(
+        False,
+        "--coverage",
+        help="Instead: indicators x cities of what the store holds for a framework "
+        "(real, stale, unverified, no source, other unit or year, missing).",
+    ),
+    framework: str = typer.Option(
+        "china_ai_20", "--framework", help="With --coverage: bundled name or a .yaml file."
+    ),
+    year: int | None = typer.Option(
+        None, "--year", help="With --coverage: reference year (default: as `aicity evaluate`)."
+    ),
+    out: Path | None = typer.Option(
+        None, "--out", help="With --coverage: also write the grid to this CSV file."
+    ),
 ) -> None:
     """Describe a store: counts per table, years covered, sources, ingests and rejected rows."""
     from aicity.store import Store
     from aicity.workflows.info import store_summary
+
+    if coverage:
+        from aicity.cli.panel_cmd import print_coverage
+
+        print_coverage(db, framework, year, out)
+        return
 
     with Store.open(db, read_only=True) as store:
         summary = store_summary(store)

@@ -23,6 +23,7 @@ import io
 import math
 import numbers
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -136,9 +137,15 @@ def write_sheet(
     header_format=None,
     widths: Mapping[str, float] | None = None,
     filters: bool = True,
-) -> None:
+    comments: Mapping[str, str] | None = None,
+    validations: Mapping[str, Validation] | None = None,
+):
     """Add ``frame`` as a sheet (header row, frozen; autofilter) written cell by cell: text with
-    ``write_string``, numbers with ``write_number``, missing values blank. The index is not written."""
+    ``write_string``, numbers with ``write_number``, missing values blank. The index is not written.
+
+    ``comments`` puts a note on a column's header cell (a spreadsheet comment: readers of the data never
+    see it); ``validations`` gives a column a drop-down list (see :class:`Validation`) on its data rows.
+    Returns the worksheet."""
     formats = getattr(workbook, "_aicity_formats", None)
     if formats is None:
         formats = {
@@ -158,6 +165,53 @@ def write_sheet(
     for c, name in enumerate(frame.columns):
         width = (widths or {}).get(name, min(60, max(8, len(str(name)) * 2 + 2)))
         sheet.set_column(c, c, width)
+    for c, name in enumerate(frame.columns):
+        note = (comments or {}).get(name)
+        if note:  # a comment is shown text, never evaluated
+            sheet.write_comment(0, c, str(note), {"x_scale": 2, "y_scale": 1.5})
+        rule = (validations or {}).get(name)
+        if rule is not None:
+            sheet.data_validation(1, c, max(rule.rows, len(frame)), c, rule.options())
+    return sheet
+
+
+@dataclass(frozen=True)
+class Validation:
+    """A drop-down list on a column's data rows: the allowed values stand in column ``column`` of sheet
+    ``sheet`` (written there with the guarded writer, rows 2 to ``n + 1``). ``strict`` refuses other
+    values; otherwise Excel warns and lets the user keep theirs (e.g. a new unit or indicator code)."""
+
+    sheet: str
+    column: int
+    n: int
+    strict: bool = True
+    rows: int = 1000
+    title: str = ""
+    message: str = ""
+
+    def options(self) -> dict[str, Any]:
+        letters = _column_letters(self.column)
+        name = self.sheet.replace("'", "''")
+        options: dict[str, Any] = {
+            "validate": "list",
+            # a range reference built here from our own sheet name and counts, not from cell text
+            "source": f"='{name}'!${letters}$2:${letters}${max(self.n, 1) + 1}",
+            "error_type": "stop" if self.strict else "warning",
+        }
+        if self.title or self.message:
+            options["input_title"] = self.title[:32]
+            options["input_message"] = self.message[:255]
+        return options
+
+
+def _column_letters(index: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
 
 def open_workbook(target: str | Path | io.BytesIO):
@@ -177,15 +231,45 @@ def write_workbook(
     sheets: Mapping[str, pd.DataFrame],
     target: str | Path | None = None,
     widths: Mapping[str, float] | None = None,
+    comments: Mapping[str, Mapping[str, str]] | None = None,
+    lists: Mapping[str, list[Any]] | None = None,
+    validations: Mapping[str, Mapping[str, tuple[str, bool]]] | None = None,
+    lists_sheet: str = "lists",
 ) -> bytes | Path:
     """Write one sheet per frame. With a ``target`` path the file is written and its path returned;
-    without one the workbook's bytes are returned."""
+    without one the workbook's bytes are returned.
+
+    Input workbooks (templates for the user to fill) may carry header ``comments`` ({sheet: {column:
+    note}}) and drop-down ``lists`` ({list name: values}, written as one column each of a last sheet
+    ``lists_sheet``), used by ``validations`` ({sheet: {column: (list name, strict)}})."""
     buffer = io.BytesIO() if target is None else None
     workbook = open_workbook(buffer if buffer is not None else target)
     header = workbook.add_format({"bold": True, "bg_color": "#F0F4F8", "border": 1})
+    names = list(lists or {})
     try:
         for name, frame in sheets.items():
-            write_sheet(workbook, name, frame, header, widths=widths)
+            rules = {
+                column: Validation(
+                    lists_sheet, names.index(list_name), len(lists[list_name]), strict
+                )
+                for column, (list_name, strict) in (validations or {}).get(name, {}).items()
+                if lists and list_name in lists
+            }
+            write_sheet(
+                workbook,
+                name,
+                frame,
+                header,
+                widths=widths,
+                comments=(comments or {}).get(name),
+                validations=rules,
+            )
+        if lists:
+            longest = max(len(v) for v in lists.values())
+            table = pd.DataFrame(
+                {k: list(v) + [None] * (longest - len(v)) for k, v in lists.items()}, dtype=object
+            )
+            write_sheet(workbook, lists_sheet, table, header, filters=False)
     finally:
         workbook.close()
     return buffer.getvalue() if buffer is not None else Path(target)
