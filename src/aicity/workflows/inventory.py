@@ -500,11 +500,13 @@ def industry_map_data(
     nat_values = dict(zip(nation["indicator"], nation["value"], strict=True))
     cid = run["classify_run_id"]
     classify_run = None if pd.isna(cid) else int(cid)
-    city_key = (
-        unit_key
-        if unit_type == "city"
-        else str(store.fetch_one("SELECT city_code FROM parks WHERE park_id = ?", [unit_key]))
-    )
+    if unit_type == "city":
+        city_key = unit_key
+    else:
+        from aicity.store import core as score
+
+        parks = score.parks(store)
+        city_key = str(parks.loc[parks["park_id"] == unit_key, "city_code"].iloc[0])
     firms = sinv.leading_firms(
         store, classify_run, city_key, unit_key if unit_type == "park" else None
     )
