@@ -128,6 +128,41 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "max_value": ("max_value", "max", "最大值"),
         "raw_names": ("raw_names", "原始名称"),
     },
+    # a city's AI projects (issue 16; io.projects validates them)
+    "projects": {
+        "project_id": ("project_id", "id", "项目id", "项目编号", "编号"),
+        "name": ("name", "project", "project name", "项目名称", "项目", "名称"),
+        "city": ("city", "city_code", "城市", "所在城市", "所在地"),
+        "park": ("park", "park_id", "园区", "所在园区", "载体"),
+        "enterprise": (
+            "enterprise",
+            "firm",
+            "company",
+            "企业",
+            "企业名称",
+            "投资方",
+            "项目单位",
+            "实施主体",
+        ),
+        "enterprise_id": ("enterprise_id", "firm_id", "企业编号", "企业id"),
+        "kind": ("kind", "type", "project type", "类型", "项目类型", "项目类别"),
+        "investment": (
+            "investment",
+            "amount",
+            "investment_yi",
+            "投资额",
+            "投资",
+            "总投资",
+            "投资金额",
+            "金额",
+        ),
+        "unit": ("unit", "investment unit", "单位", "金额单位", "投资单位"),
+        "amount_kind": ("amount_kind", "amount kind", "金额口径", "投资口径", "金额类型"),
+        "stage": ("stage", "status", "阶段", "项目阶段", "进展", "项目进展"),
+        "year": ("year", "年份", "年度", "年"),
+        "source_url": ("source_url", "source", "url", "来源", "来源链接", "数据来源"),
+        "note": ("note", "notes", "备注", "说明"),
+    },
 }
 TABLES = tuple(ALIASES)
 

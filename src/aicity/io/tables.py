@@ -70,6 +70,7 @@ REQUIRED: dict[str, list[tuple[str, ...]]] = {
     "enterprises": [("name",), ("city",)],
     "observations": [("indicator",), ("value",), ("city", "park")],
     "indicators": [("code",), ("name_zh",), ("name_en",)],
+    "projects": [("name",), ("city",), ("kind",)],
 }
 VALUE_TYPES = {"number", "flag", "rank", "text"}
 _CODE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -1025,6 +1026,14 @@ def _indicators(
     return out
 
 
+def _projects(
+    frame: pd.DataFrame, units: dict[str, str], ctx: Context, problems: _Problems
+) -> pd.DataFrame:
+    from aicity.io.projects import validate_projects  # a module of its own (issue 16)
+
+    return validate_projects(frame, units, ctx, problems)
+
+
 VALIDATORS: dict[
     str, Callable[[pd.DataFrame, dict[str, str], Context, _Problems], pd.DataFrame]
 ] = {
@@ -1033,4 +1042,5 @@ VALIDATORS: dict[
     "enterprises": _enterprises,
     "observations": _observations,
     "indicators": _indicators,
+    "projects": _projects,
 }

@@ -65,8 +65,31 @@ ENTITY_COLUMNS = {
         "max_value",
         "raw_names",
     ],
+    "projects": [
+        "project_id",
+        "name",
+        "city_code",
+        "park_id",
+        "park_text",
+        "enterprise",
+        "enterprise_id",
+        "kind",
+        "investment_yi",
+        "investment_text",
+        "amount_kind",
+        "stage",
+        "year",
+        "source_id",
+        "note",
+    ],
 }
-KEYS = {"cities": "code", "parks": "park_id", "enterprises": "enterprise_id", "indicators": "code"}
+KEYS = {
+    "cities": "code",
+    "parks": "park_id",
+    "enterprises": "enterprise_id",
+    "indicators": "code",
+    "projects": "project_id",
+}
 # an observation's identity: the same fact from the same source in the same scope
 FACT_KEY = ["unit_type", "unit_key", "indicator", "year", "kind", "source_id", "unit"]
 FACT_CONTENT = ["value", "value_text", "verified", "note"]

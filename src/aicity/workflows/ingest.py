@@ -25,8 +25,9 @@ from aicity.io.tables import Context, Validated, validate
 from aicity.store import Store, cities, indicators
 from aicity.store import ingest as store_ingest
 
-TABLES = ("indicators", "cities", "parks", "enterprises", "observations")
-ENTITY_TABLES = ("cities", "parks", "enterprises", "indicators")  # upserted by key, counted per row
+TABLES = ("indicators", "cities", "parks", "enterprises", "observations", "projects")
+# upserted by key, counted per row
+ENTITY_TABLES = ("cities", "parks", "enterprises", "indicators", "projects")
 FIRM_COVERAGE_KINDS = ("registry", "sample")
 
 
@@ -236,7 +237,7 @@ def _write(
     if table == "indicators":
         return store_ingest.upsert_entities(store, "indicators", checked.rows, ingest_id, now)
     # entity tables are written from every candidate row with the accepted mask (no pandas copy)
-    entity = table in ("cities", "parks", "enterprises")
+    entity = table in ("cities", "parks", "enterprises", "projects")
     rows = checked.candidates if entity else checked.rows
     if "source_url" in rows:
         urls = rows["source_url"].where(checked.keep) if entity else rows["source_url"]

@@ -93,7 +93,18 @@ def load_report_data(store: Store, run_id: str | None = None) -> ReportData:
         park_meta=park_meta,
         park_profiles=park_profiles,
         segment_names=segment_names,
+        projects=_projects(store, list(profiles)) if meta["unit_type"] == "city" else {},
     )
+
+
+def _projects(store: Store, codes: list[str]) -> dict[str, dict]:
+    """The projects of the report's cities that have any (issue 16)."""
+    from aicity.store.projects import count_projects
+    from aicity.workflows.projects import projects_by_city
+
+    if not count_projects(store):
+        return {}
+    return {code: data for code, data in projects_by_city(store).items() if code in codes}
 
 
 def build_report(

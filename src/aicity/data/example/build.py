@@ -247,6 +247,37 @@ def build(shared: Path, out: Path = HERE) -> None:
         firms,
     )
     (out / "taxonomy.csv").write_bytes((shared / "taxonomy.csv").read_bytes())
+    build_projects(out)
+
+
+PROJECT_COLUMNS = [
+    "name",
+    "city",
+    "park",
+    "enterprise",
+    "kind",
+    "investment",
+    "unit",
+    "amount_kind",
+    "stage",
+    "year",
+    "source_url",
+    "note",
+]
+
+
+def build_projects(out: Path = HERE) -> None:
+    """projects.csv is curated here, not in ../shared/data: AI projects found on public pages, each
+    with the page's URL and a note copying the phrase that states its amount and stage. The build
+    checks every row has a web source and a note, and writes the rows in city-code order."""
+    cities = {r["name_zh"]: r["code"] for r in _read(HERE / "cities.csv")}
+    rows = _read(HERE / "projects.csv")
+    for number, row in enumerate(rows, start=2):
+        assert row["source_url"].startswith(("http://", "https://")), f"row {number}: no URL"
+        assert row["note"].strip(), f"row {number}: no note"
+        assert row["city"] in cities, f"row {number}: city {row['city']!r} is not an example city"
+    rows.sort(key=lambda r: (cities[r["city"]], r["year"] or "9999", r["name"]))
+    _write(out / "projects.csv", PROJECT_COLUMNS, rows)
 
 
 if __name__ == "__main__":

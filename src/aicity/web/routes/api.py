@@ -159,6 +159,7 @@ def city_detail(explorer: Explorer, code: str) -> dict[str, Any]:
     detail["parks"] = explorer.park_list(city_code=code)
     detail["observations"] = explorer.observations_of("city", code)
     detail["evaluation"] = explorer.city_evaluation(code)
+    detail["projects"] = explorer.projects(code)  # issue 16: the city's AI projects, amounts apart
     return detail
 
 
