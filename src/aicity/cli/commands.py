@@ -22,6 +22,8 @@ COMMAND_MODULES: list[str] = [
     "aicity.cli.report_cmd",
     "aicity.cli.map_china_cmd",
     "aicity.cli.profile_cmd",
+    "aicity.cli.site_cmd",
+    "aicity.cli.targets_cmd",
     "aicity.cli.panel_cmd",
 ]
 

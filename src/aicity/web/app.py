@@ -50,9 +50,10 @@ def create_app(store: Store | Explorer, settings: WebSettings | None = None) -> 
     app.state.render_error = _error_page_renderer(templates, settings)
 
     install_error_handlers(app)
-    from aicity.web.routes import api, assets, pages
+    from aicity.web.routes import api, assets, pages, questions
 
     app.include_router(api.router, prefix=API_PREFIX)
+    app.include_router(questions.router, prefix=API_PREFIX)  # issue 16: site, targets
     app.include_router(assets.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

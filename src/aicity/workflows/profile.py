@@ -36,15 +36,20 @@ class RankDriver:
 
 
 def rank_drivers(
-    meta: dict, tables: dict[str, pd.DataFrame], unit_key: str, top: int = 3
+    meta: dict,
+    tables: dict[str, pd.DataFrame],
+    unit_key: str,
+    top: int = 3,
+    inputs: tuple | None = None,
 ) -> list[RankDriver]:
     """The ``top`` real facts whose move to the median value shifts the unit's overall rank most (ties:
     the larger score change first); facts that move it by no place are not listed. Imputed and unscored
-    cells are not facts and are not tried."""
+    cells are not facts and are not tried. ``inputs``: (framework, recipe) to use instead of the run's own
+    (``aicity site`` passes the run's inputs with a persona's weights)."""
     from aicity.index import build
     from aicity.workflows.evaluate import rebuild_inputs
 
-    fw, recipe = rebuild_inputs(meta, tables)
+    fw, recipe = inputs if inputs is not None else rebuild_inputs(meta, tables)
     data = fw.data
     if unit_key not in data.index:
         return []

@@ -16,6 +16,7 @@ from aicity.web.app import page_context, render
 from aicity.web.errors import BadRequest, NotFound
 from aicity.web.explorer import LAYERS, Explorer
 from aicity.web.live import AGGREGATIONS, NORMALISATIONS, WEIGHTINGS, Methods
+from aicity.web.personas import persona_choices, persona_context, view_for
 from aicity.web.routes.api import CITY_CODE, CODE, SLUG, city_detail, parse_weights_text
 
 router = APIRouter(include_in_schema=False)
@@ -28,7 +29,7 @@ def _explorer(request: Request) -> Explorer:
 # ----- overview and live re-weighting -------------------------------------------------------------
 def _controls(request: Request) -> tuple[Methods, dict[str, float] | None, bool]:
     """Methods and weights from the overview form (``w_CODE`` sliders) or a shared URL (``weights=``)."""
-    explorer = _explorer(request)
+    explorer = view_for(request)  # the persona's view when ?persona= names one
     live = explorer.live
     assert live is not None
     settings = request.app.state.settings
@@ -58,7 +59,7 @@ def _controls(request: Request) -> tuple[Methods, dict[str, float] | None, bool]
 
 
 def _ranking_context(request: Request) -> dict[str, Any]:
-    explorer = _explorer(request)
+    explorer = view_for(request)
     live = explorer.live
     assert live is not None
     methods, weights, manual = _controls(request)
@@ -90,6 +91,8 @@ def _ranking_context(request: Request) -> dict[str, Any]:
         "chart_json": json.dumps(chart, ensure_ascii=False),
         "share_url": share,
         "live": live,
+        "persona": persona_context(explorer, lang),
+        "personas": persona_choices(),
         "choices": {
             "normalisation": NORMALISATIONS,
             "weighting": WEIGHTINGS,

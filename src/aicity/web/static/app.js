@@ -54,6 +54,11 @@
       var manual = document.getElementById("manual");
       if (manual) { manual.value = "0"; }
     }
+    // A persona sets the weights (issue 16): the sliders follow it until moved again.
+    if (el.matches && el.matches("#controls select[data-persona]")) {
+      var reset = document.getElementById("manual");
+      if (reset) { reset.value = "0"; }
+    }
     // Each method's one-line explanation follows the choice.
     if (el.matches && el.matches("#controls select[data-method]")) {
       var note = document.getElementById("note-" + el.getAttribute("data-method"));

@@ -1,0 +1,682 @@
+"""Site selection (选址): ``aicity site --persona NAME|FILE`` ranks the cities of a stored run for a kind of firm.
+
+A persona (``aicity/data/personas/*.yaml`` or the user's own YAML) is a weight preset over the framework's
+indicators, each weight with its reasoning written down, plus hard filters (``hosts a national supercomputing
+centre``, ``at least N Double First-Class universities``). The ranking is rebuilt from the stored run with the
+run's recipe (``rebuild_inputs``: only ranked units and real cells, the evidence rules of the run), with the
+persona's weights as the framework's nominal weights: each indicator's weight in the index is its persona
+weight over the total (a dimension weighs the sum of its indicators' weights). Rank intervals come from the
+uncertainty engine under the persona's weights; the facts behind each rank from ``rank_drivers``. A city
+removed by a hard filter is listed with the reason; a hard filter needs a real cell to pass.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.resources as resources
+import math
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from aicity.errors import ConfigError, InputError
+from aicity.store import Store
+
+BUNDLED = ("chip_startup", "model_company", "application_vendor")
+DEFAULT_REPLICATIONS = 200
+
+
+# ----- the persona file ----------------------------------------------------------------------------------
+class WeightSpec(BaseModel):
+    """One indicator's weight and the reasoning behind it."""
+
+    model_config = ConfigDict(extra="forbid")
+    weight: float = Field(ge=0)
+    why_zh: str = Field(min_length=1)
+    why_en: str = Field(min_length=1)
+
+    @field_validator("weight")
+    @classmethod
+    def _finite(cls, value: float) -> float:
+        if not math.isfinite(value):
+            raise ValueError("must be a finite number")
+        return value
+
+
+class HardFilter(BaseModel):
+    """A city passes when its real value of ``indicator`` is at least ``min`` and at most ``max``."""
+
+    model_config = ConfigDict(extra="forbid")
+    indicator: str = Field(min_length=1)
+    min: float | None = None
+    max: float | None = None
+    why_zh: str = Field(min_length=1)
+    why_en: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _bounds(self) -> HardFilter:
+        if self.min is None and self.max is None:
+            raise ValueError("give min, max or both")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min {self.min:g} is above max {self.max:g}")
+        return self
+
+    def passes(self, value: float) -> bool:
+        return (self.min is None or value >= self.min) and (self.max is None or value <= self.max)
+
+    def condition(self, lang: str = "en") -> str:
+        parts = []
+        if self.min is not None:
+            parts.append(f"≥ {self.min:g}")
+        if self.max is not None:
+            parts.append(f"≤ {self.max:g}")
+        return (" 且 " if lang == "zh" else " and ").join(parts)
+
+
+class Persona(BaseModel):
+    """A persona file: who it is, the weights with their reasons, the hard filters."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_\-]+$")
+    title_zh: str = Field(min_length=1)
+    title_en: str = Field(min_length=1)
+    summary_zh: str = ""
+    summary_en: str = ""
+    framework: str = "china_ai_20"
+    weights: dict[str, WeightSpec] = Field(min_length=1)
+    filters: list[HardFilter] = Field(default_factory=list)
+    _source: str = PrivateAttr(default="")  # the file it came from, for messages
+
+    @model_validator(mode="after")
+    def _some_weight(self) -> Persona:
+        if not any(w.weight > 0 for w in self.weights.values()):
+            raise ValueError("weights: at least one indicator needs a weight above 0")
+        return self
+
+    def title(self, lang: str = "en") -> str:
+        return self.title_zh if lang == "zh" else self.title_en
+
+
+_KEYS = {
+    "Persona": sorted(Persona.model_fields),
+    "weights": sorted(WeightSpec.model_fields),
+    "filters": sorted(HardFilter.model_fields),
+}
+
+
+def _one_line(exc: ValidationError, source: str) -> ConfigError:
+    """The first validation problem as one line naming the file and the key, plus how many more."""
+    # a misspelt key is the cause of the "required key missing" beside it: name it first
+    errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
+    first = errors[0]
+    loc = [str(p) for p in first["loc"]]
+    key = ".".join(loc) or "(top level)"
+    kind = first["type"]
+    if kind == "extra_forbidden":
+        expected = _KEYS["weights"] if loc[:1] == ["weights"] else _KEYS["Persona"]
+        if loc[:1] == ["filters"]:
+            expected = _KEYS["filters"]
+        message = f"unknown key (expected one of {', '.join(expected)})"
+    elif kind == "missing":
+        message = "required key missing"
+    else:
+        message = first["msg"].removeprefix("Value error, ")
+    more = (
+        f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
+        if len(errors) > 1
+        else ""
+    )
+    return ConfigError(message + more, path=f"{source}: {key}")
+
+
+def persona_names() -> list[str]:
+    """The bundled personas, in their shipped order."""
+    folder = resources.files("aicity.data.personas")
+    found = {p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml")}
+    return [n for n in BUNDLED if n in found] + sorted(found - set(BUNDLED))
+
+
+def load_persona(persona: str | Path) -> Persona:
+    """A bundled persona by name (``chip_startup``) or a persona YAML file, validated."""
+    text_name = str(persona)
+    path = Path(text_name)
+    if path.suffix in (".yaml", ".yml"):
+        if not path.exists():
+            raise ConfigError(
+                "persona file not found (give a .yaml path or a bundled name)", path=text_name
+            )
+        source, text = text_name, path.read_text(encoding="utf-8")
+    else:
+        if text_name not in persona_names():
+            raise ConfigError(
+                f"unknown persona {text_name!r}; bundled: {', '.join(persona_names())} (or a .yaml file)",
+                path="--persona",
+            )
+        source = f"aicity/data/personas/{text_name}.yaml"
+        text = (
+            resources.files("aicity.data.personas").joinpath(f"{text_name}.yaml").read_text("utf-8")
+        )
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise ConfigError(
+            f"not valid YAML{where}: {getattr(exc, 'problem', exc)}", path=source
+        ) from None
+    if not isinstance(raw, dict):
+        raise ConfigError(
+            f"expected a mapping with name, title_zh, title_en, weights, received {type(raw).__name__}",
+            path=source,
+        )
+    try:
+        found = Persona.model_validate(raw)
+    except ValidationError as exc:
+        raise _one_line(exc, source) from None
+    found._source = source
+    return found
+
+
+def _source(persona: Persona) -> str:
+    return persona._source or persona.name
+
+
+# ----- results -------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Move:
+    """The single step up that gains most: the indicator set to the next better value another ranked city
+    holds (a designation gained, one more university ...), the index rebuilt, everything else unchanged."""
+
+    code: str
+    name_zh: str
+    name_en: str
+    value: float
+    target: float
+    held_by_zh: str
+    held_by_en: str
+    rank: int
+    new_rank: int
+
+
+@dataclass(frozen=True)
+class SiteCity:
+    unit_key: str
+    name_zh: str
+    name_en: str
+    position: int  # 1.. among the cities that pass the hard filters
+    rank: int  # among all ranked cities of the run, under the persona's weights
+    score: float
+    run_rank: int | None  # the stored run's own rank
+    rank_low: float | None
+    rank_high: float | None
+    real_cells: int
+    total_cells: int
+    facts: list[Any] = field(default_factory=list)  # aicity.workflows.profile.RankDriver
+    move: Move | None = None
+
+
+@dataclass(frozen=True)
+class Removed:
+    unit_key: str
+    name_zh: str
+    name_en: str
+    reason_zh: str
+    reason_en: str
+    indicator: str | None = None
+    value: float | None = None
+
+
+@dataclass
+class SiteResult:
+    persona: Persona
+    run_id: str
+    framework_name: str
+    n_ranked: int
+    weights: dict[str, float]  # indicator -> share of the index (persona weight / total)
+    unweighted: list[str]  # scored indicators the persona gives weight 0 (or does not name)
+    left_out: list[str]  # indicators the persona weights that the run left out (coverage floor)
+    cities: list[SiteCity]
+    removed: list[Removed]  # by a hard filter
+    not_ranked: list[Removed]  # by the run's evidence rules
+    names: dict[str, tuple[str, str]]  # indicator code -> (zh, en)
+    replications: int  # of the uncertainty analysis behind the intervals (0: none)
+    intervals_note_zh: str
+    intervals_note_en: str
+    notes_zh: list[str] = field(default_factory=list)
+    notes_en: list[str] = field(default_factory=list)
+
+
+# ----- applying a persona to a run -----------------------------------------------------------------------
+def persona_weights(framework: Any, persona: Persona) -> dict[str, float]:
+    """Node weights that make each indicator's weight in the index its persona weight over the total (for
+    arithmetic means): indicators take their persona weight (0 when not named), an aggregate the sum of its
+    indicators'. Under an aggregate whose sum is 0 every child weighs 1, so within-group shares stay defined
+    while the aggregate itself weighs 0."""
+    fw = framework
+    own = {
+        c: float(persona.weights[c].weight) if c in persona.weights else 0.0 for c in fw.indicators
+    }
+    total: dict[str, float] = dict(own)
+    for level in fw.levels[1:]:
+        for code in level:
+            total[code] = sum(total[child] for child in fw.children(code))
+    weights = {}
+    for code, node in fw.nodes.items():
+        if node.parent is None:
+            weights[code] = float(node.weight)
+        else:
+            weights[code] = total[code] if total[node.parent] > 0 else 1.0
+    return weights
+
+
+def with_weights(framework: Any, weights: dict[str, float]) -> Any:
+    """The same framework and data with these node weights."""
+    from aicity.index import Framework
+
+    fw = framework
+    nodes = {
+        c: dataclasses.replace(n, weight=float(weights.get(c, n.weight)))
+        for c, n in fw.nodes.items()
+    }
+    return Framework(
+        nodes=nodes,
+        units=fw.units,
+        data=fw.data,
+        level_names=fw.level_names,
+        name=fw.name,
+        group_columns=fw.group_columns,
+        denominator_columns=fw.denominator_columns,
+    )
+
+
+def nominal_recipe(recipe: Any) -> tuple[Any, bool]:
+    """The run's recipe with nominal weighting (the persona's weights are the ones used); True if changed."""
+    method = {s.name: s.get_params() for s in recipe.steps}.get("weight", {}).get(
+        "method", "nominal"
+    )
+    if method == "nominal":
+        return recipe, False
+    return recipe.with_params(weight__method="nominal"), True
+
+
+def persona_inputs(meta: dict, tables: dict[str, pd.DataFrame], persona: Persona):
+    """(framework with the persona's weights, recipe, notes): the run's own inputs (``rebuild_inputs``: ranked
+    units, real cells, scored indicators), checked against the persona."""
+    from aicity.workflows.evaluate import _indicator_specs, rebuild_inputs
+
+    spec = yaml.safe_load(meta["framework_yaml"])
+    known = [str(i["code"]) for i in _indicator_specs(spec)]
+    source = _source(persona)
+    for where, codes in (
+        ("weights", list(persona.weights)),
+        ("filters", [f.indicator for f in persona.filters]),
+    ):
+        for i, code in enumerate(codes):
+            if code not in known:
+                key = f"weights.{code}" if where == "weights" else f"filters.{i}.indicator"
+                raise ConfigError(
+                    f"{code!r} is not an indicator of framework {spec.get('name')!r} (run "
+                    f"{meta['run_id']}); its indicators: {', '.join(known)}",
+                    path=f"{source}: {key}",
+                )
+    fw, recipe = rebuild_inputs(meta, tables)
+    weighted = [c for c, w in persona.weights.items() if w.weight > 0]
+    scored_weighted = [c for c in weighted if c in fw.indicators]
+    if not scored_weighted:
+        raise InputError(
+            f"every indicator persona {persona.name!r} weights ({', '.join(weighted)}) was left out of run "
+            f"{meta['run_id']} by the coverage floor",
+            fix="weight indicators the run scores (see `aicity profile CITY`), or evaluate with more data",
+        )
+    recipe, changed = nominal_recipe(recipe)
+    notes = []
+    if changed:
+        notes.append(
+            (
+                "该评估的赋权方法不是名义权重：按画像权重计算时改用名义权重（其余步骤不变）。",
+                "the run's weighting method is not nominal: the persona's weights are used as nominal "
+                "weights (every other step unchanged).",
+            )
+        )
+    return with_weights(fw, persona_weights(fw, persona)), recipe, notes
+
+
+def _intervals(
+    fw: Any, recipe: Any, n: int, seed: int
+) -> tuple[dict[str, tuple[float, float]], str, str]:
+    """90 % rank intervals (q05-q95) of the index under the persona's weights, from the bundled
+    uncertainty assumptions around them; empty with the reason when they cannot be computed."""
+    from aicity.index.uncertainty import UncertaintySpec, run_uncertainty
+    from aicity.index.uncertainty.engine import EngineModel
+    from aicity.workflows.evaluate import _package_text
+
+    if n <= 0:
+        return {}, "未计算排名区间（--n 0）。", "rank intervals not computed (--n 0)."
+    raw = yaml.safe_load(_package_text("uncertainty.yaml"))
+    raw["target"] = fw.root
+    raw.pop("sensitivity", None)
+    try:
+        spec = UncertaintySpec.from_dict(raw, source="aicity/data/frameworks/uncertainty.yaml")
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore", RuntimeWarning)
+            ua = run_uncertainty(EngineModel(fw, recipe, target=fw.root), spec, n, seed)
+    except (ConfigError, ValueError, ArithmeticError) as exc:
+        reason = str(exc).replace("\n", " ")
+        return {}, f"排名区间无法计算：{reason}", f"rank intervals are not available: {reason}"
+    stats = ua.rank_stats()
+    found = {
+        str(u): (float(lo), float(hi))
+        for u, lo, hi in zip(stats["uCode"], stats["q05"], stats["q95"], strict=True)
+        if lo == lo and hi == hi
+    }
+    zh = f"90%排名区间：在画像权重附近做{n}次不确定性分析（权重±25%、插补、标准化、逐一剔除指标）。"
+    en = (
+        f"90 % rank intervals: {n} uncertainty replications around the persona's weights (weights ±25 %, "
+        "imputation, normalisation, leave one indicator out)."
+    )
+    return found, zh, en
+
+
+def best_step_up(fw: Any, recipe: Any, base: Any, unit_key: str, names: dict[str, tuple[str, str]]):
+    """The single indicator step that lifts the unit most: its value set to the next better value held by
+    another ranked city (weighted, real indicators only), the index rebuilt. None when no step gains a place."""
+    from aicity.index import build
+
+    root = fw.root
+    data = fw.data
+    rank = int(base.ranks.at[unit_key, root])
+    if rank == 1:
+        return None
+    best = None
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        for code in fw.indicators:
+            node = fw.nodes[code]
+            if node.weight <= 0 or fw.nodes[node.parent].weight <= 0:
+                continue
+            value = data.at[unit_key, code]
+            if pd.isna(value):
+                continue
+            others = data[code].drop(index=unit_key).dropna()
+            better = others[others > value] if node.direction >= 0 else others[others < value]
+            if better.empty:
+                continue
+            target = float(better.min() if node.direction >= 0 else better.max())
+            holder = str(better[better == target].index[0])
+            moved = data.copy()
+            moved.at[unit_key, code] = target
+            new_rank = build(fw, data=moved, recipe=recipe).ranks.at[unit_key, root]
+            if pd.isna(new_rank) or int(new_rank) >= rank:
+                continue
+            key = (int(new_rank), abs(target - float(value)) / (abs(float(value)) + 1.0), code)
+            if best is None or key < best[0]:
+                holder_names = names.get(holder, (holder, holder))
+                best = (
+                    key,
+                    Move(
+                        code,
+                        node.name_zh,
+                        node.name_en,
+                        float(value),
+                        target,
+                        holder_names[0],
+                        holder_names[1],
+                        rank,
+                        int(new_rank),
+                    ),
+                )
+    return None if best is None else best[1]
+
+
+def site_ranking(
+    meta: dict,
+    tables: dict[str, pd.DataFrame],
+    persona: Persona,
+    n: int = DEFAULT_REPLICATIONS,
+    seed: int = 1,
+    facts: bool = True,
+) -> SiteResult:
+    """The persona's ranking of a stored run's cities (see the module docstring). ``n``: uncertainty
+    replications for the rank intervals (0: none); ``facts``: compute the 3 facts and the step up."""
+    from aicity.index import build
+    from aicity.workflows.profile import rank_drivers
+
+    fw, recipe, notes = persona_inputs(meta, tables, persona)
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        base = build(fw, recipe=recipe)
+    root = fw.root
+    units = tables["eval_units"]
+    names = {
+        str(r.unit_key): (
+            str(r.name_zh),
+            str(r.name_en) if isinstance(r.name_en, str) and r.name_en else str(r.name_zh),
+        )
+        for r in units.itertuples()
+    }
+    node_names = {c: (n_.name_zh or c, n_.name_en or n_.name_zh or c) for c, n_ in fw.nodes.items()}
+    spec_nodes = yaml.safe_load(meta["framework_yaml"])["nodes"]
+    for node in spec_nodes:
+        code = str(node.get("code"))
+        node_names.setdefault(
+            code, (str(node.get("name_zh") or code), str(node.get("name_en") or code))
+        )
+    cells = tables["eval_cells"]
+    cell_at = {(str(c.unit_key), str(c.indicator)): c for c in cells.itertuples()}
+    ranked = [str(u) for u in fw.data.index]
+    removed: list[Removed] = []
+    eligible: list[str] = []
+    for unit in ranked:
+        reason = _failed_filter(persona, unit, cell_at, node_names)
+        if reason is None:
+            eligible.append(unit)
+        else:
+            removed.append(Removed(unit, *names.get(unit, (unit, unit)), *reason))
+    not_ranked = [
+        Removed(
+            str(r.unit_key),
+            *names[str(r.unit_key)],
+            f"评估中数据不足，未参与排名（可核实数据 {int(r.real_cells)}/{int(r.total_cells)}）",
+            f"not ranked in the run: insufficient data (real data {int(r.real_cells)}/{int(r.total_cells)})",
+        )
+        for r in units.itertuples()
+        if "ranked" in units.columns and not bool(r.ranked)
+    ]
+    intervals, note_zh, note_en = _intervals(fw, recipe, n, seed)
+    run_ranks = _run_ranks(tables, root)
+    coverage = {
+        str(r.unit_key): (int(r.real_cells), int(r.total_cells))
+        for r in units.itertuples()
+        if "real_cells" in units.columns
+    }
+    order = sorted(eligible, key=lambda u: (float(base.ranks.at[u, root]), u))
+    inputs = (fw, recipe)
+    cities = []
+    for position, unit in enumerate(order, start=1):
+        low, high = intervals.get(unit, (None, None))
+        real, total = coverage.get(unit, (0, len(fw.indicators)))
+        cities.append(
+            SiteCity(
+                unit_key=unit,
+                name_zh=names.get(unit, (unit, unit))[0],
+                name_en=names.get(unit, (unit, unit))[1],
+                position=position,
+                rank=int(base.ranks.at[unit, root]),
+                score=float(base.scores.at[unit, root]),
+                run_rank=run_ranks.get(unit),
+                rank_low=low,
+                rank_high=high,
+                real_cells=real,
+                total_cells=total,
+                facts=rank_drivers(meta, tables, unit, inputs=inputs) if facts else [],
+                move=best_step_up(fw, recipe, base, unit, names) if facts else None,
+            )
+        )
+    total_weight = sum(
+        float(persona.weights[c].weight) for c in fw.indicators if c in persona.weights
+    )
+    shares = {
+        c: float(persona.weights[c].weight) / total_weight if c in persona.weights else 0.0
+        for c in fw.indicators
+    }
+    if not eligible:
+        notes.append(
+            (
+                "没有城市满足全部硬性条件。",
+                "no city meets every hard filter.",
+            )
+        )
+    return SiteResult(
+        persona=persona,
+        run_id=str(meta["run_id"]),
+        framework_name=str(meta.get("framework_name", "")),
+        n_ranked=len(ranked),
+        weights=shares,
+        unweighted=[c for c in fw.indicators if shares[c] == 0],
+        left_out=[c for c, w in persona.weights.items() if w.weight > 0 and c not in fw.indicators],
+        cities=cities,
+        removed=removed,
+        not_ranked=not_ranked,
+        names=node_names,
+        replications=n if intervals else 0,
+        intervals_note_zh=note_zh,
+        intervals_note_en=note_en,
+        notes_zh=[z for z, _ in notes],
+        notes_en=[e for _, e in notes],
+    )
+
+
+def _failed_filter(
+    persona: Persona, unit: str, cell_at: dict, names: dict[str, tuple[str, str]]
+) -> tuple[str, str, str, float | None] | None:
+    """(reason zh, reason en, indicator, value) of the first hard filter the unit fails, else None. Only a
+    real cell (sourced, verified, actual, of the indicator's year) can show that a city passes."""
+    for flt in persona.filters:
+        zh, en = names.get(flt.indicator, (flt.indicator, flt.indicator))
+        cell = cell_at.get((unit, flt.indicator))
+        value = None if cell is None or pd.isna(cell.value) else float(cell.value)
+        if value is None or not bool(cell.real):
+            return (
+                f"{zh}无可核实数值，无法确认满足 {flt.condition('zh')}（{flt.why_zh}）",
+                f"no real value of {en}, so it cannot be shown to meet {flt.condition('en')} ({flt.why_en})",
+                flt.indicator,
+                value,
+            )
+        if not flt.passes(value):
+            return (
+                f"{zh} = {value:g}，未满足 {flt.condition('zh')}（{flt.why_zh}）",
+                f"{en} = {value:g}, does not meet {flt.condition('en')} ({flt.why_en})",
+                flt.indicator,
+                value,
+            )
+    return None
+
+
+def _run_ranks(tables: dict[str, pd.DataFrame], root: str) -> dict[str, int]:
+    results = tables.get("eval_results")
+    if results is None or results.empty:
+        return {}
+    mine = results[(results["scheme"] == "default") & (results["code"] == root)].dropna(
+        subset=["rank"]
+    )
+    return {str(u): int(r) for u, r in zip(mine["unit_key"], mine["rank"], strict=True)}
+
+
+def site(
+    store: Store,
+    persona: str | Path,
+    run_id: str | None = None,
+    n: int = DEFAULT_REPLICATIONS,
+    seed: int = 1,
+) -> SiteResult:
+    """The persona's ranking from a stored city run (default: the latest)."""
+    from aicity.store.runs import latest_run_id, load_run
+
+    found = load_persona(persona)
+    run_id = run_id or latest_run_id(store, "city")
+    if run_id is None:
+        raise InputError(
+            "the store has no evaluation run", fix="run `aicity evaluate` (or `aicity demo`) first"
+        )
+    meta, tables = load_run(store, run_id)
+    return site_ranking(meta, tables, found, n=n, seed=seed)
+
+
+def as_dict(result: SiteResult) -> dict[str, Any]:
+    """The result as plain JSON-ready values (the CLI's --json and the API return this)."""
+
+    def num(value: Any) -> Any:
+        if value is None:
+            return None
+        value = float(value)
+        return None if value != value else round(value, 6)
+
+    p = result.persona
+    return {
+        "persona": {
+            "name": p.name,
+            "title_zh": p.title_zh,
+            "title_en": p.title_en,
+            "summary_zh": p.summary_zh,
+            "summary_en": p.summary_en,
+            "source": _source(p),
+            "weights": [
+                {
+                    "indicator": code,
+                    "name_zh": result.names.get(code, (code, code))[0],
+                    "name_en": result.names.get(code, (code, code))[1],
+                    "weight": w.weight,
+                    "share": num(result.weights.get(code)),
+                    "scored": code in result.weights,
+                    "why_zh": w.why_zh,
+                    "why_en": w.why_en,
+                }
+                for code, w in p.weights.items()
+            ],
+            "filters": [f.model_dump() for f in p.filters],
+        },
+        "run_id": result.run_id,
+        "framework": result.framework_name,
+        "n_ranked": result.n_ranked,
+        "unweighted": result.unweighted,
+        "left_out": result.left_out,
+        "replications": result.replications,
+        "intervals_note_zh": result.intervals_note_zh,
+        "intervals_note_en": result.intervals_note_en,
+        "notes_zh": result.notes_zh,
+        "notes_en": result.notes_en,
+        "cities": [
+            {
+                "position": c.position,
+                "rank": c.rank,
+                "unit_key": c.unit_key,
+                "name_zh": c.name_zh,
+                "name_en": c.name_en,
+                "score": num(c.score),
+                "run_rank": c.run_rank,
+                "rank_low": num(c.rank_low),
+                "rank_high": num(c.rank_high),
+                "real_cells": c.real_cells,
+                "total_cells": c.total_cells,
+                "facts": [{**dataclasses.asdict(d), "shift": d.shift} for d in c.facts],
+                "move": None if c.move is None else dataclasses.asdict(c.move),
+            }
+            for c in result.cities
+        ],
+        "removed": [dataclasses.asdict(r) for r in result.removed],
+        "not_ranked": [dataclasses.asdict(r) for r in result.not_ranked],
+    }
