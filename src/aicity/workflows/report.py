@@ -119,9 +119,18 @@ def build_report(
     """Render the report of a run into ``out``; returns format -> written path. ``pdf_worker``: a
     :class:`~aicity.report.pdf_worker.PdfWorker` started earlier (else one is started here)."""
     check_request(lang, list(formats))
-    if on_step:
-        on_step("load")
-    data = load_report_data(store, run_id)
+    if pdf_worker is None and "pdf" in formats:
+        from aicity.report.pdf_worker import PdfWorker
+
+        pdf_worker = PdfWorker.start()  # it loads WeasyPrint and matplotlib while the run is read
+    try:
+        if on_step:
+            on_step("load")
+        data = load_report_data(store, run_id)
+    except BaseException:
+        if pdf_worker is not None:
+            pdf_worker.close()
+        raise
     return write_report(
         data, Path(out), lang, list(formats), on_step=on_step, pdf_worker=pdf_worker
     )
