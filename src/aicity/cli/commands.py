@@ -25,6 +25,7 @@ COMMAND_MODULES: list[str] = [
     "aicity.cli.site_cmd",
     "aicity.cli.targets_cmd",
     "aicity.cli.panel_cmd",
+    "aicity.cli.projects_cmd",
 ]
 
 

@@ -24,7 +24,7 @@ def ingest(
         ...,
         "--table",
         "-t",
-        help="Target table: cities, parks, enterprises, observations or indicators.",
+        help="Target table: cities, parks, enterprises, observations, indicators or projects.",
     ),
     db: Path = db_option(),
     sheet: str | None = typer.Option(

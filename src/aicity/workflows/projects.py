@@ -149,13 +149,24 @@ def label(table: dict[str, tuple[str, str]], code: object, lang: str) -> str:
     return (names[0] if lang == "zh" else names[1]) if names else code
 
 
+DIMENSION_LABELS = {
+    "kind": ("类型", "kind"),
+    "stage": ("阶段", "stage"),
+    "layer": ("企业所属层", "firm's layer"),
+}
+
+
 def group_label(dimension: str, group: str, lang: str) -> str:
+    """'类型：平台' / 'kind: platform': a group always says which dimension it is of."""
     tables = {"kind": KIND_LABELS, "stage": STAGE_LABELS, "layer": LAYER_LABELS}
     if dimension == "all":
         return "全部项目" if lang == "zh" else "all projects"
     if group == "unknown":
-        return "阶段未注明" if lang == "zh" else "stage not given"
-    return label(tables[dimension], group, lang)
+        shown = "未注明" if lang == "zh" else "not given"
+    else:
+        shown = label(tables[dimension], group, lang)
+    head = label(DIMENSION_LABELS, dimension, lang)
+    return f"{head}：{shown}" if lang == "zh" else f"{head}: {shown}"
 
 
 def amount_label(value: object, amount_kind: object, lang: str) -> str:
