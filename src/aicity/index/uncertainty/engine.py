@@ -140,10 +140,14 @@ class EngineModel:
             )
         except AicityError as exc:
             return PreparedGroup([], np.empty((0, 0)), [], Aggregation(()), failure=str(exc))
-        data = result.scores[list(self.tree.levels[0])]
+        # the indicator matrix as the engine holds it (no data frame: 10 groups, 10 frames saved)
+        values, codes = result._score_array
+        wanted = list(self.tree.levels[0])
+        if codes != wanted:
+            values = values[:, [codes.index(c) for c in wanted]]
         return PreparedGroup(
-            units=[str(u) for u in data.index],
-            X=data.to_numpy(dtype=float),
+            units=[str(u) for u in result.units],
+            X=np.array(values, dtype=float),
             weights=self.level_weights(result.weights),
             aggregation=Aggregation(()),
         )
