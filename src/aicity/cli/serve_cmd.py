@@ -1,7 +1,8 @@
-"""``aicity serve``: the explorer and JSON API over a store, opened read-only."""
+"""``aicity serve``: the explorer and JSON API over a snapshot (a private read-only copy) of a store."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import typer
@@ -25,7 +26,8 @@ def serve(
     ),
     log_level: str = typer.Option("warning", "--log-level", help="uvicorn log level."),
 ) -> None:
-    """Serve the explorer (pages and /api/v1/) on HOST:PORT. Read-only: nothing is ever written."""
+    """Serve the explorer (pages and /api/v1/) on HOST:PORT from a snapshot of the store taken at start:
+    nothing is ever written, and `aicity ingest` can write the store meanwhile (restart to show it)."""
     from aicity.errors import ConfigError
     from aicity.store import Store
     from aicity.web import WebSettings, create_app
@@ -41,8 +43,9 @@ def serve(
         default_language=lang,  # type: ignore[arg-type]
         report_dir=str(reports) if reports else None,
     )
-    # The store stays open (read-only) while serving: the industry maps are read from it on demand.
-    with Store.open(db, read_only=True) as store:
+    # Served from a snapshot: a private copy of the store taken now (the industry maps are read from it
+    # on demand), removed when the server stops. The user's file is left free for `aicity ingest`.
+    with Store.snapshot(db) as store:
         with console.status("reading the store and rebuilding the evaluation ..."):
             app = create_app(store, settings)
         if host not in ("127.0.0.1", "localhost", "::1"):
@@ -52,5 +55,9 @@ def serve(
         console.print(
             f"explorer on [bold]http://{host}:{port}/[/]  (API: http://{host}:{port}/api/v1/)  "
             "Ctrl+C stops"
+        )
+        console.print(
+            f"serving a snapshot of {db} taken at {datetime.now():%H:%M:%S}: "
+            "ingests may write it meanwhile; restart serve to show them"
         )
         run_server(app, host=host, port=port, log_level=log_level)

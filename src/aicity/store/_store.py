@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
+import tempfile
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -115,6 +117,36 @@ class Store:
     def _needs_migration(self) -> bool:
         known = max((v for v, _, _ in migrations()), default=0)
         return 0 < self.schema_version() < known
+
+    @classmethod
+    @contextmanager
+    def snapshot(cls, path: str | os.PathLike[str] | None = None) -> Iterator[Store]:
+        """A read-only store over a private copy of ``path`` (and its ``.wal``), removed on exit.
+
+        The copy is taken under a read-only connection to the original, so no writer can change the
+        file half-way through it; that connection is closed once the copy is made, so an ingest can
+        then write the original while the copy keeps answering (``aicity serve``).
+        """
+        target = Path(path) if path is not None else default_path()
+        folder = Path(tempfile.mkdtemp(prefix="aicity-snapshot-"))
+        copy = folder / "store.duckdb"
+        try:
+            # the original's read-only open: no writer can hold or take it while the bytes are copied
+            with cls.open(target, read_only=True):
+                try:
+                    shutil.copyfile(target, copy)
+                    wal = target.with_name(target.name + ".wal")
+                    if wal.exists():
+                        shutil.copyfile(wal, copy.with_name(copy.name + ".wal"))
+                except OSError as exc:
+                    raise StoreError(
+                        f"{target}: cannot copy the store to {folder}: {exc.strerror} "
+                        "(free space there, or set TMPDIR to a folder with room)"
+                    ) from exc
+            with cls.open(copy, read_only=True) as store:
+                yield store
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
 
     @classmethod
     def memory(cls) -> Store:
