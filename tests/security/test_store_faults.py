@@ -139,3 +139,94 @@ def test_an_unwritable_system_folder_for_db_and_out(
         code, err = _run(args, monkeypatch, capsys)
         assert code == 2 and err.count("\n") == 1 and "/proc/aicity-test" in err
     assert not Path("/proc/aicity-test.duckdb").exists()
+
+
+def _big_firm_csv(path: Path, rows: int) -> Path:
+    """``rows`` invented firms (no credit codes: ids from name and city), written as UTF-8 CSV."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(19)
+    ids = np.char.zfill(np.arange(rows).astype(str), 7)
+    cities = np.array(["北京", "上海", "深圳", "杭州", "成都", "合肥", "武汉", "南京"])
+    pd.DataFrame(
+        {
+            "企业名称": np.char.add("合成企业", ids),
+            "所在城市": cities[rng.integers(0, len(cities), rows)],
+            "经营范围": "人工智能基础软件开发；大模型训练服务",
+            "成立年份": rng.integers(1990, 2025, rows).astype(str),
+            "is_synthetic": "true",
+        }
+    ).to_csv(path, index=False)
+    return path
+
+
+def _stored(db: Path) -> tuple[dict[str, int], list[str]]:
+    with Store.open(db) as store:  # a writable open, as the user's next command does
+        ids = store.fetch_df("SELECT enterprise_id FROM enterprises ORDER BY 1")["enterprise_id"]
+        return store.table_counts(), ids.tolist()
+
+
+@pytest.mark.redteam
+def test_kill_9_during_a_big_ingest_leaves_the_previous_state(tmp_path: Path) -> None:
+    """`kill -9` of `aicity ingest` of 1,000,000 firms at three moments: as soon as the store file grows
+    (the insert under way), at 3/4 of a whole run's time, and as soon as the .wal appears (the commit
+    under way). The store opens afterwards and holds exactly what it held before, or, where the kill
+    came after the commit, exactly what a whole run gives; never a part. A rerun then takes the file."""
+    import shutil
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from aicity.workflows.ingest import ingest_file
+
+    base = tmp_path / "base.duckdb"
+    small = tmp_path / "small.csv"
+    small.write_text(
+        "企业名称,所在城市,经营范围\n科大讯飞股份有限公司,合肥,智能语音\n商汤科技,上海,计算机视觉\n",
+        encoding="utf-8",
+    )
+    with Store.open(base) as store:
+        assert ingest_file(store, small, "enterprises").n_accepted == 2
+    before = _stored(base)
+    big = _big_firm_csv(tmp_path / "big.csv", 1_000_000)
+    command = [sys.executable, "-m", "aicity", "ingest", str(big), "-t", "enterprises", "--db"]
+
+    # a whole run, on a copy: what a finished ingest leaves, and how long it takes
+    full = tmp_path / "full.duckdb"
+    shutil.copyfile(base, full)
+    started = time.monotonic()
+    subprocess.run([*command, str(full)], check=True, capture_output=True, timeout=600)
+    took = time.monotonic() - started
+    after = _stored(full)
+    assert after[0]["enterprises"] == 1_000_002
+
+    outcomes = {}
+    for moment in ("grows", "3/4", "wal"):
+        db = tmp_path / f"killed-{moment.replace('/', '_')}.duckdb"
+        shutil.copyfile(base, db)
+        size = db.stat().st_size
+        wal = db.with_name(db.name + ".wal")
+        ingest = subprocess.Popen(
+            [*command, str(db)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        started = time.monotonic()
+        while ingest.poll() is None:
+            if (
+                (moment == "grows" and db.stat().st_size > size)
+                or (moment == "3/4" and time.monotonic() - started >= 0.75 * took)
+                or (moment == "wal" and wal.exists())
+            ):
+                ingest.send_signal(signal.SIGKILL)
+                break
+            time.sleep(0.002)
+        ingest.wait(timeout=60)
+        assert ingest.returncode == -signal.SIGKILL, f"the ingest ended before the kill ({moment})"
+        state = _stored(db)  # it opens
+        assert state in (before, after), (moment, state[0])  # all or nothing
+        outcomes[moment] = "before" if state == before else "after"
+    assert outcomes["grows"] == "before", outcomes  # killed mid-insert: the previous state exactly
+    with Store.open(tmp_path / "killed-grows.duckdb") as store:  # a rerun takes the whole file
+        assert ingest_file(store, big, "enterprises").n_accepted == 1_000_000
+        assert store.table_counts()["enterprises"] == 1_000_002
