@@ -113,7 +113,11 @@ def test_an_empty_or_factless_store_names_the_next_command(tmp_path, monkeypatch
         return code, capsys.readouterr().err
 
     code, err = run("evaluate")
-    assert code != 0 and "the store has no cities" in err and "aicity ingest FILE --table cities" in err
+    assert (
+        code != 0
+        and "the store has no cities" in err
+        and "aicity ingest FILE --table cities" in err
+    )
     code, err = run("classify")
     assert code != 0 and "no enterprises to classify" in err and "aicity demo" in err
     cities = tmp_path / "cities.csv"

@@ -57,7 +57,9 @@ def test_map_industry_svg_and_html(db: Path, tmp_path: Path):
         ],
     )
     assert result.exit_code == 0, result.output
-    assert "Beijing: illustrative, drawn from 14 classified firms" in html.read_text(encoding="utf-8")
+    assert "Beijing: illustrative, drawn from 14 classified firms" in html.read_text(
+        encoding="utf-8"
+    )
 
 
 def test_map_group_is_extensible_and_errors_are_one_line(

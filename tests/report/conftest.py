@@ -22,7 +22,7 @@ def report_data(run_store):
     from aicity.profiles import build_profiles
     from aicity.report.model import ReportData
 
-    meta, tables = load_run(run_store, "run-test")
+    run = load_run(run_store, "run-test")
     firms = pd.DataFrame(
         {
             "name": ["智谱", "百度", "寒武纪", "商汤", "依图", "海康"],
@@ -59,7 +59,7 @@ def report_data(run_store):
             "firms_text": ["132 (2022)"],
         }
     )
-    profiles = build_profiles(tables, enterprises=firms, parks=parks)
+    profiles = build_profiles(run, enterprises=firms, parks=parks)
     external = pd.DataFrame(
         {
             "ranking": ["rank_idc_inspur_ai_city"] * 4,
@@ -69,8 +69,7 @@ def report_data(run_store):
         }
     )
     return ReportData(
-        meta=meta,
-        tables=tables,
+        run=run,
         profiles=profiles,
         sources=SOURCES,
         external_rankings=external,

@@ -23,11 +23,10 @@ def test_report_xlsx_writes_formula_like_text_as_text_and_keeps_numbers(report_d
             "reliability": ["A", "B", "C"],
         }
     )
-    tables = dict(report_data.tables)
-    values = tables["eval_values"].copy()
+    values = report_data.run.values.copy()
     values.loc[values.index[0], "value"] = -1.5
-    tables["eval_values"] = values
-    data = dataclasses.replace(report_data, sources=sources, tables=tables)
+    run = dataclasses.replace(report_data.run, values=values)
+    data = dataclasses.replace(report_data, sources=sources, run=run)
 
     book = openpyxl.load_workbook(write_excel(data, tmp_path / "report.xlsx", "en"))
     cells = [c for ws in book.worksheets for row in ws.iter_rows() for c in row]

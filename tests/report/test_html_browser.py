@@ -46,4 +46,4 @@ def test_html_report_renders_offline_in_chromium(report_data, tmp_path):
         finally:
             browser.close()
     assert outside == [] and errors == []
-    assert bars == len(report_data.tables["eval_units"])
+    assert bars == len(report_data.run.units)

@@ -24,11 +24,10 @@ from aicity.store.runs import load_run, save_run
 def data() -> ReportData:
     store = Store.memory()
     save_run(store, make_run())
-    meta, tables = load_run(store, "run-test")
+    run = load_run(store, "run-test")
     return ReportData(
-        meta=meta,
-        tables=tables,
-        profiles=build_profiles(tables, enterprises=pd.DataFrame()),
+        run=run,
+        profiles=build_profiles(run, enterprises=pd.DataFrame()),
         sources=SOURCES,
         external_rankings=pd.DataFrame(columns=["ranking", "year", "unit_key", "rank"]),
     )

@@ -28,7 +28,8 @@ pytestmark = pytest.mark.xdist_group("report_render")
 def data() -> ReportData:
     store = Store.memory()
     save_run(store, make_run())
-    meta, tables = load_run(store, "run-test")
+    run = load_run(store, "run-test")
+    meta = run.meta
     firms = pd.DataFrame(
         {
             "name": ["智谱", "百度", "寒武纪"],
@@ -47,9 +48,8 @@ def data() -> ReportData:
         }
     )
     return ReportData(
-        meta=meta,
-        tables=tables,
-        profiles=build_profiles(tables, enterprises=firms),
+        run=run,
+        profiles=build_profiles(run, enterprises=firms),
         sources=SOURCES,
         external_rankings=external,
         segment_names={"large_models": ("technology", "大模型", "Large models")},
@@ -128,16 +128,16 @@ def test_every_city_has_a_chapter_with_a_verdict(data, print_html):
     for key, profile in data.profiles.items():
         assert f'id="city-{key}"' in html
         assert profile.verdict_zh in html
-    assert html.count('<article class="city"') == len(data.tables["eval_units"])
+    assert html.count('<article class="city"') == len(data.run.units)
 
 
 def test_ranking_table_numbers_match_the_run(data, print_html):
     parser = _Collect()
     parser.feed(print_html("en"))
     rows = [r for r in parser.rows if r]
-    results = data.tables["eval_results"].query("scheme == 'default'")
+    results = data.run.results.query("scheme == 'default'")
     index = results[results["code"] == "AI20"].set_index("unit_key")
-    names = data.tables["eval_units"].set_index("name_en")["unit_key"]
+    names = data.run.units.set_index("name_en")["unit_key"]
     assert len(rows) == len(index)
     for row in rows:
         key = names[row[1]]
@@ -155,7 +155,7 @@ def test_ranking_table_numbers_match_the_run(data, print_html):
 def test_every_indicator_has_its_sources_in_the_appendix(data, print_html):
     html = print_html("zh")
     appendix = html[html.index('id="sources"') :]
-    cells = data.tables["eval_cells"].dropna(subset=["source_id"])
+    cells = data.run.cells.dropna(subset=["source_id"])
     urls = SOURCES.set_index("source_id")["url"]
     for indicator, group in cells.groupby("indicator"):
         for source_id in group["source_id"].unique():
@@ -215,11 +215,7 @@ def test_excel_writes_formula_like_text_as_text(written):
 
 def test_excel_ranking_sheet_matches_the_run(written, data):
     ranking = pd.read_excel(written["xlsx"], sheet_name="ranking", engine="openpyxl")
-    index = (
-        data.tables["eval_results"]
-        .query("scheme == 'default' and code == 'AI20'")
-        .set_index("unit_key")
-    )
+    index = data.run.results.query("scheme == 'default' and code == 'AI20'").set_index("unit_key")
     for row in ranking.itertuples(index=False):
         key = str(row.unit_key)
         assert row.rank == index.at[key, "rank"]

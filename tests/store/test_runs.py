@@ -25,19 +25,18 @@ def test_save_and_load_round_trip():
     store = Store.memory()
     record = make_run("r1")
     save_run(store, record)
-    meta, tables = load_run(store, "r1")
+    run = load_run(store, "r1")
+    meta = run.meta
     assert meta["n_units"] == 6 and meta["n_indicators"] == 6
     assert meta["data_hash"] == record.data_hash and meta["reference_year"] == 2024
     for name, frame in record.tables.items():
-        assert len(tables[name]) == len(frame), name
+        assert len(getattr(run, name.removeprefix("eval_"))) == len(frame), name
     original = (
         record.tables["eval_results"]
         .sort_values(["scheme", "unit_key", "code"])
         .reset_index(drop=True)
     )
-    stored = (
-        tables["eval_results"].sort_values(["scheme", "unit_key", "code"]).reset_index(drop=True)
-    )
+    stored = run.results.sort_values(["scheme", "unit_key", "code"]).reset_index(drop=True)
     pd.testing.assert_series_equal(original["score"], stored["score"], check_names=False)
     assert latest_run_id(store) == "r1"
 
@@ -82,8 +81,8 @@ def test_uncertainty_replaces_same_stats_and_delete_removes_everything():
     )
     save_uncertainty(store, "r1", frame)
     save_uncertainty(store, "r1", frame.assign(value=2.0))
-    _, tables = load_run(store, "r1")
-    assert tables["eval_uncertainty"]["value"].tolist() == [2.0]
+    run = load_run(store, "r1")
+    assert run.uncertainty["value"].tolist() == [2.0]
     delete_run(store, "r1")
     assert list_runs(store).empty
     assert store.fetch_one("SELECT count(*) FROM eval_results") == 0

@@ -54,9 +54,7 @@ def test_fast_reweighting_equals_a_full_build(
     # geometric and harmonic means need positive values: normalise to 1-100 like a user would
     recipe["steps"][1] = {"normalise": {"method": "minmax", "lower": 1, "upper": 100}}
     recipe["steps"][2] = {"aggregate": {"method": aggregation}}
-    live_here = LiveRanking(
-        live.meta, live.run_tables, live.framework, Recipe.from_dict(recipe), live.raw
-    )
+    live_here = LiveRanking(live.run, live.framework, Recipe.from_dict(recipe), live.raw)
     fast = live_here.rank(live_here.default_methods, weights).set_index("unit_key")
     full = _full_build(live, framework_spec, weights, recipe)
     np.testing.assert_allclose(
@@ -97,9 +95,7 @@ def test_a_weight_step_is_added_when_the_recipe_has_none(live: LiveRanking) -> N
 
 
 def test_scheme_cache_is_bounded(live: LiveRanking) -> None:
-    small = LiveRanking(
-        live.meta, live.run_tables, live.framework, live.recipe, live.raw, cache_size=2
-    )
+    small = LiveRanking(live.run, live.framework, live.recipe, live.raw, cache_size=2)
     for normalisation in ("rank", "borda", "fracmax", "dist2max"):
         small.scheme(small.methods(normalisation=normalisation))
     assert len(small._schemes) == 2
@@ -134,7 +130,7 @@ def test_no_run_means_no_live_ranking(core_store) -> None:
 
 
 def test_warm_up_builds_every_combination_once(live: LiveRanking) -> None:
-    fresh = LiveRanking(live.meta, live.run_tables, live.framework, live.recipe, live.raw)
+    fresh = LiveRanking(live.run, live.framework, live.recipe, live.raw)
     ready, failed = fresh.warm_up()
     assert ready + failed == 7 * 5 * 5 and ready > 0
     # geometric means of z-scores cannot be computed: remembered, refused without a rebuild
@@ -148,7 +144,7 @@ def test_warm_up_builds_every_combination_once(live: LiveRanking) -> None:
 
 
 def test_a_numerical_failure_in_the_engine_is_a_400_not_a_crash(live: LiveRanking) -> None:
-    fresh = LiveRanking(live.meta, live.run_tables, live.framework, live.recipe, live.raw)
+    fresh = LiveRanking(live.run, live.framework, live.recipe, live.raw)
 
     def broken(*args, **kwargs):
         raise ValueError("zero-size array to reduction operation")

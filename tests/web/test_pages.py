@@ -160,7 +160,11 @@ def test_enterprise_search_page_paginates(client: TestClient) -> None:
 
 def test_method_selectors_speak_the_readers_language(client: TestClient) -> None:
     zh = client.get("/?lang=zh").text
-    assert ">最小-最大标准化</option>" in zh and ">熵权法</option>" in zh and ">几何平均</option>" in zh
+    assert (
+        ">最小-最大标准化</option>" in zh
+        and ">熵权法</option>" in zh
+        and ">几何平均</option>" in zh
+    )
     assert ">minmax</option>" not in zh and ">arithmetic_mean</option>" not in zh
     assert 'id="note-aggregation"' in zh and "短板" in zh
     en = client.get("/?lang=en").text

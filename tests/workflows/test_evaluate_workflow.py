@@ -184,15 +184,16 @@ def test_evaluate_the_bundled_example_end_to_end(demo_store):
     from aicity.workflows.evaluate import evaluate, run_uncertainty_for
 
     ev = evaluate(demo_store, year=2023)
-    meta, tables = load_run(demo_store, ev.run_id)
+    run = load_run(demo_store, ev.run_id)
+    meta = run.meta
     assert meta["reference_year"] == 2023 and meta["n_units"] == 21 and meta["n_indicators"] == 9
-    results = tables["eval_results"]
+    results = run.results
     assert set(results["scheme"]) == {"default", "entropy", "ahp", "geometric"}
     index = results.query("scheme == 'default' and code == 'AI20'")
     assert len(index) == 21 and sorted(index["rank"]) == sorted(ev.result.index_ranks.astype(int))
     # every stage of the pipeline is stored
-    assert {"raw", "imputed", "normalised", "aggregated"} <= set(tables["eval_values"]["stage"])
-    cells = tables["eval_cells"]
+    assert {"raw", "imputed", "normalised", "aggregated"} <= set(run.values["stage"])
+    cells = run.cells
     # Zhengzhou's 2024 GDP is a Q1-Q3 figure: never used as a full-year value
     zz = cells[(cells["unit_key"] == "410100") & (cells["indicator"] == "gdp")].iloc[0]
     assert zz["year"] != 2024
@@ -205,7 +206,7 @@ def test_evaluate_the_bundled_example_end_to_end(demo_store):
     # ranked city on >= 2/3 real cells
     assert flagged.sum() / len(cells) <= 0.10
     assert not (cells["real"].astype(bool) & cells["flags"].str.contains("unverified")).any()
-    units = tables["eval_units"]
+    units = run.units
     ranked = units[units["ranked"].astype(bool)]
     assert (ranked["real_cells"] / ranked["total_cells"] >= 2 / 3).all()
     stats = run_uncertainty_for(demo_store, ev.run_id, n=50, sobol_n=None)
@@ -233,12 +234,13 @@ def test_parks_are_evaluated_with_their_city_context(demo_store):
     classify(demo_store)
     inventory(demo_store, year=2023)
     ev = evaluate(demo_store, framework="china_ai_20_parks", year=2023, alternatives=None)
-    meta, tables = load_run(demo_store, ev.run_id)
+    run = load_run(demo_store, ev.run_id)
+    meta = run.meta
     assert meta["unit_type"] == "park" and 3 <= meta["n_units"] <= 38
-    cells = tables["eval_cells"]
+    cells = run.cells
     gdp = cells[cells["indicator"] == "gdp"]
     assert gdp["flags"].str.contains("city_level").all()
-    units = tables["eval_units"].set_index("unit_key")
+    units = run.units.set_index("unit_key")
     city = evaluate(demo_store, year=2023, alternatives=None)
     city_gdp = (
         city.record.tables["eval_cells"].query("indicator == 'gdp'").set_index("unit_key")["value"]
@@ -256,12 +258,12 @@ def test_no_strength_or_weakness_rests_on_an_unreal_or_common_cell(demo_store):
     from aicity.workflows.evaluate import evaluate
 
     ev = evaluate(demo_store, year=2023, alternatives=())
-    _meta, tables = load_run(demo_store, ev.run_id)
-    cells = tables["eval_cells"].set_index(["unit_key", "indicator"])
-    real = tables["eval_cells"][tables["eval_cells"]["real"].astype(bool)]
+    run = load_run(demo_store, ev.run_id)
+    cells = run.cells.set_index(["unit_key", "indicator"])
+    real = run.cells[run.cells["real"].astype(bool)]
     shared = real.groupby(["indicator", "value"]).size()
-    n_units = len(tables["eval_units"])
-    profiles = build_profiles(tables)
+    n_units = len(run.units)
+    profiles = build_profiles(run)
     claims = 0
     for key, profile in profiles.items():
         for position in [*profile.strengths, *profile.weaknesses]:

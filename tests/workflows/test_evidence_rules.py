@@ -332,7 +332,9 @@ def test_run_evidence_gives_every_cell_one_status():
             ]
         ),
     }
-    ev = run_evidence(tables)
+    from aicity.store.runs import StoredRun
+
+    ev = run_evidence(StoredRun.from_tables({"run_id": "t"}, tables))
     status = ev.cells.set_index(["unit_key", "indicator"])["status"].to_dict()
     assert status == {
         ("A", "x"): "real",

@@ -121,8 +121,8 @@ def store(tmp_path):
 
 
 def _cells(store, run_id):
-    _, tables = load_run(store, run_id)
-    return tables["eval_cells"].set_index(["unit_key", "indicator"])
+    run = load_run(store, run_id)
+    return run.cells.set_index(["unit_key", "indicator"])
 
 
 def test_carry_forward_takes_the_units_own_last_real_value_flagged_stale(store, tmp_path):
@@ -150,10 +150,10 @@ def test_carry_forward_takes_the_units_own_last_real_value_flagged_stale(store, 
     carried_cells = after[after["flags"].str.contains("carried")]
     assert set(carried_cells.index) == {(SZ, "gdp"), (HF, "high_tech_enterprises")}
     # 3 of 5 real high-tech cells are below the 2/3 floor; the carried one lifts it to 4 of 5
-    _, plain_tables = load_run(store, plain.run_id)
-    _, carried_tables = load_run(store, carried.run_id)
-    assert "high_tech_enterprises" not in set(plain_tables["eval_nodes"]["code"])
-    assert "high_tech_enterprises" in set(carried_tables["eval_nodes"]["code"])
+    plain_run = load_run(store, plain.run_id)
+    carried_run = load_run(store, carried.run_id)
+    assert "high_tech_enterprises" not in set(plain_run.nodes["code"])
+    assert "high_tech_enterprises" in set(carried_run.nodes["code"])
 
 
 def test_carry_forward_never_crosses_units():

@@ -4,6 +4,7 @@ is a one-line error naming the file and the key."""
 
 from __future__ import annotations
 
+import dataclasses
 import textwrap
 
 import numpy as np
@@ -18,14 +19,13 @@ from aicity.workflows.site import BUNDLED, load_persona, persona_names, site, si
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory):
+def evaluated(tmp_path_factory):
     from aicity.workflows.demo import build_demo
     from aicity.workflows.evaluate import evaluate
 
     demo = build_demo(tmp_path_factory.mktemp("site"))
     ev = evaluate(demo.store, year=2023, alternatives=())
-    meta, tables = load_run(demo.store, ev.run_id)
-    yield demo.store, meta, tables
+    yield demo.store, load_run(demo.store, ev.run_id)
     demo.store.close()
 
 
@@ -51,11 +51,11 @@ def test_the_bundled_personas_validate_and_give_every_weight_its_reason():
 
 
 @pytest.mark.parametrize("name", BUNDLED)
-def test_persona_ranking_equals_a_full_build_with_the_persona_weights(run, name):
-    _, meta, tables = run
+def test_persona_ranking_equals_a_full_build_with_the_persona_weights(evaluated, name):
+    _, run = evaluated
     persona = load_persona(name)
-    result = site_ranking(meta, tables, persona, n=0, facts=False)
-    fw, recipe = rebuild_inputs(meta, tables)  # the run's inputs: ranked units, real cells
+    result = site_ranking(run, persona, n=0, facts=False)
+    fw, recipe = rebuild_inputs(run)  # the run's inputs: ranked units, real cells
     expected = build(
         EngineModel(fw, recipe).with_weights(_expected_weights(fw, persona)), recipe=recipe
     )
@@ -75,8 +75,8 @@ def test_persona_ranking_equals_a_full_build_with_the_persona_weights(run, name)
     assert np.isclose(sum(result.weights.values()), 1.0)
 
 
-def test_hard_filters_remove_exactly_the_cities_whose_real_cell_fails(run, tmp_path):
-    _, meta, tables = run
+def test_hard_filters_remove_exactly_the_cities_whose_real_cell_fails(evaluated, tmp_path):
+    _, run = evaluated
     path = tmp_path / "hpc.yaml"
     path.write_text(
         textwrap.dedent(
@@ -95,15 +95,15 @@ def test_hard_filters_remove_exactly_the_cities_whose_real_cell_fails(run, tmp_p
         encoding="utf-8",
     )
     persona = load_persona(path)
-    cells = tables["eval_cells"].set_index(["unit_key", "indicator"])
-    fw, _ = rebuild_inputs(meta, tables)
+    cells = run.cells.set_index(["unit_key", "indicator"])
+    fw, _ = rebuild_inputs(run)
     passing = {
         u
         for u in fw.data.index
         if cells.loc[(u, "national_supercomputing_centre"), "value"] >= 1
         and cells.loc[(u, "double_first_class_universities"), "value"] >= 3
     }
-    result = site_ranking(meta, tables, persona, n=0, facts=False)
+    result = site_ranking(run, persona, n=0, facts=False)
     assert {c.unit_key for c in result.cities} == passing
     assert {r.unit_key for r in result.removed} == set(fw.data.index) - passing
     assert 2 <= len(passing) < len(fw.data.index)
@@ -114,21 +114,21 @@ def test_hard_filters_remove_exactly_the_cities_whose_real_cell_fails(run, tmp_p
     assert set(result.unweighted) == set(fw.indicators) - {"national_supercomputing_centre", "gdp"}
     # a value that is not a real cell cannot show that a city passes
     city = sorted(passing)[0]
-    cells_copy = tables["eval_cells"].copy()
+    cells_copy = run.cells.copy()
     mask = (cells_copy["unit_key"] == city) & (
         cells_copy["indicator"] == "double_first_class_universities"
     )
     cells_copy.loc[mask, "real"] = False
-    changed = site_ranking(meta, {**tables, "eval_cells": cells_copy}, persona, n=0, facts=False)
+    changed = site_ranking(dataclasses.replace(run, cells=cells_copy), persona, n=0, facts=False)
     gone = {r.unit_key: r for r in changed.removed}
     assert city in gone and "no real value" in gone[city].reason_en
 
 
-def test_intervals_facts_and_the_step_up(run):
-    store, meta, tables = run
-    result = site(store, "model_company", run_id=meta["run_id"], n=60, seed=3)
+def test_intervals_facts_and_the_step_up(evaluated):
+    store, run = evaluated
+    result = site(store, "model_company", run_id=run.run_id, n=60, seed=3)
     assert result.replications == 60 and "60" in result.intervals_note_en
-    fw, _ = rebuild_inputs(meta, tables)
+    fw, _ = rebuild_inputs(run)
     for city in result.cities:
         assert city.rank_low is not None and city.rank_low <= city.rank_high
         assert len(city.facts) <= 3
@@ -139,7 +139,7 @@ def test_intervals_facts_and_the_step_up(run):
             assert city.move.target != city.move.value
             assert result.weights[city.move.code] > 0
     assert result.cities[0].move is None or result.cities[0].rank > 1
-    none = site_ranking(meta, tables, load_persona("model_company"), n=0, facts=False)
+    none = site_ranking(run, load_persona("model_company"), n=0, facts=False)
     assert none.replications == 0 and all(c.rank_low is None for c in none.cities)
     assert "not computed" in none.intervals_note_en
 
@@ -150,8 +150,8 @@ def _write(tmp_path, body: str):
     return path
 
 
-def test_a_bad_persona_file_is_a_one_line_error_naming_the_file_and_key(run, tmp_path):
-    _, meta, tables = run
+def test_a_bad_persona_file_is_a_one_line_error_naming_the_file_and_key(evaluated, tmp_path):
+    _, run = evaluated
     bad_key = _write(
         tmp_path,
         """
@@ -187,7 +187,7 @@ def test_a_bad_persona_file_is_a_one_line_error_naming_the_file_and_key(run, tmp
     )
     persona = load_persona(unknown)
     with pytest.raises(ConfigError) as caught:
-        site_ranking(meta, tables, persona, n=0, facts=False)
+        site_ranking(run, persona, n=0, facts=False)
     assert "weights.talent" in str(caught.value) and "not an indicator" in str(caught.value)
     with pytest.raises(ConfigError, match="unknown persona"):
         load_persona("nope")

@@ -97,54 +97,40 @@ def evaluate_cmd(
 
 
 def print_ranking(store, run_id: str, top: int) -> None:
+    from aicity.profiles.evidence import run_evidence
     from aicity.store.runs import load_run
 
-    meta, tables = load_run(store, run_id)
-    cells = tables["eval_cells"]
+    run = load_run(store, run_id)
+    meta, cells, units = run.meta, run.cells, run.units
     flagged = int((cells["flags"].fillna("") != "").sum())
     console.print(
-        f"run [bold]{escape(run_id)}[/]: {meta['n_units']} {meta['unit_type']} units, "
-        f"{meta['n_indicators']} indicators, reference year {meta['reference_year']}, "
+        f"run [bold]{escape(run_id)}[/]: {meta['n_units']} {run.unit_type} units, "
+        f"{meta['n_indicators']} indicators, reference year {run.reference_year}, "
         f"{flagged} of {len(cells)} cells flagged"
     )
-    units = tables["eval_units"]
-    imputed = int(cells["flags"].fillna("").str.contains("imputed").sum())
-    ranked = units[units["ranked"].fillna(True).astype(bool)]
+    evidence = run_evidence(run)
+    ranked = [u for u, r in evidence.ranked.items() if r]
     console.print(
-        f"evidence: {int(cells['real'].astype(bool).sum())} of {len(cells)} cells real, "
-        f"{imputed} imputed; {len(ranked)} of {len(units)} units ranked"
+        f"evidence: {evidence.n_real_scored} of {evidence.n_scored_cells} scored cells real, "
+        f"{evidence.n_imputed} imputed ({evidence.imputed_share:.1%}); "
+        f"{len(ranked)} of {len(units)} units ranked"
     )
-    coverage = tables["eval_coverage"]
-    if len(coverage):
-        left_out = coverage[(coverage["unit_key"] == "") & ~coverage["included"].astype(bool)]
-        for row in left_out.itertuples(index=False):
-            console.print(f"left out: {escape(str(row.code))} ({escape(str(row.reason))})")
-    for row in units[~units["unit_key"].isin(ranked["unit_key"])].itertuples(index=False):
+    for code, reason in evidence.indicators_left_out.items():
+        console.print(f"left out: {escape(code)} ({escape(reason)})")
+    for row in units[~units["unit_key"].isin(ranked)].itertuples(index=False):
         console.print(
             f"数据不足 / insufficient data, not ranked: {escape(str(row.name_zh))} "
             f"({row.real_cells} of {row.total_cells} cells real)"
         )
     if not top:
         return
-    nodes = tables["eval_nodes"]
-    root = nodes.loc[nodes["level"] == nodes["level"].max(), "code"].iloc[0]
-    results = tables["eval_results"]
-    best = (
-        results[(results["scheme"] == "default") & (results["code"] == root)]
-        .sort_values("rank")
-        .head(top)
-    )
-    names = tables["eval_units"].set_index("unit_key")["name_zh"]
-    unc = tables["eval_uncertainty"]
-    interval = {}
-    if len(unc):
-        mine = unc[(unc["code"] == root) & unc["stat"].isin(["rank_q05", "rank_q95"])]
-        wide = mine.pivot_table(index="unit_key", columns="stat", values="value", aggfunc="first")
-        interval = {k: f"{r.rank_q05:.0f}–{r.rank_q95:.0f}" for k, r in wide.iterrows()}
+    best = run.ranking().head(top)
+    names = units.set_index("unit_key")["name_zh"]
+    interval = {k: f"{lo:.0f}–{hi:.0f}" for k, (lo, hi) in run.intervals().items()}
     table = Table("rank", "unit", "score", *(["90% rank interval"] if interval else []))
     for row in best.itertuples(index=False):
         cols = [
-            str(row.rank),
+            str(int(row.rank)),
             escape(str(names.get(row.unit_key, row.unit_key))),
             f"{row.score:.1f}",
         ]

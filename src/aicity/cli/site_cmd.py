@@ -53,8 +53,8 @@ def site_cmd(
                 "the store has no evaluation run",
                 fix="run `aicity evaluate` (or `aicity demo`) first",
             )
-        meta, tables = load_run(store, run_id)
-    result = site_ranking(meta, tables, found, n=n, seed=seed)
+        stored = load_run(store, run_id)
+    result = site_ranking(stored, found, n=n, seed=seed)
     if as_json:
         console.print_json(json.dumps(as_dict(result), ensure_ascii=False, default=str))
         return

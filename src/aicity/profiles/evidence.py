@@ -8,8 +8,12 @@ says the same thing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from aicity.store.runs import StoredRun
 
 # a cell's evidence status, in the order a legend lists them
 STATUSES = ("real", "stale", "imputed", "unscored", "missing", "left_out")
@@ -108,12 +112,10 @@ class RunEvidence:
         return self.cells.pivot(index="indicator", columns="unit_key", values="status")
 
 
-def run_evidence(tables: dict[str, pd.DataFrame]) -> RunEvidence:
+def run_evidence(run: StoredRun) -> RunEvidence:
     """The evidence of a stored run (runs stored before the evidence rules count observed cells as real)."""
-    cells = tables["eval_cells"]
-    units = tables["eval_units"]
-    coverage = tables.get("eval_coverage")
-    has_rules = coverage is not None and len(coverage) > 0
+    cells, units, coverage = run.cells, run.units, run.coverage
+    has_rules = len(coverage) > 0
     left_out: dict[str, str] = {}
     if has_rules:
         rows = coverage[coverage["unit_key"] == ""]

@@ -1,4 +1,4 @@
-"""Build one profile per evaluated unit from a stored run's tables (``aicity.store.runs.load_run``)."""
+"""Build one profile per evaluated unit from a stored run (``aicity.store.runs.load_run``)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pandas as pd
 
 if TYPE_CHECKING:
     from aicity.profiles.verdict import Claim
+    from aicity.store.runs import StoredRun
 
 LAYERS = ("foundation", "technology", "application")
 
@@ -112,7 +113,7 @@ def _int_or_none(value) -> int | None:
 
 
 def build_profiles(
-    tables: dict[str, pd.DataFrame],
+    run: StoredRun,
     enterprises: pd.DataFrame | None = None,
     parks: pd.DataFrame | None = None,
     top: int = 3,
@@ -120,8 +121,8 @@ def build_profiles(
 ) -> dict[str, Profile]:
     """Profiles of every unit of a run, keyed by unit_key, with verdicts in zh and en.
 
-    ``tables`` are a run's tables (``eval_nodes``, ``eval_units``, ``eval_results``, ``eval_cells``,
-    ``eval_uncertainty``); ``enterprises`` / ``parks`` are the store's rows (city_code, layer, segment ...).
+    ``run`` is the stored run (``aicity.store.runs.load_run``); ``enterprises`` / ``parks`` are the store's
+    rows (city_code, layer, segment ...).
     ``registry``: the firms of registry-kind lists (synthetic ones included, marked), which alone give a
     layer-mix clause: one row per firm, or counts (city_code, park_id, layer, n, is_synthetic) as
     ``aicity.store.inventory.registry_layer_counts`` gives them; default: the registry-kind rows of
@@ -129,14 +130,8 @@ def build_profiles(
     """
     from aicity.profiles.verdict import claims, join_claims
 
-    nodes = tables["eval_nodes"]
-    units = tables["eval_units"]
-    results = tables["eval_results"]
-    results = results[results["scheme"] == "default"]
-    cells = tables.get(
-        "eval_cells", pd.DataFrame(columns=["unit_key", "indicator", "flags", "value"])
-    )
-    uncertainty = tables.get("eval_uncertainty", pd.DataFrame())
+    nodes, units, cells, uncertainty = run.nodes, run.units, run.cells, run.uncertainty
+    results = run.results[run.results["scheme"] == "default"]
     top_level = int(nodes["level"].max())
     index_code = str(nodes.loc[nodes["level"] == top_level, "code"].iloc[0])
     dims = nodes[nodes["level"] == 2].sort_values("position")
@@ -148,9 +143,8 @@ def build_profiles(
         cells.set_index(["unit_key", "indicator"])["flags"].fillna("") if len(cells) else None
     )
     cell_values = cells.set_index(["unit_key", "indicator"])["value"] if len(cells) else None
-    coverage = tables.get("eval_coverage")
     # runs made under the evidence rules (they store coverage) say which cells are real
-    evidence_rules = coverage is not None and len(coverage) > 0 and "real" in cells.columns
+    evidence_rules = run.has_evidence_rules
     cell_real = (
         cells.set_index(["unit_key", "indicator"])["real"].astype(bool) if evidence_rules else None
     )

@@ -188,9 +188,9 @@ def build_context(report: ReportData, lang: str, figures, mode: str) -> dict:
 
     n_ind = len(indicators)
     n_dims = len(dims)
-    cells = report.tables["eval_cells"]
+    cells = report.run.cells
     n_cells = len(cells)
-    ev = run_evidence(report.tables)
+    ev = run_evidence(report.run)
     n_scored, n_imputed = ev.n_scored_cells, ev.n_imputed
     n_real, n_stale = ev.n_real_scored, ev.count("stale")
     imputed_share = ev.imputed_share
@@ -604,8 +604,8 @@ def _how_sure(low: int, high: int, lang: str) -> str:
 
 def _uncertainty_method(report: ReportData, lang: str) -> str:
     """How the rank intervals and sensitivity indices were obtained, from what the run stored."""
-    unc = report.tables.get("eval_uncertainty")
-    if unc is None or unc.empty:
+    unc = report.run.uncertainty
+    if unc.empty:
         return text(lang)["no_uncertainty"]
     reps = unc.loc[unc["stat"] == "replications", "value"]
     n = int(reps.iloc[0]) if len(reps) else None
@@ -771,10 +771,8 @@ def _firms_note(firms: pd.DataFrame, lang: str) -> str:
 
 
 def _parks(report: ReportData, lang: str, t: dict) -> tuple[list[str], list[str], list[list[str]]]:
-    if report.park_tables is not None and report.park_meta is not None:
-        sub = ReportData(
-            meta=report.park_meta, tables=report.park_tables, profiles={}, sources=report.sources
-        )
+    if report.park_run is not None:
+        sub = ReportData(run=report.park_run, profiles={}, sources=report.sources)
         ranking = sub.ranking()
         header = [
             t["rank"],
@@ -793,12 +791,12 @@ def _parks(report: ReportData, lang: str, t: dict) -> tuple[list[str], list[str]
         ]
         if lang == "zh":
             paragraphs = [
-                f"同一指标体系用于{len(rows)}个有数据的园区（运行编号 {report.park_meta['run_id']}）。"
+                f"同一指标体系用于{len(rows)}个有数据的园区（运行编号 {report.park_run.run_id}）。"
             ]
         else:
             paragraphs = [
                 f"The same framework evaluates the {len(rows)} parks with data "
-                f"(run {report.park_meta['run_id']})."
+                f"(run {report.park_run.run_id})."
             ]
         # one verdict per park, best first, from the park run's own numbers
         for r in ranking.itertuples(index=False):

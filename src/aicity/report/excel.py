@@ -28,18 +28,18 @@ def excel_sheets(report: ReportData, lang: str) -> dict[str, pd.DataFrame]:
         alt = report.ranking(scheme).set_index("unit_key")["rank"]
         ranking[f"rank_{scheme} ({_scheme_label(scheme, lang)})"] = ranking["unit_key"].map(alt)
 
-    evidence = run_evidence(report.tables)
+    evidence = run_evidence(report.run)
     ranking["real_cells"] = [evidence.unit_coverage(k)[0] for k in ranking["unit_key"]]
     ranking["scored_indicators"] = evidence.total_cells
 
-    results = report.tables["eval_results"].copy()
+    results = report.run.results.copy()
     nodes = report.nodes.set_index("code")
     results.insert(2, t["city"], [report.unit_name(k, lang) for k in results["unit_key"]])
     results.insert(
         4, t["indicator"], [nodes.at[c, name] if c in nodes.index else c for c in results["code"]]
     )
 
-    cells = report.tables["eval_cells"].copy()
+    cells = report.run.cells.copy()
     sources = report.sources.set_index("source_id") if len(report.sources) else pd.DataFrame()
     cells.insert(1, t["city"], [report.unit_name(k, lang) for k in cells["unit_key"]])
     cells["flags_text"] = [_flags_label(f, lang) if f else "" for f in cells["flags"].fillna("")]
@@ -70,7 +70,7 @@ def excel_sheets(report: ReportData, lang: str) -> dict[str, pd.DataFrame]:
             "definition",
         ]
     ]
-    stages = report.tables["eval_values"]
+    stages = report.run.values
     # the coverage table of the report, as words: indicators x cities
     matrix = evidence.matrix().map(lambda st: STATUS_NAMES[st][0 if lang == "zh" else 1])
     matrix.columns = [report.unit_name(k, lang) for k in matrix.columns]
@@ -103,8 +103,8 @@ def excel_sheets(report: ReportData, lang: str) -> dict[str, pd.DataFrame]:
     }
     if len(stages):
         sheets["stages"] = stages
-    unc = report.tables.get("eval_uncertainty")
-    if unc is not None and len(unc):
+    unc = report.run.uncertainty
+    if len(unc):
         sheets["uncertainty"] = unc
     summary, _ = report.comparison()
     if len(summary):

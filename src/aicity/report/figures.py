@@ -28,7 +28,7 @@ def _png_uri(png: bytes) -> str:
 
 def _map_points(report: ReportData, lang: str) -> pd.DataFrame:
     ranking = report.ranking()
-    units = report.tables["eval_units"].set_index("unit_key")
+    units = report.run.units.set_index("unit_key")
     points = pd.DataFrame(
         {
             "label": [report.unit_name(k, lang) for k in ranking["unit_key"]],

@@ -13,6 +13,7 @@ import pandas as pd
 from scipy import stats
 
 from aicity.profiles.profile import Profile
+from aicity.store.runs import StoredRun
 
 LANGS = ("zh", "en")
 
@@ -23,15 +24,13 @@ MIN_COMMON_FOR_CORRELATION = 5
 
 @dataclass
 class ReportData:
-    meta: dict  # the eval_runs row
-    tables: dict[str, pd.DataFrame]  # the run's tables (aicity.store.runs.RUN_TABLES)
+    run: StoredRun  # the evaluation run the report presents
     profiles: dict[str, Profile]
     sources: pd.DataFrame  # source_id, url, publisher, title, reliability
     external_rankings: pd.DataFrame = field(
         default_factory=pd.DataFrame
     )  # unit_key, ranking, year, rank
-    park_tables: dict[str, pd.DataFrame] | None = None  # a park run's tables, when one exists
-    park_meta: dict | None = None
+    park_run: StoredRun | None = None  # the park run of the same year, when one exists
     park_profiles: dict[str, Profile] = field(default_factory=dict)
     segment_names: dict[str, tuple[str, str, str]] = field(
         default_factory=dict
@@ -41,8 +40,13 @@ class ReportData:
 
     # ----- convenient views ---------------------------------------------------------------------
     @property
+    def meta(self) -> dict:
+        """The run's ``eval_runs`` row (id, framework, recipe, data hash, reference year ...)."""
+        return self.run.meta
+
+    @property
     def nodes(self) -> pd.DataFrame:
-        return self.tables["eval_nodes"]
+        return self.run.nodes
 
     @property
     def index_code(self) -> str:
@@ -88,60 +92,26 @@ class ReportData:
         # looked up once per language: tables name thousands of cells
         cache = self.__dict__.setdefault("_names_cache", {})
         if lang not in cache:
-            units = self.tables["eval_units"]
+            units = self.run.units
             own = units["name_zh" if lang == "zh" else "name_en"]
             names = own.where(own.notna() & (own.astype(str) != ""), units["name_zh"])
             cache[lang] = dict(zip(units["unit_key"].astype(str), names.astype(str), strict=True))
         return cache[lang]
 
     def ranking(self, scheme: str = "default") -> pd.DataFrame:
-        """One row per unit, best first: unit_key, rank, index score, one column per dimension score/rank,
-        and the uncertainty interval (rank_q05, rank_q95, score_q05, score_q95) when it was run."""
-        results = self.tables["eval_results"]
-        results = results[results["scheme"] == scheme]
-        keep = [self.index_code, *self.dimensions["code"]]
-        subset = results[results["code"].isin(keep)]
-        score = subset.pivot_table(
-            index="unit_key", columns="code", values="score", aggfunc="first"
-        )
-        rank = subset.pivot_table(index="unit_key", columns="code", values="rank", aggfunc="first")
-        out = pd.DataFrame(index=score.index)
-        out["score"] = score[self.index_code]
-        out["rank"] = rank[self.index_code]
-        for code in self.dimensions["code"]:
-            out[f"{code}_score"] = score.get(code)
-            out[f"{code}_rank"] = rank.get(code)
-        unc = self.tables.get("eval_uncertainty")
-        if unc is not None and len(unc):
-            mine = unc[(unc["code"] == self.index_code) & unc["unit_key"].notna()]
-            wide = mine.pivot_table(
-                index="unit_key", columns="stat", values="value", aggfunc="first"
-            )
-            for stat in ("rank_q05", "rank_q95", "rank_median", "score_q05", "score_q95"):
-                if stat in wide.columns:
-                    out[stat] = wide[stat]
-        out = out.reset_index().sort_values(["rank", "unit_key"], na_position="last")
-        return out.reset_index(drop=True)
+        """One row per unit, best first (``StoredRun.ranking``)."""
+        return self.run.ranking(scheme)
 
     def alternative_schemes(self) -> list[str]:
-        schemes = list(dict.fromkeys(self.tables["eval_results"]["scheme"]))
-        return [s for s in schemes if s != "default"]
+        return [s for s in self.run.schemes() if s != "default"]
 
     def sensitivity(self) -> pd.DataFrame:
         """Per-input sensitivity indices (code, S1, ST) when the uncertainty run stored them."""
-        unc = self.tables.get("eval_uncertainty")
-        if unc is None or unc.empty:
-            return pd.DataFrame(columns=["code", "S1", "ST"])
-        rows = unc[unc["unit_key"].isna() & unc["stat"].isin(["S1", "ST"])]
-        if rows.empty:
-            return pd.DataFrame(columns=["code", "S1", "ST"])
-        return rows.pivot_table(
-            index="code", columns="stat", values="value", aggfunc="first"
-        ).reset_index()
+        return self.run.sensitivity()
 
     def cell_sources(self) -> pd.DataFrame:
         """Every source used by at least one cell, with the indicators it feeds."""
-        cells = self.tables["eval_cells"].dropna(subset=["source_id"])
+        cells = self.run.cells.dropna(subset=["source_id"])
         if cells.empty or self.sources.empty:
             return pd.DataFrame(
                 columns=["source_id", "url", "publisher", "reliability", "indicators", "n_cells"]
@@ -163,7 +133,7 @@ class ReportData:
         """Indicator code -> URLs of the sources of its cells (for the methodology table)."""
         table = self.cell_sources()
         out: dict[str, list[str]] = {}
-        cells = self.tables["eval_cells"].dropna(subset=["source_id"])
+        cells = self.run.cells.dropna(subset=["source_id"])
         if table.empty:
             return out
         urls = table.set_index("source_id")["url"]
@@ -173,7 +143,7 @@ class ReportData:
 
     def gaps(self) -> pd.DataFrame:
         """Cells that are missing, imputed, stale, estimated or unverified (unit_key, indicator, flags)."""
-        cells = self.tables["eval_cells"]
+        cells = self.run.cells
         flagged = cells[cells["flags"].fillna("") != ""]
         return flagged[["unit_key", "indicator", "year", "value", "flags"]].sort_values(
             ["indicator", "unit_key"]

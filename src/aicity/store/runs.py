@@ -189,8 +189,134 @@ def _require_run(store: Store, run_id: str) -> dict:
     return meta.iloc[0].to_dict()
 
 
-def load_run(store: Store, run_id: str) -> tuple[dict, dict[str, pd.DataFrame]]:
-    """A run's metadata and its tables (keyed like ``RUN_TABLES``, without the run_id column)."""
+@dataclass(frozen=True)
+class StoredRun:
+    """One stored evaluation run, as the report, the explorer, the API and the CLI read it.
+
+    ``meta`` is the ``eval_runs`` row; the frames are the run's tables without their run_id column.
+    Derived views (ranking, intervals, dimensions) are computed here once, so no reader re-derives them.
+    """
+
+    meta: dict
+    nodes: pd.DataFrame
+    units: pd.DataFrame
+    cells: pd.DataFrame
+    values: pd.DataFrame
+    results: pd.DataFrame
+    weights: pd.DataFrame
+    flags: pd.DataFrame
+    coverage: pd.DataFrame
+    uncertainty: pd.DataFrame
+
+    @classmethod
+    def from_tables(cls, meta: dict, tables: dict[str, pd.DataFrame]) -> StoredRun:
+        """From frames keyed like ``RUN_TABLES`` (a RunRecord's, or a test's); missing ones are empty."""
+        frames = {
+            table: tables.get(table, pd.DataFrame(columns=_COLUMNS[table])) for table in RUN_TABLES
+        }
+        return cls(meta, *(frames[t] for t in RUN_TABLES))
+
+    # ----- the run's identity ---------------------------------------------------------------------
+    @property
+    def run_id(self) -> str:
+        return str(self.meta["run_id"])
+
+    @property
+    def unit_type(self) -> str:
+        return str(self.meta.get("unit_type") or "city")
+
+    @property
+    def reference_year(self) -> int:
+        return int(self.meta["reference_year"])
+
+    @property
+    def recipe_yaml(self) -> str:
+        """The recipe the run was built with (``Recipe.from_yaml`` rebuilds it)."""
+        return str(self.meta.get("recipe_yaml") or "")
+
+    @property
+    def framework_yaml(self) -> str:
+        return str(self.meta.get("framework_yaml") or "")
+
+    @property
+    def has_evidence_rules(self) -> bool:
+        """Runs made under the evidence rules store each unit's and indicator's coverage."""
+        return len(self.coverage) > 0 and "real" in self.cells.columns
+
+    # ----- the framework as evaluated --------------------------------------------------------------
+    @property
+    def index_code(self) -> str:
+        nodes = self.nodes
+        return str(nodes.loc[nodes["level"] == nodes["level"].max(), "code"].iloc[0])
+
+    @property
+    def dimensions(self) -> pd.DataFrame:
+        return self.nodes[self.nodes["level"] == 2].sort_values("position")
+
+    @property
+    def indicators(self) -> pd.DataFrame:
+        return self.nodes[self.nodes["level"] == 1].sort_values("position")
+
+    # ----- results ---------------------------------------------------------------------------------
+    def schemes(self) -> list[str]:
+        """The run's recipes: ``default`` first, then the alternatives."""
+        return list(dict.fromkeys(["default", *self.results["scheme"]]))
+
+    def ranking(self, scheme: str = "default") -> pd.DataFrame:
+        """One row per ranked unit, best first: unit_key, rank, index score, one column per dimension
+        score/rank, and the uncertainty interval (rank_q05, rank_q95, ...) when it was run."""
+        results = self.results[self.results["scheme"] == scheme]
+        keep = [self.index_code, *self.dimensions["code"]]
+        subset = results[results["code"].isin(keep)]
+        score = subset.pivot_table(
+            index="unit_key", columns="code", values="score", aggfunc="first"
+        )
+        rank = subset.pivot_table(index="unit_key", columns="code", values="rank", aggfunc="first")
+        out = pd.DataFrame(index=score.index)
+        out["score"] = score[self.index_code]
+        out["rank"] = rank[self.index_code]
+        for code in self.dimensions["code"]:
+            out[f"{code}_score"] = score.get(code)
+            out[f"{code}_rank"] = rank.get(code)
+        unc = self.uncertainty
+        if len(unc):
+            mine = unc[(unc["code"] == self.index_code) & unc["unit_key"].notna()]
+            wide = mine.pivot_table(
+                index="unit_key", columns="stat", values="value", aggfunc="first"
+            )
+            for stat in ("rank_q05", "rank_q95", "rank_median", "score_q05", "score_q95"):
+                if stat in wide.columns:
+                    out[stat] = wide[stat]
+        out = out.reset_index().sort_values(["rank", "unit_key"], na_position="last")
+        return out.reset_index(drop=True)
+
+    def intervals(self, code: str | None = None) -> dict[str, tuple[float, float]]:
+        """unit_key -> (rank_q05, rank_q95) of a node (default: the index) where uncertainty was run."""
+        unc = self.uncertainty
+        if unc.empty:
+            return {}
+        mine = unc[(unc["code"] == (code or self.index_code)) & unc["unit_key"].notna()]
+        wide = mine.pivot_table(index="unit_key", columns="stat", values="value", aggfunc="first")
+        if not {"rank_q05", "rank_q95"} <= set(wide.columns):
+            return {}
+        return {
+            str(u): (float(lo), float(hi))
+            for u, lo, hi in zip(wide.index, wide["rank_q05"], wide["rank_q95"], strict=True)
+        }
+
+    def sensitivity(self) -> pd.DataFrame:
+        """Per-assumption sensitivity indices (code, S1, ST) when the uncertainty run stored them."""
+        unc = self.uncertainty
+        rows = unc[unc["unit_key"].isna() & unc["stat"].isin(["S1", "ST"])] if len(unc) else unc
+        if rows.empty:
+            return pd.DataFrame(columns=["code", "S1", "ST"])
+        return rows.pivot_table(
+            index="code", columns="stat", values="value", aggfunc="first"
+        ).reset_index()
+
+
+def load_run(store: Store, run_id: str) -> StoredRun:
+    """A stored run as one typed object (its tables without the run_id column)."""
     meta = _require_run(store, run_id)
     tables = {}
     for table in RUN_TABLES:
@@ -200,7 +326,7 @@ def load_run(store: Store, run_id: str) -> tuple[dict, dict[str, pd.DataFrame]]:
         }.get(table, "")
         frame = store.fetch_df(f"SELECT * FROM {table} WHERE run_id = ?{order}", [run_id])
         tables[table] = frame.drop(columns=["run_id"])
-    return meta, tables
+    return StoredRun.from_tables(meta, tables)
 
 
 def run_results(store: Store, run_id: str, scheme: str = "default") -> pd.DataFrame:

@@ -173,7 +173,7 @@ class Explorer:
         from aicity.profiles import build_profiles
 
         return build_profiles(
-            self.live.run_tables,
+            self.live.run,
             self.tables.enterprises,
             self.tables.parks,
             registry=self.tables.registry,
@@ -301,7 +301,7 @@ class Explorer:
             from aicity.profiles.evidence import run_evidence
 
             assert self.live is not None
-            self._evidence = run_evidence(self.live.run_tables)
+            self._evidence = run_evidence(self.live.run)
         return self._evidence
 
     def run_caption(self) -> dict[str, Any] | None:
@@ -372,10 +372,7 @@ class Explorer:
 
             from aicity.workflows.profile import rank_drivers
 
-            cache[code] = [
-                {**asdict(d), "shift": d.shift}
-                for d in rank_drivers(live.meta, live.run_tables, code)
-            ]
+            cache[code] = [{**asdict(d), "shift": d.shift} for d in rank_drivers(live.run, code)]
         return cache[code]
 
     def data_gaps(self) -> list[dict[str, Any]]:
@@ -445,7 +442,7 @@ class Explorer:
             }
         from aicity.web.live import AGGREGATIONS, NORMALISATIONS, WEIGHTINGS
 
-        nodes = live.run_tables.get("eval_nodes")
+        nodes = live.run.nodes
         baseline = live.scheme(live.default_methods)
         return {
             "run_id": live.run_id,
@@ -542,11 +539,11 @@ class Explorer:
         live = self.live
         if live is None:
             return None
-        units = live.run_tables.get("eval_units")
+        units = live.run.units
         if units is None or code not in set(units["unit_key"]):
             return None
         row = units[units["unit_key"] == code].iloc[0]
-        coverage = live.run_tables.get("eval_coverage")
+        coverage = live.run.coverage
         by_dimension = {}
         if coverage is not None and len(coverage):
             mine = coverage[coverage["unit_key"] == code]

@@ -24,6 +24,7 @@ import pandas as pd
 
 from aicity.errors import AicityError, StoreError
 from aicity.store import Store
+from aicity.store.runs import StoredRun
 from aicity.web.errors import BadRequest
 
 log = logging.getLogger("aicity.web")
@@ -69,8 +70,7 @@ class LiveRanking:
 
     def __init__(
         self,
-        meta: dict[str, Any],
-        tables: dict[str, pd.DataFrame],
+        run: StoredRun,
         framework: Any,
         recipe: Any,
         raw: pd.DataFrame,
@@ -78,12 +78,12 @@ class LiveRanking:
     ) -> None:
         from aicity.index import build
 
-        self.meta = meta
-        self.run_tables = tables
+        self.run = run
+        self.meta = run.meta
         self.framework = framework
         self.recipe = recipe
         self.raw = raw
-        self.run_id = str(meta["run_id"])
+        self.run_id = run.run_id
         self.root = framework.levels[-1][0]
         self.dimensions: list[str] = list(framework.children(self.root))
         self.units: list[str] = [str(u) for u in raw.index]
@@ -100,7 +100,7 @@ class LiveRanking:
         self._schemes[self.default_methods.key()] = self._scheme(
             self.default_methods, self.baseline_result
         )
-        self.intervals = _rank_intervals(tables.get("eval_uncertainty"), self.root)
+        self.intervals = _rank_intervals(run.uncertainty, self.root)
         baseline = self._schemes[self.default_methods.key()]
         self.baseline_ranks = {
             unit: int(rank)
@@ -108,13 +108,11 @@ class LiveRanking:
             if rank == rank
         }
         self.names = self.node_names()
-        units = tables.get("eval_units")
         self.unit_names: dict[str, tuple[str, str]] = {}
-        if units is not None:
-            for row in units.itertuples():
-                zh = row.name_zh if isinstance(row.name_zh, str) else str(row.unit_key)
-                en = row.name_en if isinstance(row.name_en, str) else zh
-                self.unit_names[str(row.unit_key)] = (zh, en)
+        for row in run.units.itertuples():
+            zh = row.name_zh if isinstance(row.name_zh, str) else str(row.unit_key)
+            en = row.name_en if isinstance(row.name_en, str) else zh
+            self.unit_names[str(row.unit_key)] = (zh, en)
 
     # ----- construction --------------------------------------------------------------------------
     @classmethod
@@ -126,16 +124,15 @@ class LiveRanking:
             run_id = runs.latest_run_id(store, unit_type="city")
         except StoreError:
             return None
-        meta, tables = runs.load_run(store, run_id)
-        return cls.from_run(meta, tables)
+        return cls.from_run(runs.load_run(store, run_id))
 
     @classmethod
-    def from_run(cls, meta: dict[str, Any], tables: dict[str, pd.DataFrame]) -> LiveRanking:
-        """Rebuild from a run's tables with the evaluation workflow's own ``rebuild_inputs``."""
+    def from_run(cls, run: StoredRun) -> LiveRanking:
+        """Rebuild a stored run with the evaluation workflow's own ``rebuild_inputs``."""
         from aicity.workflows.evaluate import rebuild_inputs
 
-        framework, recipe = rebuild_inputs(meta, tables)
-        return cls(meta, tables, framework, recipe, framework.data)
+        framework, recipe = rebuild_inputs(run)
+        return cls(run, framework, recipe, framework.data)
 
     @staticmethod
     def _methods_of(recipe: Any) -> Methods:
@@ -332,8 +329,8 @@ class LiveRanking:
 
     def node_names(self) -> dict[str, tuple[str, str]]:
         names = {}
-        nodes = self.run_tables.get("eval_nodes")
-        if nodes is not None and not nodes.empty:
+        nodes = self.run.nodes
+        if not nodes.empty:
             for row in nodes.itertuples():
                 names[row.code] = (row.name_zh or row.code, row.name_en or row.name_zh or row.code)
         for code in [*self.dimensions, self.root]:
@@ -346,8 +343,8 @@ class LiveRanking:
 
     def cells_of(self, unit_key: str) -> pd.DataFrame:
         """The input cells the run used for one unit (value, year, source, flags)."""
-        cells = self.run_tables.get("eval_cells")
-        if cells is None or cells.empty:
+        cells = self.run.cells
+        if cells.empty:
             return pd.DataFrame(
                 columns=["indicator", "value", "year", "unit", "source_id", "flags"]
             )
@@ -361,10 +358,15 @@ class LiveRanking:
         out["dimension_scores"] = self.dimension_scores(self.default_methods).reset_index(
             names="unit_key"
         )
-        for name in ("eval_nodes", "eval_cells", "eval_flags", "eval_uncertainty", "eval_weights"):
-            frame = self.run_tables.get(name)
-            if frame is not None:
-                out[name.removeprefix("eval_")] = frame
+        run = self.run
+        for name, frame in (
+            ("nodes", run.nodes),
+            ("cells", run.cells),
+            ("flags", run.flags),
+            ("uncertainty", run.uncertainty),
+            ("weights", run.weights),
+        ):
+            out[name] = frame
         return out
 
 

@@ -69,7 +69,7 @@ def site_result(explorer: Explorer, name: str, facts: bool = True) -> Any:
     cache = _cache(explorer)
     with _LOCK:
         if key not in cache:
-            cache[key] = site_ranking(live.meta, live.run_tables, persona, facts=facts)
+            cache[key] = site_ranking(live.run, persona, facts=facts)
         return cache[key]
 
 
@@ -103,8 +103,8 @@ def persona_view(explorer: Explorer, name: str) -> PersonaView:
     result = site_result(explorer, name, facts=False)
     base = explorer.live
     assert base is not None
-    fw, recipe, _ = persona_inputs(base.meta, base.run_tables, result.persona)
-    live = LiveRanking(base.meta, base.run_tables, fw, recipe, fw.data)
+    fw, recipe, _ = persona_inputs(base.run, result.persona)
+    live = LiveRanking(base.run, fw, recipe, fw.data)
     live.intervals = {
         c.unit_key: (c.rank_low, c.rank_high)
         for c in result.cities

@@ -29,7 +29,7 @@ from aicity.index.framework import NODE_KEYS
 from aicity.io.outlets import grade
 from aicity.store import Store
 from aicity.store import core as store_core
-from aicity.store.runs import CELL_COLUMNS, RunRecord, save_run
+from aicity.store.runs import CELL_COLUMNS, RunRecord, StoredRun, save_run
 
 DEFAULT_FRAMEWORK = "china_ai_20"
 ALTERNATIVE_RECIPES = ("entropy", "ahp", "geometric")
@@ -825,18 +825,18 @@ def _record(
 
 
 # ----- uncertainty of a stored run ---------------------------------------------------------------------
-def rebuild_inputs(meta: dict, tables: dict[str, pd.DataFrame]):
+def rebuild_inputs(run: StoredRun):
     """The framework (with the run's input data) and recipe of a stored run, ready to rebuild or perturb."""
     from aicity.index import Framework, Recipe
 
-    spec = yaml.safe_load(meta["framework_yaml"])
-    cells = tables["eval_cells"]
-    unit_table = tables["eval_units"]
+    spec = yaml.safe_load(run.framework_yaml)
+    cells = run.cells
+    unit_table = run.units
     if "ranked" in unit_table.columns:
         unit_table = unit_table[unit_table["ranked"].fillna(True).astype(bool)]
     units = unit_table["unit_key"].tolist()
-    coverage = tables.get("eval_coverage")
-    if coverage is not None and len(coverage):
+    coverage = run.coverage
+    if len(coverage):
         # a run made under the evidence rules: only its real cells and scored indicators are rebuilt
         indicator_rows = coverage[coverage["unit_key"] == ""]
         spec = _spec_without(
@@ -846,7 +846,7 @@ def rebuild_inputs(meta: dict, tables: dict[str, pd.DataFrame]):
     scored = [str(i["code"]) for i in _indicator_specs(spec)]
     cells = cells[cells["indicator"].isin(scored)]
     wide = cells.pivot(index="unit_key", columns="indicator", values="value").reindex(units)
-    values = tables["eval_values"]
+    values = run.values
     helpers = values[(values["stage"] == "input") & values["unit_key"].isin(units)]
     if len(helpers):
         wide = wide.join(helpers.pivot(index="unit_key", columns="code", values="value"))
@@ -854,12 +854,12 @@ def rebuild_inputs(meta: dict, tables: dict[str, pd.DataFrame]):
         den = indicator.get("denominator")
         if den and den not in wide.columns:
             raise InputError(
-                f"run {meta['run_id']} lacks denominator column {den!r}",
+                f"run {run.run_id} lacks denominator column {den!r}",
                 fix="evaluate again to store a complete run",
             )
     wide.index.name = "uCode"
     fw = Framework.from_yaml(engine_spec(spec), data=wide.reset_index())
-    return fw, Recipe.from_yaml(meta["recipe_yaml"])
+    return fw, Recipe.from_yaml(run.recipe_yaml)
 
 
 def load_uncertainty_spec(spec: str | Path | None = None):
@@ -892,8 +892,7 @@ def run_uncertainty_for(
     from aicity.index.uncertainty.engine import EngineModel
     from aicity.store.runs import load_run, save_uncertainty
 
-    meta, tables = load_run(store, run_id)
-    fw, recipe = rebuild_inputs(meta, tables)
+    fw, recipe = rebuild_inputs(load_run(store, run_id))
     ua_spec = load_uncertainty_spec(spec)
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore", RuntimeWarning)

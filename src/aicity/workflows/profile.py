@@ -13,7 +13,7 @@ from aicity.errors import InputError
 from aicity.profiles.evidence import RunEvidence, run_evidence
 from aicity.profiles.profile import Profile
 from aicity.store import Store
-from aicity.store.runs import latest_run_id, load_run
+from aicity.store.runs import StoredRun, latest_run_id
 
 
 @dataclass(frozen=True)
@@ -36,8 +36,7 @@ class RankDriver:
 
 
 def rank_drivers(
-    meta: dict,
-    tables: dict[str, pd.DataFrame],
+    run: StoredRun,
     unit_key: str,
     top: int = 3,
     inputs: tuple | None = None,
@@ -49,7 +48,7 @@ def rank_drivers(
     from aicity.index import build
     from aicity.workflows.evaluate import rebuild_inputs
 
-    fw, recipe = inputs if inputs is not None else rebuild_inputs(meta, tables)
+    fw, recipe = inputs if inputs is not None else rebuild_inputs(run)
     data = fw.data
     if unit_key not in data.index:
         return []
@@ -122,14 +121,14 @@ def unit_profile(store: Store, city: str, run_id: str | None = None) -> UnitProf
             f"{city!r} is not a unit of run {run_id}; its units include {names}",
             fix="pass one of the run's cities, or evaluate again after ingesting this city",
         )
-    meta, tables = load_run(store, run_id)
-    evidence = run_evidence(tables)
+    run = data.run
+    evidence = run_evidence(run)
     cells = evidence.cells[evidence.cells["unit_key"] == key].copy()
-    raw = tables["eval_cells"]
+    raw = run.cells
     mine = raw[raw["unit_key"] == key].set_index("indicator")
     cells["source_id"] = cells["indicator"].map(mine["source_id"])
     urls = data.sources.drop_duplicates("source_id").set_index("source_id")
     cells["source_url"] = cells["source_id"].map(urls["url"])
     cells["reliability"] = cells["source_id"].map(urls["reliability"])
-    drivers = rank_drivers(meta, tables, key) if profile.rank is not None else []
+    drivers = rank_drivers(run, key) if profile.rank is not None else []
     return UnitProfile(run_id, profile, evidence, cells.reset_index(drop=True), drivers)

@@ -63,20 +63,21 @@ def _external_rankings(store: Store, unit_type: str) -> pd.DataFrame:
 def load_report_data(store: Store, run_id: str | None = None) -> ReportData:
     """Everything the renderers need for one run (default: the latest city run)."""
     run_id = run_id or latest_run_id(store, "city")
-    meta, tables = load_run(store, run_id)
+    run = load_run(store, run_id)
+    meta = run.meta
     firms = _firms(store)
     parks = store_core.parks(store)
     registry = _registry(store)
-    profiles = build_profiles(tables, enterprises=firms, parks=parks, registry=registry)
-    park_meta = park_tables = None
+    profiles = build_profiles(run, enterprises=firms, parks=parks, registry=registry)
+    park_run = None
     park_profiles: dict = {}
     runs = list_runs(store)
     park_runs = runs[
         (runs["unit_type"] == "park") & (runs["reference_year"] == meta["reference_year"])
     ]
     if meta["unit_type"] == "city" and len(park_runs):
-        park_meta, park_tables = load_run(store, str(park_runs.iloc[0]["run_id"]))
-        park_profiles = build_profiles(park_tables, enterprises=firms, registry=registry)
+        park_run = load_run(store, str(park_runs.iloc[0]["run_id"]))
+        park_profiles = build_profiles(park_run, enterprises=firms, registry=registry)
     try:
         from aicity.inventory.taxonomy import load_taxonomy
 
@@ -84,13 +85,11 @@ def load_report_data(store: Store, run_id: str | None = None) -> ReportData:
     except Exception:
         segment_names = {}
     return ReportData(
-        meta=meta,
-        tables=tables,
+        run=run,
         profiles=profiles,
         sources=store_core.sources(store),
         external_rankings=_external_rankings(store, meta["unit_type"]),
-        park_tables=park_tables,
-        park_meta=park_meta,
+        park_run=park_run,
         park_profiles=park_profiles,
         segment_names=segment_names,
         projects=_projects(store, list(profiles)) if meta["unit_type"] == "city" else {},
@@ -143,18 +142,18 @@ def map_points(
     from aicity.errors import ConfigError
 
     run_id = run_id or latest_run_id(store, "city")
-    meta, tables = load_run(store, run_id)
-    nodes = tables["eval_nodes"]
+    run = load_run(store, run_id)
+    nodes = run.nodes
     code = dimension or str(nodes.loc[nodes["level"] == nodes["level"].max(), "code"].iloc[0])
     if code not in set(nodes["code"]):
         raise ConfigError(
             f"unknown code {code!r}; codes: {', '.join(nodes['code'])}", path="--dimension"
         )
-    results = tables["eval_results"]
+    results = run.results
     scores = results[(results["scheme"] == "default") & (results["code"] == code)].set_index(
         "unit_key"
     )["score"]
-    units = tables["eval_units"]
+    units = run.units
     name_col = "name_zh" if lang == "zh" else "name_en"
     points = pd.DataFrame(
         {
@@ -166,8 +165,8 @@ def map_points(
     ).dropna(subset=["longitude", "latitude", "value"])
     node = nodes.set_index("code").loc[code]
     title = (
-        f"{node[name_col] or node['name_zh']}（{meta['reference_year']}）"
+        f"{node[name_col] or node['name_zh']}（{run.reference_year}）"
         if lang == "zh"
-        else (f"{node['name_en'] or code} ({meta['reference_year']})")
+        else (f"{node['name_en'] or code} ({run.reference_year})")
     )
     return points, title

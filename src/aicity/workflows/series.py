@@ -132,17 +132,6 @@ def arrow(rank_change: object) -> str:
     return "↑" if rank_change > 0 else "↓" if rank_change < 0 else "→"
 
 
-def _intervals(tables: dict[str, pd.DataFrame], code: str) -> pd.DataFrame:
-    unc = tables["eval_uncertainty"]
-    stats = ["rank_q05", "rank_q95"]
-    if unc.empty:
-        return pd.DataFrame(columns=stats)
-    mine = unc[(unc["code"] == code) & unc["stat"].isin(stats) & unc["unit_key"].notna()]
-    if mine.empty:
-        return pd.DataFrame(columns=stats)
-    return mine.pivot_table(index="unit_key", columns="stat", values="value", aggfunc="first")
-
-
 def compare_series(store: Store, run_a: str, run_b: str, scheme: str = "default") -> RunComparison:
     """Rank and score change of the index per unit from run A (earlier) to run B (later).
 
@@ -153,20 +142,18 @@ def compare_series(store: Store, run_a: str, run_b: str, scheme: str = "default"
     """
     from aicity.store.runs import compare_runs, load_run
 
-    meta_a, tables_a = load_run(store, run_a)
-    meta_b, tables_b = load_run(store, run_b)
+    stored_a, stored_b = load_run(store, run_a), load_run(store, run_b)
     changes = compare_runs(store, run_a, run_b, scheme=scheme)
-    nodes = tables_b["eval_nodes"]
-    code = str(nodes.loc[nodes["level"] == nodes["level"].max(), "code"].iloc[0])
+    code = stored_b.index_code
     overall = changes[changes["code"] == code].copy()
-    names = pd.concat([tables_b["eval_units"], tables_a["eval_units"]]).drop_duplicates("unit_key")
+    names = pd.concat([stored_b.units, stored_a.units]).drop_duplicates("unit_key")
     names = names.set_index("unit_key")
     overall.insert(1, "name_zh", overall["unit_key"].map(names["name_zh"]))
     overall.insert(2, "name_en", overall["unit_key"].map(names["name_en"]))
-    for suffix, tables in (("a", tables_a), ("b", tables_b)):
-        wide = _intervals(tables, code)
-        for stat, column in (("rank_q05", f"q05_{suffix}"), ("rank_q95", f"q95_{suffix}")):
-            values = wide[stat] if stat in wide.columns else pd.Series(dtype=float)
+    for suffix, stored in (("a", stored_a), ("b", stored_b)):
+        intervals = stored.intervals(code)
+        for i, column in ((0, f"q05_{suffix}"), (1, f"q95_{suffix}")):
+            values = {unit: bounds[i] for unit, bounds in intervals.items()}
             overall[column] = overall["unit_key"].map(values).astype(float)
     overall["arrow"] = [arrow(c) for c in overall["rank_change"]]
     up = overall["q95_b"] < overall["q05_a"]
@@ -181,4 +168,4 @@ def compare_series(store: Store, run_a: str, run_b: str, scheme: str = "default"
         name_zh=changes["unit_key"].map(names["name_zh"]),
         name_en=changes["unit_key"].map(names["name_en"]),
     ).merge(overall[["unit_key", "code", *extra]], on=["unit_key", "code"], how="left")
-    return RunComparison(meta_a, meta_b, code, table, changes)
+    return RunComparison(stored_a.meta, stored_b.meta, code, table, changes)

@@ -35,6 +35,7 @@ from pydantic import (
 
 from aicity.errors import ConfigError, InputError
 from aicity.store import Store
+from aicity.store.runs import StoredRun
 
 BUNDLED = ("chip_startup", "model_company", "application_vendor")
 DEFAULT_REPLICATIONS = 200
@@ -313,12 +314,12 @@ def nominal_recipe(recipe: Any) -> tuple[Any, bool]:
     return recipe.with_params(weight__method="nominal"), True
 
 
-def persona_inputs(meta: dict, tables: dict[str, pd.DataFrame], persona: Persona):
+def persona_inputs(run: StoredRun, persona: Persona):
     """(framework with the persona's weights, recipe, notes): the run's own inputs (``rebuild_inputs``: ranked
     units, real cells, scored indicators), checked against the persona."""
     from aicity.workflows.evaluate import _indicator_specs, rebuild_inputs
 
-    spec = yaml.safe_load(meta["framework_yaml"])
+    spec = yaml.safe_load(run.framework_yaml)
     known = [str(i["code"]) for i in _indicator_specs(spec)]
     source = _source(persona)
     for where, codes in (
@@ -330,16 +331,16 @@ def persona_inputs(meta: dict, tables: dict[str, pd.DataFrame], persona: Persona
                 key = f"weights.{code}" if where == "weights" else f"filters.{i}.indicator"
                 raise ConfigError(
                     f"{code!r} is not an indicator of framework {spec.get('name')!r} (run "
-                    f"{meta['run_id']}); its indicators: {', '.join(known)}",
+                    f"{run.run_id}); its indicators: {', '.join(known)}",
                     path=f"{source}: {key}",
                 )
-    fw, recipe = rebuild_inputs(meta, tables)
+    fw, recipe = rebuild_inputs(run)
     weighted = [c for c, w in persona.weights.items() if w.weight > 0]
     scored_weighted = [c for c in weighted if c in fw.indicators]
     if not scored_weighted:
         raise InputError(
             f"every indicator persona {persona.name!r} weights ({', '.join(weighted)}) was left out of run "
-            f"{meta['run_id']} by the coverage floor",
+            f"{run.run_id} by the coverage floor",
             fix="weight indicators the run scores (see `aicity profile CITY`), or evaluate with more data",
         )
     recipe, changed = nominal_recipe(recipe)
@@ -443,8 +444,7 @@ def best_step_up(fw: Any, recipe: Any, base: Any, unit_key: str, names: dict[str
 
 
 def site_ranking(
-    meta: dict,
-    tables: dict[str, pd.DataFrame],
+    run: StoredRun,
     persona: Persona,
     n: int = DEFAULT_REPLICATIONS,
     seed: int = 1,
@@ -455,12 +455,12 @@ def site_ranking(
     from aicity.index import build
     from aicity.workflows.profile import rank_drivers
 
-    fw, recipe, notes = persona_inputs(meta, tables, persona)
+    fw, recipe, notes = persona_inputs(run, persona)
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore", RuntimeWarning)
         base = build(fw, recipe=recipe)
     root = fw.root
-    units = tables["eval_units"]
+    units = run.units
     names = {
         str(r.unit_key): (
             str(r.name_zh),
@@ -469,13 +469,13 @@ def site_ranking(
         for r in units.itertuples()
     }
     node_names = {c: (n_.name_zh or c, n_.name_en or n_.name_zh or c) for c, n_ in fw.nodes.items()}
-    spec_nodes = yaml.safe_load(meta["framework_yaml"])["nodes"]
+    spec_nodes = yaml.safe_load(run.framework_yaml)["nodes"]
     for node in spec_nodes:
         code = str(node.get("code"))
         node_names.setdefault(
             code, (str(node.get("name_zh") or code), str(node.get("name_en") or code))
         )
-    cells = tables["eval_cells"]
+    cells = run.cells
     cell_at = {(str(c.unit_key), str(c.indicator)): c for c in cells.itertuples()}
     ranked = [str(u) for u in fw.data.index]
     removed: list[Removed] = []
@@ -497,7 +497,7 @@ def site_ranking(
         if "ranked" in units.columns and not bool(r.ranked)
     ]
     intervals, note_zh, note_en = _intervals(fw, recipe, n, seed)
-    run_ranks = _run_ranks(tables, root)
+    run_ranks = _run_ranks(run, root)
     coverage = {
         str(r.unit_key): (int(r.real_cells), int(r.total_cells))
         for r in units.itertuples()
@@ -522,7 +522,7 @@ def site_ranking(
                 rank_high=high,
                 real_cells=real,
                 total_cells=total,
-                facts=rank_drivers(meta, tables, unit, inputs=inputs) if facts else [],
+                facts=rank_drivers(run, unit, inputs=inputs) if facts else [],
                 move=best_step_up(fw, recipe, base, unit, names) if facts else None,
             )
         )
@@ -542,8 +542,8 @@ def site_ranking(
         )
     return SiteResult(
         persona=persona,
-        run_id=str(meta["run_id"]),
-        framework_name=str(meta.get("framework_name", "")),
+        run_id=run.run_id,
+        framework_name=str(run.meta.get("framework_name", "")),
         n_ranked=len(ranked),
         weights=shares,
         unweighted=[c for c in fw.indicators if shares[c] == 0],
@@ -586,9 +586,9 @@ def _failed_filter(
     return None
 
 
-def _run_ranks(tables: dict[str, pd.DataFrame], root: str) -> dict[str, int]:
-    results = tables.get("eval_results")
-    if results is None or results.empty:
+def _run_ranks(run: StoredRun, root: str) -> dict[str, int]:
+    results = run.results
+    if results.empty:
         return {}
     mine = results[(results["scheme"] == "default") & (results["code"] == root)].dropna(
         subset=["rank"]
@@ -612,8 +612,7 @@ def site(
         raise InputError(
             "the store has no evaluation run", fix="run `aicity evaluate` (or `aicity demo`) first"
         )
-    meta, tables = load_run(store, run_id)
-    return site_ranking(meta, tables, found, n=n, seed=seed)
+    return site_ranking(load_run(store, run_id), found, n=n, seed=seed)
 
 
 def as_dict(result: SiteResult) -> dict[str, Any]:
