@@ -114,11 +114,12 @@ def _warm_up() -> None:
     import aicity.report.context
     import aicity.report.figures
     import aicity.viz.charts
-    import aicity.viz.china_map
     import aicity.viz.rank_intervals  # noqa: F401
+    from aicity.viz.china_map import load_china_geometry
     from aicity.viz.fonts import setup_matplotlib
 
     setup_matplotlib()
+    load_china_geometry()  # cached: the map's province outlines, read and projected once
 
 
 def main() -> int:
