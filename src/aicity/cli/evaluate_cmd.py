@@ -67,10 +67,10 @@ def evaluate_cmd(
 ) -> None:
     """Evaluate every unit with the framework: latest in-scope value within --max-age of --year per cell,
     flags for stale, estimated, unverified, derived and imputed cells; the run is stored with all stages."""
-    from aicity.store import Store
     from aicity.workflows.evaluate import ALTERNATIVE_RECIPES, evaluate, run_uncertainty_for
+    from aicity.workflows.session import open_store
 
-    with Store.open(db, create=False) as store:
+    with open_store(db, create=False) as store:
         with progress("evaluating"):
             ev = evaluate(
                 store,
@@ -98,9 +98,9 @@ def evaluate_cmd(
 
 def print_ranking(store, run_id: str, top: int) -> None:
     from aicity.profiles.evidence import run_evidence
-    from aicity.store.runs import load_run
+    from aicity.workflows.info import stored_run
 
-    run = load_run(store, run_id)
+    run = stored_run(store, run_id)
     meta, cells, units = run.meta, run.cells, run.units
     flagged = int((cells["flags"].fillna("") != "").sum())
     console.print(
@@ -143,11 +143,11 @@ def print_ranking(store, run_id: str, top: int) -> None:
 @runs_app.command("list")
 def list_cmd(db: Path = db_option()) -> None:
     """Every stored run, newest first."""
-    from aicity.store import Store
-    from aicity.store.runs import list_runs
+    from aicity.workflows.info import evaluation_runs
+    from aicity.workflows.session import open_store
 
-    with Store.open(db, read_only=True) as store:
-        runs = list_runs(store)
+    with open_store(db, read_only=True) as store:
+        runs = evaluation_runs(store)
     table = Table("run id", "created", "framework", "units", "year", "max age", "data hash")
     for r in runs.itertuples(index=False):
         table.add_row(
@@ -176,10 +176,10 @@ def compare_cmd(
     both runs' 90% rank intervals where stored, and the units that moved most."""
     from aicity.cli.runs_view import print_comparison
     from aicity.io.export import to_csv
-    from aicity.store import Store
     from aicity.workflows.series import compare_series
+    from aicity.workflows.session import open_store
 
-    with Store.open(db, read_only=True) as store:
+    with open_store(db, read_only=True) as store:
         comparison = compare_series(store, run_a, run_b)
     if out is not None:
         to_csv(comparison.changes, out)

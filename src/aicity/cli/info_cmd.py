@@ -36,8 +36,8 @@ def info(
     ),
 ) -> None:
     """Describe a store: counts per table, years covered, sources, ingests and rejected rows."""
-    from aicity.store import Store
     from aicity.workflows.info import store_summary
+    from aicity.workflows.session import open_store
 
     if coverage:
         from aicity.cli.panel_cmd import print_coverage
@@ -45,7 +45,7 @@ def info(
         print_coverage(db, framework, year, out)
         return
 
-    with Store.open(db, read_only=True) as store:
+    with open_store(db, read_only=True) as store:
         summary = store_summary(store)
     console.print(f"store {escape(str(db))}: schema version {summary.schema_version}")
     counts = Table("table", "rows", title="tables", title_justify="left")

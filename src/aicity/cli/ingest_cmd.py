@@ -46,15 +46,15 @@ def ingest(
     ),
 ) -> None:
     """Ingest files: each file in one transaction; bad rows go to rejected_rows (exit 3)."""
-    from aicity.store import Store
     from aicity.workflows.ingest import TABLES, ingest_file
+    from aicity.workflows.session import open_store
 
     if table not in TABLES:
         raise typer.BadParameter(
             f"expected one of {', '.join(TABLES)}, got {table!r}", param_hint="--table"
         )
     any_rejected = 0
-    with Store.open(db) as store, progress(f"ingest into {table}", total=len(paths)) as advance:
+    with open_store(db) as store, progress(f"ingest into {table}", total=len(paths)) as advance:
         for path in paths:
             advance(0, description=f"ingesting {escape(path.name)} into {table}")
             result = ingest_file(

@@ -40,13 +40,13 @@ def inventory(
 ) -> None:
     """Firm counts by layer and segment, shares, chain completeness, location quotients, HHI, anchors and
     new firms per year, per city, park and the nation; written to observations ("derived from inventory run N")."""
-    from aicity.store import Store
-    from aicity.store import inventory as sinv
+    from aicity.workflows.info import inventory_runs
     from aicity.workflows.inventory import inventory as run_inventory
+    from aicity.workflows.session import open_store
 
     if list_runs:
-        with Store.open(db, read_only=True) as store:
-            runs = sinv.runs(store)
+        with open_store(db, read_only=True) as store:
+            runs = inventory_runs(store)
         for r in runs.itertuples():
             how = r.method if r.kind == "classify" else r.engine
             secs = f"{r.seconds:.1f} s" if r.seconds == r.seconds else "-"
@@ -57,7 +57,7 @@ def inventory(
             )
         return
     with (
-        Store.open(db, create=False) as store,
+        open_store(db, create=False) as store,
         progress(f"deriving indicators on {engine}") as advance,
     ):
         result = run_inventory(

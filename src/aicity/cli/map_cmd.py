@@ -42,15 +42,15 @@ def industry(
 ) -> None:
     """Layers as bands, segments as cells with counts and leading firms, missing links marked, and the
     layer mix against the national mix with a one-line finding."""
-    from aicity.store import Store
     from aicity.viz.industry_map import write_industry_map
     from aicity.workflows.inventory import industry_map_data
+    from aicity.workflows.session import open_store
 
     if city == "all":
         from aicity.workflows.inventory import cities_with_firms
 
         written = 0
-        with Store.open(db, read_only=True) as store:
+        with open_store(db, read_only=True) as store:
             for code, name in cities_with_firms(store):
                 data = industry_map_data(store, code, None, lang, margin)
                 target = out.with_name(f"industry-map-{code}-{name}{out.suffix}")
@@ -59,7 +59,7 @@ def industry(
                 written += 1
         console.print(f"{written} maps written to {escape(str(out.parent))}")
         return
-    with Store.open(db, read_only=True) as store:
+    with open_store(db, read_only=True) as store:
         data = industry_map_data(store, city, park, lang, margin)
     write_industry_map(data, out)
     console.print(escape(data.finding))

@@ -101,10 +101,10 @@ def print_coverage(db: Path, framework: str, year: int | None, out: Path | None)
     each indicator's real count against the framework's floor."""
     from rich.table import Table
 
-    from aicity.store import Store
     from aicity.workflows.panel import COVERAGE_NAMES, store_coverage
+    from aicity.workflows.session import open_store
 
-    with Store.open(db, read_only=True) as store:
+    with open_store(db, read_only=True) as store:
         cov = store_coverage(store, framework=framework, year=year)
     if out is not None:
         from aicity.io.export import to_csv

@@ -28,12 +28,12 @@ def profile_cmd(
     strengths and weaknesses (real, distinctive cells only), verdict clauses with their basis, and the
     facts that move its rank most."""
     from aicity.errors import ConfigError
-    from aicity.store import Store
     from aicity.workflows.profile import unit_profile
+    from aicity.workflows.session import open_store
 
     if lang not in ("zh", "en"):
         raise ConfigError(f"expected zh or en, received {lang!r}", path="--lang")
-    with Store.open(db, read_only=True) as store:
+    with open_store(db, read_only=True) as store:
         found = unit_profile(store, city, run)
     p = found.profile
     real, total = found.evidence.unit_coverage(p.unit_key)

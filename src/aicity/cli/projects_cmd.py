@@ -32,10 +32,10 @@ def projects_cmd(
     """Projects per city (count; planned, signed and actual amounts in 亿元, each apart), or with
     --city that city's projects by kind, stage and the layer of their firm, each with its source."""
     from aicity.errors import ConfigError, InputError
-    from aicity.store import Store
-    from aicity.store import core as score
+    from aicity.workflows.info import city_names
     from aicity.workflows.inventory import resolve_unit
     from aicity.workflows.projects import PROJECTS_NOTE, city_projects, projects_by_city
+    from aicity.workflows.session import open_store
 
     if lang not in ("zh", "en"):
         raise ConfigError(f"expected zh or en, received {lang!r}", path="--lang")
@@ -45,10 +45,10 @@ def projects_cmd(
         if zh
         else ["planned (亿元)", "signed (亿元)", "actual (亿元)"]
     )
-    with Store.open(db, read_only=True) as store:
+    with open_store(db, read_only=True) as store:
         if city is None:
             found = projects_by_city(store)
-            names = score.cities(store).set_index("code")["name_zh" if zh else "name_en"]
+            names = city_names(store, lang)
         else:
             _, code, name_zh, name_en = resolve_unit(store, city)
             found = {code: city_projects(store, code)}

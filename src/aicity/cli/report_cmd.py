@@ -25,11 +25,11 @@ def report_cmd(
 ) -> None:
     """Cover, preface, methodology, rankings, one chapter per city, parks, comparison with published
     rankings, appendix (sources, gaps, sensitivity, reproducibility)."""
-    from aicity.store import Store
     from aicity.workflows.report import build_report
+    from aicity.workflows.session import open_store
 
     wanted = [f.strip().lower() for f in formats.split(",") if f.strip()]
-    with Store.open(db, read_only=True) as store, progress("report") as advance:
+    with open_store(db, read_only=True) as store, progress("report") as advance:
         written = build_report(
             store,
             out,

@@ -29,9 +29,9 @@ def serve(
     """Serve the explorer (pages and /api/v1/) on HOST:PORT from a snapshot of the store taken at start:
     nothing is ever written, and `aicity ingest` can write the store meanwhile (restart to show it)."""
     from aicity.errors import ConfigError
-    from aicity.store import Store
     from aicity.web import WebSettings, create_app
     from aicity.web.app import serve as run_server
+    from aicity.workflows.session import snapshot_store
 
     if lang not in ("zh", "en"):
         raise ConfigError(f"--lang must be zh or en; got {lang!r}", path="--lang")
@@ -45,7 +45,7 @@ def serve(
     )
     # Served from a snapshot: a private copy of the store taken now (the industry maps are read from it
     # on demand), removed when the server stops. The user's file is left free for `aicity ingest`.
-    with Store.snapshot(db) as store:
+    with snapshot_store(db) as store:
         with console.status("reading the store and rebuilding the evaluation ..."):
             app = create_app(store, settings)
         if host not in ("127.0.0.1", "localhost", "::1"):

@@ -37,23 +37,16 @@ def site_cmd(
     indicators (each with its reasoning), its hard filters, rank intervals under its weights, the 3 facts
     that put each city where it is and the one step that would move it up."""
     from aicity.errors import ConfigError
-    from aicity.store import Store
+    from aicity.workflows.session import open_store
     from aicity.workflows.site import as_dict, load_persona, site_ranking
 
     if lang not in ("zh", "en"):
         raise ConfigError(f"expected zh or en, received {lang!r}", path="--lang")
     found = load_persona(persona)  # a bad persona file fails before the store is opened
-    from aicity.errors import InputError
-    from aicity.store.runs import latest_run_id, load_run
+    from aicity.workflows.info import stored_run
 
-    with Store.open(db, read_only=True) as store:
-        run_id = run or latest_run_id(store, "city")
-        if run_id is None:
-            raise InputError(
-                "the store has no evaluation run",
-                fix="run `aicity evaluate` (or `aicity demo`) first",
-            )
-        stored = load_run(store, run_id)
+    with open_store(db, read_only=True) as store:
+        stored = stored_run(store, run)
     result = site_ranking(stored, found, n=n, seed=seed)
     if as_json:
         console.print_json(json.dumps(as_dict(result), ensure_ascii=False, default=str))

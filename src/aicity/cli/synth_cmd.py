@@ -45,11 +45,11 @@ def enterprises(
     )
     if into_db is not None:
         from aicity.errors import InputError
-        from aicity.store import Store
-        from aicity.store import inventory as sinv
+        from aicity.workflows.info import append_synthetic_registry
+        from aicity.workflows.session import open_store
 
         if out.suffix.lower() != ".parquet":
             raise InputError("--into-db needs a .parquet output", file=str(out))
-        with Store.open(into_db) as store:
-            added = sinv.load_enterprises_parquet(store, out)
+        with open_store(into_db) as store:
+            added = append_synthetic_registry(store, out)
         console.print(f"{added} firms appended to {escape(str(into_db))}")

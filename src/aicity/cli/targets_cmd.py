@@ -36,12 +36,12 @@ def targets_cmd(
     candidate firms elsewhere in the store: their city, classification confidence, business text and why
     they fit. Never names a firm of the city."""
     from aicity.errors import ConfigError
-    from aicity.store import Store
+    from aicity.workflows.session import open_store
     from aicity.workflows.targets import as_dict, targets
 
     if lang not in ("zh", "en"):
         raise ConfigError(f"expected zh or en, received {lang!r}", path="--lang")
-    with Store.open(db, read_only=True) as store:
+    with open_store(db, read_only=True) as store:
         result = targets(
             store, city, per_segment=per_segment, top=top, thin_lq=thin_lq, taxonomy=taxonomy
         )

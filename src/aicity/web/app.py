@@ -7,19 +7,21 @@ normalised data the re-weighting starts from) is read once here, so requests onl
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
-from aicity.store import Store
 from aicity.web import i18n
 from aicity.web.errors import error_response, install_error_handlers
 from aicity.web.explorer import Explorer
 from aicity.web.security import SecurityMiddleware
 from aicity.web.settings import WebSettings
+
+if TYPE_CHECKING:
+    from aicity.store import Store
 
 HERE = Path(__file__).resolve().parent
 API_PREFIX = "/api/v1"

@@ -12,16 +12,18 @@ import logging
 import math
 import threading
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from aicity import store as store_api
 from aicity.errors import AicityError
-from aicity.store import Store
 from aicity.web.errors import BadRequest, NotFound
 from aicity.web.live import LiveRanking
+
+if TYPE_CHECKING:
+    from aicity.store import Store
+    from aicity.workflows.explore import StoreFrames
 
 log = logging.getLogger("aicity.web")
 
@@ -73,19 +75,15 @@ class Tables:
     registry: pd.DataFrame | None = None
 
     @classmethod
-    def from_store(cls, store: Store) -> Tables:
-        from aicity.store import inventory as store_inventory
-
+    def from_frames(cls, frames: StoreFrames) -> Tables:
         return cls(
-            registry=store_inventory.registry_layer_counts(
-                store, store_inventory.latest_run(store, "classify")
-            ),
-            cities=store_api.cities(store),
-            parks=store_api.parks(store),
-            enterprises=store_api.enterprises(store),
-            sources=store_api.sources(store),
-            indicators=store_api.indicators(store),
-            observations=store_api.observations(store),
+            registry=frames.registry,
+            cities=frames.cities,
+            parks=frames.parks,
+            enterprises=frames.enterprises,
+            sources=frames.sources,
+            indicators=frames.indicators,
+            observations=frames.observations,
             segments=_taxonomy_frame(),
         )
 
@@ -123,10 +121,12 @@ class Explorer:
 
     @classmethod
     def from_store(cls, store: Store) -> Explorer:
-        from aicity.store import runs
+        from aicity.workflows.explore import latest_city_run, store_frames
 
-        tables = Tables.from_store(store)
-        return cls(tables, LiveRanking.from_store(store), runs.list_runs(store), store=store)
+        frames = store_frames(store)
+        run = latest_city_run(store)
+        live = LiveRanking.from_run(run) if run is not None else None
+        return cls(Tables.from_frames(frames), live, frames.runs, store=store)
 
     # ----- preparation (once) --------------------------------------------------------------------
     def _prepare(self) -> None:

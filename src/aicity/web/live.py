@@ -17,15 +17,17 @@ import warnings
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import numpy as np
 import pandas as pd
 
-from aicity.errors import AicityError, StoreError
-from aicity.store import Store
-from aicity.store.runs import StoredRun
+from aicity.errors import AicityError
 from aicity.web.errors import BadRequest
+
+if TYPE_CHECKING:
+    from aicity.store import Store
+    from aicity.store.runs import StoredRun
 
 log = logging.getLogger("aicity.web")
 
@@ -118,13 +120,10 @@ class LiveRanking:
     @classmethod
     def from_store(cls, store: Store, cities: pd.DataFrame | None = None) -> LiveRanking | None:
         """Rebuild the newest city evaluation; None when the store holds no run yet."""
-        from aicity.store import runs
+        from aicity.workflows.explore import latest_city_run
 
-        try:
-            run_id = runs.latest_run_id(store, unit_type="city")
-        except StoreError:
-            return None
-        return cls.from_run(runs.load_run(store, run_id))
+        run = latest_city_run(store)
+        return None if run is None else cls.from_run(run)
 
     @classmethod
     def from_run(cls, run: StoredRun) -> LiveRanking:

@@ -41,3 +41,44 @@ def store_summary(store: Store, last_ingests: int = 10) -> StoreSummary:
         n_rejected=len(rejected),
         rejected=rejected,
     )
+
+
+def city_names(store: Store, lang: str = "zh") -> dict[str, str]:
+    """City code -> name (zh or en, falling back to zh) of the store's cities."""
+    cities = store_core.cities(store)
+    names = cities["name_zh" if lang == "zh" else "name_en"].fillna(cities["name_zh"])
+    return dict(zip(cities["code"].astype(str), names.astype(str), strict=True))
+
+
+def evaluation_runs(store: Store) -> pd.DataFrame:
+    """Every stored evaluation run, newest first (``aicity runs list``)."""
+    from aicity.store.runs import list_runs
+
+    return list_runs(store)
+
+
+def stored_run(store: Store, run_id: str | None = None, unit_type: str = "city"):  # -> StoredRun
+    """A stored evaluation run (default: the latest of ``unit_type``), as one typed object."""
+    from aicity.errors import InputError
+    from aicity.store.runs import latest_run_id, load_run
+
+    run_id = run_id or latest_run_id(store, unit_type)
+    if run_id is None:
+        raise InputError(
+            "the store has no evaluation run", fix="run `aicity evaluate` (or `aicity demo`) first"
+        )
+    return load_run(store, run_id)
+
+
+def inventory_runs(store: Store) -> pd.DataFrame:
+    """The classify and inventory runs (``aicity inventory --list``)."""
+    from aicity.store import inventory as sinv
+
+    return sinv.runs(store)
+
+
+def append_synthetic_registry(store: Store, path) -> int:  # path: a Parquet file from aicity synth
+    """Append the firms of a synthetic registry Parquet file; returns how many were added."""
+    from aicity.store import inventory as sinv
+
+    return sinv.load_enterprises_parquet(store, path)
