@@ -45,7 +45,13 @@ _register()
 
 def run() -> None:
     """Console-script entry point: run the app and map known errors to one-line messages."""
-    sys.exit(handle_errors(app))
+    code = handle_errors(app)
+    # everything loaded stays alive until exit: spare the interpreter a last collection over it
+    # (0.15-0.2 s once pandas and friends are loaded)
+    import gc
+
+    gc.freeze()
+    sys.exit(code)
 
 
 __all__ = ["app", "console", "run"]
