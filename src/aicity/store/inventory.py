@@ -125,6 +125,14 @@ def unknown_segment_labels(store: Store, codes: list[str]) -> list[str]:
     return df["segment"].tolist()
 
 
+def all_synthetic(store: Store, coverage: str) -> bool:
+    """True when every firm of a coverage kind is synthetic (False when there is none)."""
+    value = store.fetch_one(
+        "SELECT bool_and(is_synthetic) FROM enterprises WHERE coverage = ?", [coverage]
+    )
+    return bool(value)
+
+
 def coverage_counts(store: Store) -> dict[str, int]:
     """How many firms of each coverage kind (registry / sample) the store holds."""
     df = store.fetch_df("SELECT coverage, count(*) AS n FROM enterprises GROUP BY coverage")

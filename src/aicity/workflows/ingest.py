@@ -23,6 +23,7 @@ from aicity.io.credit import firm_name_key
 from aicity.io.read import load, parse
 from aicity.io.tables import Context, Validated, validate
 from aicity.store import Store, cities, indicators
+from aicity.store import core as store_core
 from aicity.store import ingest as store_ingest
 
 TABLES = ("indicators", "cities", "parks", "enterprises", "observations", "projects")
@@ -79,7 +80,7 @@ def _context(store: Store) -> Context:
     merged = pd.concat(
         [registry, bundled[~bundled["code"].isin(registry["code"])]], ignore_index=True
     )
-    parks = store.fetch_df("SELECT park_id, city_code, name_zh FROM parks")
+    parks = store_core.parks(store)[["park_id", "city_code", "name_zh"]]
     return Context(
         resolver=CityResolver(known) if not known.empty else _default_resolver(),
         parks=parks,

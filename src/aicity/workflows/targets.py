@@ -316,11 +316,7 @@ def targets(
         notes_en.append(
             f"Counted and drawn from registry-kind lists only; {n_excluded} sample-kind firms are left out."
         )
-    counted_synthetic = bool(
-        store.fetch_one(
-            "SELECT bool_and(is_synthetic) FROM enterprises WHERE coverage = ?", [basis]
-        )
-    )
+    counted_synthetic = sinv.all_synthetic(store, basis)
     if counted_synthetic or synthetic_seen:
         notes_zh.append("含合成数据：名录中的企业为合成记录，仅供测试。")
         notes_en.append("Synthetic data: the listed firms are synthetic records, for testing only.")
