@@ -1,90 +1,124 @@
+"""The learned classifier: trained on the bundled labelled firms, it reads business text, says when a firm
+is not an AI firm, stays unclassified when unsure, and explains itself."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
+import joblib
+import numpy as np
 import pandas as pd
 import pytest
+from sklearn.feature_extraction.text import TfidfVectorizer
 
 from aicity.errors import ConfigError, InputError
 from aicity.inventory.evaluate import evaluate
-from aicity.inventory.learned import LearnedClassifier, firm_text
-from aicity.inventory.synth import SynthSpec, generate
+from aicity.inventory.learned import LearnedClassifier, cross_val_predict
+from aicity.inventory.ngrams import CharNgramTfidf, normalise
 from aicity.inventory.taxonomy import load_taxonomy
+from aicity.workflows.inventory import bundled_labels_path, read_labels
 
 
 @pytest.fixture(scope="module")
-def data():
-    frame = next(
-        generate(SynthSpec(rows=1400, seed=21, label_share=0.0, chunk_rows=1400))
-    ).to_pandas()
-    return frame.iloc[:1000].reset_index(drop=True), frame.iloc[1000:].reset_index(drop=True)
+def labelled() -> pd.DataFrame:
+    return read_labels(bundled_labels_path())
 
 
 @pytest.fixture(scope="module")
-def model(data):
-    train, _ = data
-    return LearnedClassifier(load_taxonomy(), version=1).fit(
-        firm_text(train), train["true_segment"].tolist()
-    )
+def model(labelled) -> LearnedClassifier:
+    return LearnedClassifier(load_taxonomy(), version=1).fit(labelled, labelled["segment"].tolist())
 
 
-def test_learns_segments_from_labelled_firms(model, data):
-    _, test = data
-    pred = model.classify(test)
-    truth = test[["enterprise_id", "true_segment"]].rename(columns={"true_segment": "segment"})
-    ev = evaluate(pred, truth, load_taxonomy())
-    assert ev.segment_accuracy > 0.8 and ev.layer_accuracy > 0.85
-    assert ev.coverage == 1.0
-    assert pred["method"].eq("learned").all()
-    assert pred["confidence"].between(0, 1).all()
-
-
-def test_explanation_names_top_features(model):
-    firm = pd.DataFrame(
+def firms(*rows: tuple[str, str]) -> pd.DataFrame:
+    return pd.DataFrame(
         {
-            "enterprise_id": ["x"],
-            "name": ["某某科技有限公司"],
-            "description": ["人形机器人与具身智能研发"],
+            "enterprise_id": [f"f{i}" for i in range(len(rows))],
+            "name": [r[0] for r in rows],
+            "description": [r[1] for r in rows],
         }
     )
-    out = model.classify(firm).iloc[0]
+
+
+def test_ngrams_equal_sklearn_char_tfidf():
+    texts = ["寒武纪 AI芯片设计", "人形機器人研發", "  GPU   and NPU ", "", "数据中心运营"]
+    mine = CharNgramTfidf().fit(texts)
+    ref = TfidfVectorizer(
+        analyzer="char", ngram_range=(1, 3), sublinear_tf=True, preprocessor=normalise
+    ).fit(texts)
+    order = [ref.vocabulary_[t] for t in mine.get_feature_names_out()]
+    assert len(order) == len(ref.vocabulary_)
+    new = ["机器人与芯片", "zzz", "GPU 数据中心 数据中心"]
+    np.testing.assert_allclose(
+        mine.transform(new).toarray(), ref.transform(new)[:, order].toarray()
+    )
+    assert normalise("廣東　ＡＩ晶片") == "广东 ai晶片"  # NFKC, simplified, lower case, one space
+
+
+def test_reads_main_business_not_the_loudest_keyword(model):
+    out = model.classify(
+        firms(
+            (
+                "某某地产集团",
+                "公司主营房地产开发、商业地产运营与产业园区招商，开发运营人工智能产业园。",
+            ),
+            ("某某微电子", "公司专注于高性能AI芯片和GPU的设计与研发，产品用于云端训练和推理。"),
+        )
+    ).set_index("enterprise_id")
+    assert out.loc["f0", "outcome"] == "non_ai" and pd.isna(out.loc["f0", "layer"])
+    assert out.loc["f1", "segment"] == "ai_chips" and out.loc["f1", "layer"] == "foundation"
+    assert out["confidence"].between(0, 1).all() and out["p_ai"].between(0, 1).all()
+
+
+def test_low_confidence_is_unclassified(labelled):
+    strict = LearnedClassifier(load_taxonomy(), threshold=0.99).fit(
+        labelled, labelled["segment"].tolist()
+    )
+    out = strict.classify(firms(("某某公司", "公司成立于2015年，总部位于杭州。"))).iloc[0]
+    assert out.outcome == "unclassified" and out.segment is None and out.layer is None
+    assert out.explanation.startswith("unclassified: ")
+
+
+def test_explanation_names_terms_and_rule_hits(model):
+    out = model.classify(firms(("某某科技", "人形机器人与具身智能的研发和制造"))).iloc[0]
     assert out.segment == "robotics"
-    assert out.explanation.startswith("top features: ")
-    assert "人形机器人" in out.explanation or "具身智能" in out.explanation
+    assert "terms: " in out.explanation and "rules: " in out.explanation
+    assert "机器人" in out.explanation
 
 
-def test_layer_label_restricts_and_save_load_round_trip(model, data, tmp_path: Path):
-    firm = pd.DataFrame(
-        {
-            "enterprise_id": ["x"],
-            "name": ["x"],
-            "description": ["人形机器人研发"],
-            "layer": ["foundation"],
-        }
-    )
+def test_layer_label_restricts_and_save_load_round_trip(model, tmp_path: Path):
+    firm = firms(("x", "人形机器人研发")).assign(layer=["foundation"])
     assert model.classify(firm).iloc[0].layer == "foundation"
     path = tmp_path / "m.joblib"
-    model.save(path)
+    model.save(path, {"training_sha256": "abc"})
     again = LearnedClassifier.load(path)
-    _, test = data
-    assert again.version == 1
-    assert (
-        again.classify(test.head(50))["segment"] == model.classify(test.head(50))["segment"]
-    ).all()
+    assert again.version == 1 and again.meta_["training_sha256"] == "abc"
+    sample = firms(("甲", "语音识别与语音合成"), ("乙", "连锁超市与日用百货零售"))
+    pd.testing.assert_frame_equal(again.classify(sample), model.classify(sample))
+
+
+@pytest.mark.slow
+def test_cross_validation_is_out_of_fold_and_well_above_chance(labelled):
+    # a robust floor far below the measured figures (about 0.76 layer, 0.63 segment): it guards against a
+    # broken pipeline, not for a lucky score
+    pred = cross_val_predict(labelled, labelled["segment"].tolist(), load_taxonomy(), folds=3)
+    assert sorted(pred["enterprise_id"]) == sorted(labelled["enterprise_id"])
+    ev = evaluate(pred, labelled[["enterprise_id", "segment"]], load_taxonomy(), 3)
+    assert ev.layer_accuracy > 0.5 and ev.segment_accuracy > 0.35 and ev.non_ai_recall > 0.5
 
 
 def test_bad_training_input_and_files(tmp_path: Path):
+    two = firms(("a", "x"), ("b", "y"))
     with pytest.raises(InputError, match="not segments of the taxonomy"):
-        LearnedClassifier(load_taxonomy()).fit(["a", "b"], ["ai_chips", "nope"])
+        LearnedClassifier(load_taxonomy()).fit(two, ["ai_chips", "nope"])
     with pytest.raises(InputError, match="at least 2 segments"):
-        LearnedClassifier(load_taxonomy()).fit(["a", "b"], ["ai_chips", "ai_chips"])
+        LearnedClassifier(load_taxonomy()).fit(two, ["ai_chips", "none"])
     with pytest.raises(ConfigError, match="not trained"):
-        LearnedClassifier(load_taxonomy()).classify(
-            pd.DataFrame({"enterprise_id": ["a"], "name": ["x"]})
-        )
+        LearnedClassifier(load_taxonomy()).classify(firms(("x", "y")))
     junk = tmp_path / "junk.joblib"
-    import joblib
-
     joblib.dump({"meta": {"format": "other"}}, junk)
     with pytest.raises(ConfigError, match="not an aicity learned-classifier file"):
         LearnedClassifier.load(junk)
+    broken = tmp_path / "broken.joblib"
+    broken.write_bytes(b"not a pickle")
+    with pytest.raises(ConfigError, match="cannot read the model file"):
+        LearnedClassifier.load(broken)

@@ -96,12 +96,15 @@ def test_unlabelled_firms_are_classified_in_the_database(tmp_path: Path):
     assert cls.loc["x1", "segment"] == "robotics" and cls.loc["x1", "method"] == "rules"
     assert "人形机器人" in cls.loc["x1", "explanation"]
     assert pd.isna(cls.loc["x2", "segment"])
-    inv = wf.inventory(store, year=2025, anchor_share=1.0)  # k = 2 sized firms -> threshold 5
-    assert inv.anchor_threshold == 5.0
+    # x2 is unclassified: counted apart, in no layer, segment, anchor or total of AI firms;
+    # so k = 1 sized AI firm (x1) -> threshold 300
+    inv = wf.inventory(store, year=2025, anchor_share=1.0)
+    assert inv.anchor_threshold == 300.0
     hz = sinv.derived_observations(store, unit_type="city", unit_key="330100").set_index(
         "indicator"
     )["value"]
-    assert hz["inv_anchor_firms"] == 2
+    assert hz["inv_anchor_firms"] == 1 and hz["inv_firms_unclassified"] == 1
+    assert hz["inv_firms_non_ai"] == 0
     assert hz["inv_firms_seg_robotics"] == 3  # Unitree and DEEP Robotics are in the example
     data = wf.industry_map_data(store, "杭州")
     assert data.has_synthetic and data.n_unclassified == 1
@@ -131,7 +134,8 @@ def test_learned_method_trains_saves_and_classifies(tmp_path: Path):
     assert cls.loc["x1", "segment"] == "smart_finance" and cls.loc["x1", "method"] == "learned"
     assert cls.loc["baidu", "method"] == "input"  # labels in the input win
     ev = wf.evaluate_labels(labels, "learned", store)
-    assert ev.segment_accuracy > 0.9  # on its own training data: a smoke check of the wiring
+    assert ev.circular  # trained on this very file: the result says so
+    assert ev.evaluation.segment_accuracy > 0.9  # on its own training data: a wiring smoke check
     store.close()
 
 
@@ -139,8 +143,9 @@ def test_errors_say_what_to_do(tmp_path: Path):
     empty = Store.memory()
     with pytest.raises(InputError, match="no enterprises"):
         wf.inventory(empty)
-    with pytest.raises(ConfigError, match="no learned model"):
-        wf.classify(empty, method="learned")
+    empty.execute("INSERT INTO enterprises (enterprise_id, name) VALUES ('a', '某公司')")
+    with pytest.raises(ConfigError, match="no learned model with version 7"):
+        wf.classify(empty, method="learned", model_version=7)
     with pytest.raises(ConfigError, match="engine 'hive'"):
         wf.inventory(empty, engine="hive")
     bad = tmp_path / "bad.csv"
@@ -171,3 +176,32 @@ def test_labels_outside_the_taxonomy_stop_classification(tmp_path: Path):
     ):
         wf.classify(store, taxonomy_path=small)
     assert sinv.latest_run(store, "classify") is None  # nothing half-written
+
+
+def test_non_ai_and_unclassified_firms_are_counted_apart(tmp_path: Path):
+    store = Store.open(tmp_path / "s.duckdb")
+    store.execute(
+        "INSERT INTO cities (code, name_zh, name_en) VALUES ('330100', '杭州市', 'Hangzhou')"
+        " ON CONFLICT DO NOTHING"
+    )
+    store.execute(
+        "INSERT INTO enterprises (enterprise_id, name, city_code, description, size) VALUES "
+        "('chip', '杭州某某微电子有限公司', '330100', '专注于高性能AI芯片和GPU的设计与研发', 10), "
+        "('park', '杭州某某地产集团', '330100', "
+        "'房地产开发、商业地产运营与产业园区招商，开发运营人工智能产业园', 900)"
+    )
+    result = wf.classify(store, method="learned")  # no trained model: the bundled one
+    assert result.model.startswith("bundled, trained on firms_labelled.csv sha256 ")
+    assert result.n_non_ai == 1
+    assert list((tmp_path / "s.duckdb.models").glob("bundled-*.joblib"))  # cached beside the store
+    cls = sinv.classifications(store, result.run_id).set_index("enterprise_id")
+    assert cls.loc["park", "outcome"] == "non_ai" and pd.isna(cls.loc["park", "layer"])
+    assert cls.loc["chip", "segment"] == "ai_chips"
+    wf.inventory(store, year=2025, anchor_share=1.0)
+    hz = sinv.derived_observations(store, unit_type="city", unit_key="330100").set_index(
+        "indicator"
+    )["value"]
+    assert hz["inv_firms_total"] == 1 and hz["inv_firms_non_ai"] == 1
+    assert hz["inv_firms_foundation"] == 1 and hz["inv_firms_application"] == 0
+    assert hz["inv_anchor_firms"] == 1  # the developer's size does not set the anchor cut
+    store.close()

@@ -17,7 +17,10 @@ classify_app = typer.Typer(
 )
 
 _METHOD = typer.Option(
-    "rules", "--method", help="rules (keywords, in the database) or learned (saved model)."
+    "learned",
+    "--method",
+    help="learned (the store's trained model, else the bundled one) or rules (keywords, in the database; "
+    "fastest on millions of firms).",
 )
 _TAXONOMY = typer.Option(
     None, "--taxonomy", help="Taxonomy YAML/CSV (default: the bundled 28 segments)."
@@ -53,10 +56,12 @@ def classify(
     console.print(
         f"classify run {result.run_id} ({result.method}"
         + (f", model v{result.model_version}" if result.model_version else "")
+        + (f", {escape(result.model)}" if result.model and not result.model_version else "")
         + f"): {result.n_firms} firms, {result.n_labelled} kept their input label, "
-        f"{result.n_classified} with a segment, {result.n_firms - result.n_classified} unclassified "
-        f"({result.seconds:.1f} s)"
+        f"{result.n_classified} with a segment, {result.n_non_ai} not AI firms, "
+        f"{result.n_unclassified} unclassified ({result.seconds:.1f} s)"
     )
+    per = per.assign(layer=per["layer"].where(per["outcome"] == "ai", per["outcome"]))
     counts = per.groupby(["layer", "method"], dropna=False).size().reset_index(name="firms")
     table = Table("layer", "method", "firms", title="classified firms")
     for row in counts.itertuples():
@@ -100,9 +105,13 @@ def train(
 @classify_app.command("evaluate")
 def evaluate(
     labels: Path = typer.Option(
-        ..., "--labels", help="Labelled firms (CSV/XLSX/Parquet with a segment column)."
+        ...,
+        "--labels",
+        help="Labelled firms (CSV/XLSX/Parquet with a segment column: a taxonomy code or none).",
     ),
-    db: Path = db_option(),
+    db: Path | None = typer.Option(
+        None, "--db", help="Store whose trained model to evaluate (default: the bundled model)."
+    ),
     method: str = _METHOD,
     taxonomy: Path | None = _TAXONOMY,
     text: str = typer.Option(
@@ -111,31 +120,68 @@ def evaluate(
         help="Text columns: the first is read as the name, the rest as business scope.",
     ),
     model_version: int | None = typer.Option(None, "--model-version"),
+    cv: int | None = typer.Option(
+        None,
+        "--cv",
+        help="Cross-validate the learned model on the file itself: stratified folds, each firm "
+        "predicted by a model trained without it.",
+    ),
+    seed: int = typer.Option(0, "--seed", help="Seed of the folds."),
     segments: bool = typer.Option(
         True, "--segments/--no-segments", help="Also print per-segment scores."
     ),
+    as_json: bool = typer.Option(False, "--json", help="Print the figures as JSON instead."),
 ) -> None:
-    """Precision, recall and F1 per layer and segment on labelled firms, with a confusion table."""
+    """Accuracy, precision, recall and F1 per layer and segment on labelled firms, with confusion tables."""
+    import json
+
     from aicity.store import Store
     from aicity.workflows.inventory import evaluate_labels
 
     columns = tuple(c.strip() for c in text.split(",") if c.strip())
-    if method == "learned":
-        with Store.open(db, read_only=True) as store:
-            ev = evaluate_labels(labels, method, store, taxonomy, model_version, columns)
-    else:
-        ev = evaluate_labels(labels, method, None, taxonomy, model_version, columns)
+    with console.status("evaluating"):
+        if method == "learned" and db is not None and not cv:
+            with Store.open(db, read_only=True) as store:
+                result = evaluate_labels(
+                    labels, method, store, taxonomy, model_version, columns, cv, seed
+                )
+        else:
+            result = evaluate_labels(
+                labels, method, None, taxonomy, model_version, columns, cv, seed
+            )
+    ev = result.evaluation
+    if as_json:
+        payload = {"method": method, "model": result.model, "circular": result.circular}
+        payload.update(ev.to_dict())
+        console.print_json(json.dumps(payload, ensure_ascii=False, default=float))
+        return
     s = ev.summary()
     console.print(
-        f"{ev.n} labelled firms ({method}): segment accuracy {s['segment_accuracy']:.3f}, layer accuracy "
-        f"{s['layer_accuracy']:.3f}, coverage {s['coverage']:.3f}, macro F1 segment {s['segment_macro_f1']:.3f} "
-        f"/ layer {s['layer_macro_f1']:.3f}"
+        f"{ev.n} labelled firms ({ev.n_ai} AI, {ev.n_non_ai} not AI), {method} ({escape(result.model)}): "
+        f"layer accuracy {s['layer_accuracy']:.3f}, segment accuracy {s['segment_accuracy']:.3f} "
+        f"(AI firms {s['segment_accuracy_ai']:.3f}), non-AI recall {s['non_ai_recall']:.3f} "
+        f"({s['non_ai_called_ai']} of {ev.n_non_ai} called AI), coverage {s['coverage']:.3f}, "
+        f"macro F1 segment {s['segment_macro_f1']:.3f} / layer {s['layer_macro_f1']:.3f}"
     )
+    if result.circular:
+        console.print(
+            "[yellow]note: the model was trained on these very labels, so these figures are optimistic; "
+            "pass --cv 5 for honest ones[/yellow]"
+        )
     _scores_table("per layer", ev.per_layer)
     if segments:
         _scores_table("per segment", ev.per_segment)
-    conf = ev.layer_confusion
-    table = Table("truth \\ predicted", *[str(c) for c in conf.columns], title="layer confusion")
+    _confusion_table("layer confusion", ev.layer_confusion)
+    mistakes = ev.top_confusions(10)
+    if mistakes:
+        table = Table("truth", "predicted", "firms", title="most frequent segment mistakes")
+        for t, p, n in mistakes:
+            table.add_row(t, p, str(n))
+        console.print(table)
+
+
+def _confusion_table(title: str, conf) -> None:
+    table = Table("truth \\ predicted", *[str(c) for c in conf.columns], title=title)
     for idx, row in conf.iterrows():
         table.add_row(str(idx), *[str(int(v)) for v in row])
     console.print(table)

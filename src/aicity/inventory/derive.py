@@ -7,7 +7,11 @@ for every city, every park and the nation (``nation`` / ``CN``: the mix of the w
 
 Indicators (codes start with ``inv_``; the registry text is in :data:`INDICATOR_DEFINITIONS`):
 
-- ``inv_firms_total``; ``inv_firms_<layer>``; ``inv_firms_seg_<segment>`` (zeros included: a zero is a
+Only AI firms (a firm with one of the three layers) count in these indicators. A firm the classifier
+calls non-AI (layer ``none`` in the input) or leaves unclassified (no layer) is counted apart:
+``inv_firms_non_ai`` and ``inv_firms_unclassified``.
+
+- ``inv_firms_total`` (AI firms); ``inv_firms_non_ai``; ``inv_firms_unclassified``; ``inv_firms_<layer>``; ``inv_firms_seg_<segment>`` (zeros included: a zero is a
   missing link of the chain);
 - ``inv_share_<layer>``: the layer's share of the firms with a layer;
 - ``inv_chain_completeness`` and ``inv_chain_completeness_<layer>``: share of the taxonomy's segments
@@ -32,6 +36,7 @@ from ibis import _
 from aicity.inventory.taxonomy import LAYER_NAMES_EN, LAYER_NAMES_ZH, LAYERS, Taxonomy
 
 NATION_KEY = "CN"
+NON_AI_LAYER = "none"  # the input's layer of a firm the classifier calls non-AI
 OUTPUT_COLUMNS = ["unit_type", "unit_key", "indicator", "year", "value"]
 FIRM_COLUMNS = ["enterprise_id", "city_code", "park_id", "layer", "segment", "founded", "size"]
 FIRM_SCHEMA = ibis.schema(
@@ -163,11 +168,23 @@ def derive_indicators(
     year = params.year
 
     # one small pre-aggregate feeds every stock indicator; the big table is scanned once here
-    base = groups.group_by("city_code", "park_id", "layer", "segment").aggregate(n=_.n.sum())
+    every = groups.group_by("city_code", "park_id", "layer", "segment").aggregate(n=_.n.sum())
+    all_stacked = _units_of(every, {"layer": every.layer, "n": every.n})
+    is_ai = all_stacked.layer.isin(list(LAYERS))
+    units = all_stacked.group_by("unit_type", "unit_key").aggregate(
+        total=ibis.ifelse(is_ai, all_stacked.n, 0).sum(),
+        non_ai=ibis.ifelse(all_stacked.layer == NON_AI_LAYER, all_stacked.n, 0).sum(),
+        unclassified=ibis.ifelse(all_stacked.layer.isnull(), all_stacked.n, 0).sum(),
+    )
+    base = every.filter(every.layer.isin(list(LAYERS)))
     stacked = _units_of(base, {"layer": base.layer, "segment": base.segment, "n": base.n})
-    units = stacked.group_by("unit_type", "unit_key").aggregate(total=_.n.sum())
+    groups = groups.filter(groups.layer.isin(list(LAYERS)))  # anchors and new firms: AI firms only
 
-    pieces: list[ir.Table] = [_long(units, ibis.literal("inv_firms_total"), units.total, year)]
+    pieces: list[ir.Table] = [
+        _long(units, ibis.literal("inv_firms_total"), units.total, year),
+        _long(units, ibis.literal("inv_firms_non_ai"), units.non_ai, year),
+        _long(units, ibis.literal("inv_firms_unclassified"), units.unclassified, year),
+    ]
 
     # layers and segments, with zeros: every unit x category, counts, shares and location quotients
     lay = _mix(units, stacked, layer_sizes, "layer")
@@ -238,9 +255,10 @@ def run_derivation(
     Three passes over the firms run on the backend (firms with a size, the anchor threshold, the
     groups); the indicators are then derived from the small group table, on the same backend.
     """
-    n_sized = int(con.execute(firms.filter(firms["size"].notnull()).count()))
+    ai_firms = firms.filter(firms.layer.isin(list(LAYERS)))  # the anchor cut is among AI firms
+    n_sized = int(con.execute(ai_firms.filter(ai_firms["size"].notnull()).count()))
     threshold = None
-    q = anchor_threshold_query(firms, params.anchor_share, n_sized)
+    q = anchor_threshold_query(ai_firms, params.anchor_share, n_sized)
     if q is not None:
         threshold = float(con.execute(q)["threshold"].iloc[0])
     groups = con.execute(firm_groups(firms, threshold))
@@ -266,7 +284,23 @@ def indicator_definitions(taxonomy: Taxonomy) -> pd.DataFrame:
             "AI firms in the inventory",
             "firms",
             1,
-            "count of firms in the unit's inventory",
+            "firms of the unit classified as AI firms (with a layer)",
+        ),
+        (
+            "inv_firms_non_ai",
+            "非AI企业数量（清单中）",
+            "non-AI firms in the list",
+            "firms",
+            -1,
+            "firms of the unit's list that the classifier calls not AI firms; counted in no other indicator",
+        ),
+        (
+            "inv_firms_unclassified",
+            "未分类企业数量",
+            "unclassified firms",
+            "firms",
+            -1,
+            "firms of the unit's list with no confident classification; counted in no other indicator",
         ),
         (
             "inv_chain_completeness",

@@ -1,56 +1,58 @@
-"""Learned classifier: TF-IDF on character n-grams (plus jieba words with the domain dictionary) and a
-linear model, trained from labelled firms, saved with a version and its training metadata.
+"""Learned classifier: two calibrated linear models over character n-grams and the keyword rules.
 
-Character 1-3-grams need no dictionary and are deterministic; jieba words, with every taxonomy keyword
-added to its dictionary, let whole terms such as 人形机器人 count as one feature. The explanation of a
-prediction is its top features: the n-grams/words with the largest contribution (tf-idf x coefficient)
-to the chosen segment. Labels given in the input always win; a layer label alone restricts the choice
-to that layer's segments.
+Features: TF-IDF of character 1-3-grams of name + business scope (:mod:`aicity.inventory.ngrams`; no
+dictionary, deterministic, and Chinese needs no word segmentation for it) and the rules' score of every
+segment (:class:`RuleFeatures`: the taxonomy keywords found in the name count 2, in the scope 1).
+
+Stage 1, "is this an AI firm?": a logistic regression on all labelled firms, the non-AI look-alikes
+(label ``none``: owners of AI parks, appliance makers, retailers with 智能 in their scope) against the
+rest, classes balanced. Stage 2, "which segment?": a logistic regression over the segment codes of the
+AI firms. Both are calibrated (sigmoid, cross-validated within the training set), so a probability of
+0.8 means about 8 in 10.
+
+Decision: P(non-AI) = 1 - p_ai, P(layer L) = p_ai x (sum of the segment probabilities of L). The most
+probable of non-AI and the three layers wins if its probability reaches ``threshold``; below it the firm
+is ``unclassified`` (honestly unknown, counted in no layer or segment). Within the chosen layer the most
+probable segment is taken if p_ai x its probability reaches ``segment_threshold``; otherwise the rules'
+segment of that layer if a keyword matched (the fallback, said so in the explanation), else the firm keeps
+its layer without a segment.
+
+Explanation: the outcome's probability, the terms that pushed hardest toward it (tf-idf x coefficient)
+and the rules' keyword hits, e.g. ``ai_chips p=0.81 (AI 0.97); terms: 芯片 (+1.9), 'gpu' (+0.7);
+rules: scope: GPU, AI芯片``.
 """
 
 from __future__ import annotations
 
 import hashlib
-import logging
+import warnings
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+import joblib
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
+import sklearn
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
 
 from aicity.errors import ConfigError, InputError
-from aicity.inventory.rules import RESULT_COLUMNS
-from aicity.inventory.taxonomy import Taxonomy, load_taxonomy
-
-if TYPE_CHECKING:  # scikit-learn and joblib load when a model is built, trained or loaded (~0.5 s)
-    from sklearn.pipeline import Pipeline
+from aicity.inventory.ngrams import CharNgramTfidf, normalise
+from aicity.inventory.rules import RESULT_COLUMNS, RulesClassifier, explanation_of
+from aicity.inventory.taxonomy import LAYERS, Taxonomy, _from_entries, load_taxonomy
 
 METHOD = "learned"
-FORMAT = "aicity-learned-classifier/1"
-_JIEBA_WORDS: set[str] = set()
-
-
-def _jieba() -> Any:
-    import jieba
-
-    jieba.setLogLevel(logging.ERROR)
-    return jieba
-
-
-def add_domain_words(words: list[str]) -> None:
-    """Add taxonomy keywords to jieba's dictionary once (a high frequency keeps them whole)."""
-    jb = _jieba()
-    for w in words:
-        if w not in _JIEBA_WORDS:
-            jb.add_word(w, freq=200_000)
-            _JIEBA_WORDS.add(w)
-
-
-def jieba_words(text: str) -> list[str]:
-    """Word tokens for the TF-IDF word features (module level so the model pickles)."""
-    return [w for w in _jieba().lcut(text.lower()) if w.strip() and len(w) > 1]
+FORMAT = "aicity-learned-classifier/2"
+NON_AI = "none"  # the label of a firm that is not an AI firm
+OUTCOMES = ("ai", "non_ai", "unclassified")
+PREDICTION_COLUMNS = [*RESULT_COLUMNS, "outcome", "p_ai"]
 
 
 def firm_text(frame: pd.DataFrame, columns: tuple[str, ...] = ("name", "description")) -> list[str]:
@@ -65,14 +67,99 @@ def firm_text(frame: pd.DataFrame, columns: tuple[str, ...] = ("name", "descript
     return joined.str.strip().tolist()
 
 
+class RuleFeatures(BaseEstimator, TransformerMixin):
+    """The rules' score per segment (keywords in the name count ``name_weight``, in the scope 1), as
+    ``log1p(score)``; input: a frame with ``name`` and ``description``."""
+
+    def __init__(self, taxonomy_records: list[dict[str, str]] | None = None) -> None:
+        self.taxonomy_records = taxonomy_records
+
+    def _rules(self) -> RulesClassifier:
+        if getattr(self, "_cached", None) is None:
+            tax = (
+                _from_entries(self.taxonomy_records, source="model taxonomy")
+                if self.taxonomy_records
+                else load_taxonomy()
+            )
+            self._cached = RulesClassifier(tax)
+        return self._cached
+
+    def fit(self, X: pd.DataFrame, y: object = None) -> RuleFeatures:
+        self.codes_ = self._rules().taxonomy_.codes
+        return self
+
+    def hits(self, X: pd.DataFrame) -> list[dict[str, set[str]]]:
+        rules = self._rules()
+        names = X["name"].map(normalise).tolist() if "name" in X else [""] * len(X)
+        descs = X["description"].map(normalise).tolist() if "description" in X else [""] * len(X)
+        return [rules.match(n, d) for n, d in zip(names, descs, strict=True)]
+
+    def transform(self, X: pd.DataFrame) -> sp.csr_matrix:
+        rules = self._rules()
+        _, segments_of = rules._compiled()
+        col = {c: i for i, c in enumerate(self.codes_)}
+        rows, cols, vals = [], [], []
+        for i, hit in enumerate(self.hits(X)):
+            score: dict[int, float] = defaultdict(float)
+            for fld, weight in (("name", rules.name_weight), ("scope", 1.0)):
+                for kw in hit[fld]:
+                    for code, _, _ in segments_of[kw]:
+                        if code in col:
+                            score[col[code]] += weight
+            for j, v in score.items():
+                rows.append(i)
+                cols.append(j)
+                vals.append(np.log1p(v))
+        return sp.csr_matrix((vals, (rows, cols)), shape=(len(X), len(self.codes_)))
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state.pop("_cached", None)
+        return state
+
+
+def _calibrated(C: float, y: np.ndarray, balanced: bool, seed: int) -> Any:
+    """A logistic regression, sigmoid-calibrated by cross-validation when every class has 2+ examples."""
+    base = LogisticRegression(
+        C=C, max_iter=5000, class_weight="balanced" if balanced else None, random_state=seed
+    )
+    smallest = int(pd.Series(y).value_counts().min())
+    if smallest < 2:
+        return base
+    folds = StratifiedKFold(min(3, smallest), shuffle=True, random_state=seed)
+    return CalibratedClassifierCV(base, method="sigmoid", cv=folds, ensemble=False)
+
+
+def _coef(model: Any) -> np.ndarray:
+    """The linear weights behind a (calibrated) logistic regression, averaged over its folds."""
+    if isinstance(model, CalibratedClassifierCV):
+        return np.mean([c.estimator.coef_ for c in model.calibrated_classifiers_], axis=0)
+    return model.coef_
+
+
+def _fit_quietly(model: Any, X: Any, y: np.ndarray) -> Any:
+    with warnings.catch_warnings():
+        # small classes: "the least populated class has only n members" is expected, not news
+        warnings.filterwarnings("ignore", category=UserWarning, module="sklearn")
+        warnings.filterwarnings("ignore", category=ConvergenceWarning)
+        return model.fit(X, y)
+
+
 @dataclass
 class LearnedClassifier:
-    """TF-IDF (char 1-3-grams + jieba words) -> logistic regression over segment codes."""
+    """Stage 1 AI vs non-AI, stage 2 segment; calibrated; ``unclassified`` below ``threshold``."""
 
     taxonomy: Taxonomy | None = None
-    C: float = 10.0
+    C: float = 100.0
+    threshold: float = 0.4
+    segment_threshold: float = 0.1
+    rule_weight: float = 1.0
+    seed: int = 0
     version: int | None = None
-    pipeline_: Pipeline | None = field(default=None, repr=False)
+    features_: CharNgramTfidf | None = field(default=None, repr=False)
+    rules_: RuleFeatures | None = field(default=None, repr=False)
+    ai_model_: Any = field(default=None, repr=False)  # None when the labels hold no non-AI firm
+    segment_model_: Any = field(default=None, repr=False)
     classes_: list[str] = field(default_factory=list)
     meta_: dict[str, Any] = field(default_factory=dict)
 
@@ -82,161 +169,214 @@ class LearnedClassifier:
             self.taxonomy = load_taxonomy()
         return self.taxonomy
 
-    def _build(self) -> Pipeline:
-        from sklearn.feature_extraction.text import TfidfVectorizer
-        from sklearn.linear_model import LogisticRegression
-        from sklearn.pipeline import FeatureUnion, Pipeline
+    def _matrix(self, frame: pd.DataFrame) -> sp.csr_matrix:
+        assert self.features_ is not None and self.rules_ is not None
+        chars = self.features_.transform(firm_text(frame))
+        rules = self.rules_.transform(frame) * self.rule_weight
+        return sp.hstack([chars, rules], format="csr")
 
-        add_domain_words([kw for s in self.taxonomy_ for kw in s.keywords])
-        features = FeatureUnion(
-            [
-                (
-                    "chars",
-                    TfidfVectorizer(
-                        analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True, lowercase=True
-                    ),
-                ),
-                (
-                    "words",
-                    TfidfVectorizer(
-                        tokenizer=jieba_words,
-                        lowercase=False,
-                        token_pattern=None,
-                        sublinear_tf=True,
-                    ),
-                ),
-            ]
-        )
-        return Pipeline(
-            [("features", features), ("model", LogisticRegression(C=self.C, max_iter=2000))]
-        )
+    def feature_names(self) -> np.ndarray:
+        assert self.features_ is not None and self.rules_ is not None
+        chars = [
+            f"'{t}'" if len(t) < 2 or t.isascii() else t
+            for t in self.features_.get_feature_names_out()
+        ]
+        return np.array([*chars, *[f"rule:{c}" for c in self.rules_.codes_]], dtype=object)
 
-    def fit(self, texts: list[str], segments: list[str]) -> LearnedClassifier:
+    def fit(self, frame: pd.DataFrame, labels: list[str]) -> LearnedClassifier:
+        """Train on firms (columns name, description) and their labels (segment codes or ``none``)."""
         tax = self.taxonomy_
-        unknown = sorted({s for s in segments if s not in tax})
+        y = np.asarray([str(s) for s in labels], dtype=object)
+        unknown = sorted({s for s in y if s != NON_AI and s not in tax})
         if unknown:
             raise InputError(
-                f"labels {unknown} are not segments of the taxonomy ({tax.source})",
+                f"labels {unknown} are not segments of the taxonomy ({tax.source}) nor 'none'",
                 column="segment",
-                fix="use the taxonomy codes, e.g. ai_chips",
+                fix="use the taxonomy codes, e.g. ai_chips, or none for a firm that is not an AI firm",
             )
-        classes = sorted(set(segments))
+        is_ai = y != NON_AI
+        classes = sorted(set(y[is_ai]))
         if len(classes) < 2:
             raise InputError(
-                f"training needs labelled firms of at least 2 segments, received {len(classes)} "
-                f"({len(segments)} labelled firms)",
+                f"training needs labelled AI firms of at least 2 segments, received {len(classes)} "
+                f"({len(y)} labelled firms)",
                 column="segment",
             )
-        self.pipeline_ = self._build().fit(texts, segments)
-        self.classes_ = list(self.pipeline_.named_steps["model"].classes_)
+        frame = frame.reset_index(drop=True)[["name", "description"]]
+        self.features_ = CharNgramTfidf(max_n=3).fit(firm_text(frame))
+        self.rules_ = RuleFeatures(tax.to_records()).fit(frame)
+        X = self._matrix(frame)
+        n_non_ai = int((~is_ai).sum())
+        self.ai_model_ = None
+        if n_non_ai:
+            self.ai_model_ = _fit_quietly(
+                _calibrated(self.C, is_ai, balanced=True, seed=self.seed), X, is_ai.astype(int)
+            )
+        y_ai = y[is_ai]
+        self.segment_model_ = _fit_quietly(
+            _calibrated(self.C, y_ai, balanced=False, seed=self.seed), X[is_ai], y_ai
+        )
+        self.classes_ = [str(c) for c in self.segment_model_.classes_]
         self.meta_ = {
             "format": FORMAT,
             "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "n_train": len(texts),
+            "n_train": len(y),
+            "n_non_ai": n_non_ai,
             "classes": self.classes_,
             "taxonomy_source": tax.source,
             "taxonomy_codes": tax.codes,
-            "sklearn": _sklearn_version(),
+            "params": {
+                "C": self.C,
+                "threshold": self.threshold,
+                "segment_threshold": self.segment_threshold,
+                "rule_weight": self.rule_weight,
+                "seed": self.seed,
+            },
+            "sklearn": sklearn.__version__,
             "version": self.version,
         }
         return self
 
-    def _check(self) -> Pipeline:
-        if self.pipeline_ is None:
+    def _check(self) -> None:
+        if self.segment_model_ is None:
             raise ConfigError(
                 "the learned classifier is not trained (run `aicity classify train` first)"
             )
-        return self.pipeline_
+
+    def predict_proba(self, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, sp.csr_matrix]:
+        """(p_ai per firm, segment probabilities per firm x classes_, the feature matrix)."""
+        self._check()
+        X = self._matrix(frame)
+        if self.ai_model_ is None:
+            p_ai = np.ones(X.shape[0])
+        else:
+            p_ai = self.ai_model_.predict_proba(X)[:, 1]
+        return p_ai, self.segment_model_.predict_proba(X), X
 
     def classify(
         self,
         firms: pd.DataFrame,
         text_columns: tuple[str, ...] = ("name", "description"),
-        top_features: int = 3,
+        top_terms: int = 3,
     ) -> pd.DataFrame:
-        """Same columns as the rules classifier; explanation = the top features of the chosen segment."""
-        pipe = self._check()
+        """One row per firm: the rules' columns plus ``outcome`` (ai / non_ai / unclassified), ``p_ai``.
+
+        A non-empty ``layer`` in the input is a label: the firm is an AI firm of that layer.
+        """
+        self._check()
         tax = self.taxonomy_
-        texts = firm_text(firms, text_columns)
-        if not texts:
-            return pd.DataFrame(columns=RESULT_COLUMNS)
-        proba = pipe.predict_proba(texts)
-        given = firms["layer"].tolist() if "layer" in firms else [None] * len(firms)
-        class_layers = np.array([tax.layer_of(c) if c in tax else "" for c in self.classes_])
-        features = pipe.named_steps["features"]
-        X = features.transform(texts).tocsr()
-        names = np.asarray(features.get_feature_names_out())
-        coef = pipe.named_steps["model"].coef_
-        ids = firms["enterprise_id"].astype(str).tolist()
+        if firms.empty:
+            return pd.DataFrame(columns=PREDICTION_COLUMNS)
+        frame = firms.reset_index(drop=True)
+        if tuple(text_columns) != ("name", "description"):
+            frame = pd.DataFrame(
+                {
+                    "enterprise_id": frame["enterprise_id"],
+                    "name": frame.get(text_columns[0], ""),
+                    "description": firm_text(frame, tuple(text_columns[1:])),
+                    **({"layer": frame["layer"]} if "layer" in frame else {}),
+                }
+            )
+        p_ai, q, X = self.predict_proba(frame)
+        given = frame["layer"].tolist() if "layer" in frame else [None] * len(frame)
+        class_layer = np.array([tax.layer_of(c) for c in self.classes_])
+        layer_masks = {lay: class_layer == lay for lay in LAYERS}
+        names = self.feature_names()
+        w_seg = _coef(self.segment_model_)
+        w_ai = _coef(self.ai_model_)[0] if self.ai_model_ is not None else None
+        hits = self.rules_.hits(frame)  # type: ignore[union-attr]
+        rule_pred = RulesClassifier(tax).classify(
+            pd.DataFrame(
+                {
+                    "enterprise_id": frame["enterprise_id"],
+                    "name": frame["name"].map(normalise) if "name" in frame else "",
+                    "description": frame["description"].map(normalise)
+                    if "description" in frame
+                    else "",
+                }
+            )
+        )
+        ids = frame["enterprise_id"].astype(str).tolist()
+        X = X.tocsr()
         rows = []
         for i, eid in enumerate(ids):
-            p = proba[i].copy()
-            layer_label = given[i] if isinstance(given[i], str) and given[i] else None
-            if layer_label:
-                p = np.where(class_layers == layer_label, p, 0.0)
-                if p.sum() > 0:
-                    p = p / p.sum()
-            if p.sum() <= 0:
+            label = given[i] if isinstance(given[i], str) and given[i] in LAYERS else None
+            pa = 1.0 if label else float(p_ai[i])
+            p_layer = {lay: pa * float(q[i][m].sum()) for lay, m in layer_masks.items()}
+            options = {"non_ai": 1.0 - pa, **p_layer} if not label else {label: 1.0}
+            best = max(options, key=lambda k: options[k])
+            x = X.getrow(i)
+            rule_text = explanation_of(sorted(hits[i]["name"]), sorted(hits[i]["scope"]))
+            rules_part = f"; rules: {rule_text}" if rule_text else "; rules: no keyword"
+            if options[best] < self.threshold:
+                ranked = sorted(options.items(), key=lambda kv: -kv[1])[:2]
+                expl = "unclassified: " + ", ".join(f"{k} {v:.2f}" for k, v in ranked)
                 rows.append(
                     (
                         eid,
                         None,
-                        layer_label,
+                        None,
                         "",
-                        0.0,
-                        0.0,
-                        "no segment of the given layer in the model",
+                        options[best],
+                        options[best],
+                        expl + rules_part,
                         METHOD,
+                        "unclassified",
+                        pa,
                     )
                 )
                 continue
-            order = np.argsort(-p, kind="stable")
-            k = order[0]
-            secondary = [self.classes_[j] for j in order[1:] if p[j] >= 0.2]
-            row = X.getrow(i)
-            w = coef[k] if coef.shape[0] > 1 else (coef[0] if k == 1 else -coef[0])
-            contrib = row.data * w[row.indices]
-            top = np.argsort(-contrib)[:top_features]
-            feats = [
-                f"{_feature_label(names[row.indices[j]])} (+{contrib[j]:.2f})"
-                for j in top
-                if contrib[j] > 0
-            ]
-            expl = (
-                "top features: " + ", ".join(feats) if feats else "no positive feature (prior only)"
-            )
-            seg = self.classes_[k]
-            rows.append(
-                (
-                    eid,
-                    seg,
-                    tax.layer_of(seg),
-                    ";".join(secondary),
-                    float(p[k]),
-                    float(p[k]),
-                    expl,
-                    METHOD,
+            if best == "non_ai":
+                terms = _top_terms(x, -w_ai if w_ai is not None else None, names, top_terms)
+                expl = f"not an AI firm p={1 - pa:.2f}" + (f"; terms: {terms}" if terms else "")
+                rows.append(
+                    (eid, None, None, "", 1 - pa, 1 - pa, expl + rules_part, METHOD, "non_ai", pa)
                 )
+                continue
+            qi = np.where(layer_masks[best], q[i], 0.0)
+            order = np.argsort(-qi, kind="stable")
+            k = int(order[0])
+            p_seg = pa * float(qi[k])
+            secondary = ";".join(
+                self.classes_[j] for j in order[1:4] if qi[j] > 0 and pa * qi[j] >= 0.1
             )
-        return pd.DataFrame(rows, columns=RESULT_COLUMNS)
+            seg: str | None = self.classes_[k]
+            lead = f"{seg} p={p_seg:.2f} (AI {pa:.2f}, {best} {p_layer[best]:.2f})"
+            if p_seg < self.segment_threshold:
+                rp = rule_pred.iloc[i]
+                if isinstance(rp.segment, str) and tax.layer_of(rp.segment) == best:
+                    lead = f"{rp.segment} from the rules (model unsure: {seg} p={p_seg:.2f}; {best} {p_layer[best]:.2f})"
+                    seg = rp.segment
+                else:
+                    lead = f"{best}, segment unsure ({seg} p={p_seg:.2f})"
+                    seg = None
+            terms = _top_terms(x, w_seg[k] if w_seg.shape[0] > 1 else w_seg[0], names, top_terms)
+            expl = lead + (f"; terms: {terms}" if terms else "") + rules_part
+            conf = p_seg if seg == self.classes_[k] else p_layer[best]
+            rows.append((eid, seg, best, secondary, conf, p_layer[best], expl, METHOD, "ai", pa))
+        out = pd.DataFrame(rows, columns=PREDICTION_COLUMNS)
+        for c in ("confidence", "score", "p_ai"):
+            out[c] = out[c].astype("float64")
+        return out
 
     # ----- persistence ------------------------------------------------------------------------
-    def save(self, path: Path) -> str:
+    def save(self, path: Path, extra_meta: dict[str, Any] | None = None) -> str:
         """Save the model with its metadata; returns the file's sha256 (recorded in the store)."""
         self._check()
         path.parent.mkdir(parents=True, exist_ok=True)
         self.meta_["version"] = self.version
-        import joblib
-
+        self.meta_.update(extra_meta or {})
+        tmp = path.with_name(path.name + ".tmp")
         joblib.dump(
-            {
-                "meta": self.meta_,
-                "pipeline": self.pipeline_,
-                "taxonomy": self.taxonomy_.to_records(),
-            },
-            path,
+            {"meta": self.meta_, "model": self, "taxonomy": self.taxonomy_.to_records()}, tmp
         )
+        tmp.replace(path)
         return hashlib.sha256(path.read_bytes()).hexdigest()
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state["taxonomy"] = None  # stored beside it as records; the loader passes the live taxonomy
+        return state
 
     @classmethod
     def load(cls, path: Path, taxonomy: Taxonomy | None = None) -> LearnedClassifier:
@@ -244,12 +384,18 @@ class LearnedClassifier:
             raise ConfigError(
                 "saved model not found (train one with `aicity classify train`)", path=str(path)
             )
-        import joblib
-
-        blob = joblib.load(path)
+        try:
+            blob = joblib.load(path)
+        except Exception as exc:  # a damaged or foreign file: one line, with the fix
+            raise ConfigError(
+                f"cannot read the model file ({type(exc).__name__}); retrain with `aicity classify train`",
+                path=str(path),
+            ) from None
         if not isinstance(blob, dict) or blob.get("meta", {}).get("format") != FORMAT:
             raise ConfigError(
-                f"not an aicity learned-classifier file (expected format {FORMAT})", path=str(path)
+                f"not an aicity learned-classifier file (expected format {FORMAT}; "
+                "retrain with `aicity classify train`)",
+                path=str(path),
             )
         meta = blob["meta"]
         tax = taxonomy or load_taxonomy()
@@ -260,21 +406,50 @@ class LearnedClassifier:
                 "(retrain with this taxonomy)",
                 path=str(path),
             )
-        add_domain_words([kw for s in tax for kw in s.keywords])
-        model = cls(taxonomy=tax, version=meta.get("version"))
-        model.pipeline_ = blob["pipeline"]
-        model.classes_ = list(meta["classes"])
+        model: LearnedClassifier = blob["model"]
+        model.taxonomy = tax
         model.meta_ = meta
         return model
 
 
-def _sklearn_version() -> str:
-    import sklearn
+def _top_terms(x: sp.csr_matrix, w: np.ndarray | None, names: np.ndarray, k: int) -> str:
+    """'芯片 (+1.92), 'gpu' (+0.70)': the features with the largest positive contribution x * w."""
+    if w is None or x.nnz == 0:
+        return ""
+    contrib = x.data * w[x.indices]
+    order = np.argsort(-contrib)[:k]
+    return ", ".join(f"{names[x.indices[j]]} (+{contrib[j]:.2f})" for j in order if contrib[j] > 0)
 
-    return sklearn.__version__
 
-
-def _feature_label(name: str) -> str:
-    """'chars__ gp' -> "'gp'" (char n-gram), 'words__芯片' -> "芯片" (word)."""
-    kind, _, token = name.partition("__")
-    return f"'{token}'" if kind == "chars" else token
+def cross_val_predict(
+    frame: pd.DataFrame,
+    labels: list[str],
+    taxonomy: Taxonomy,
+    folds: int = 5,
+    seed: int = 0,
+    **params: Any,
+) -> pd.DataFrame:
+    """Out-of-fold predictions for every labelled firm: stratified ``folds``-fold, seeded; each fold's
+    model is trained on the other folds only (features, calibration and all)."""
+    y = np.asarray([str(s) for s in labels], dtype=object)
+    counts = pd.Series(y).value_counts()
+    if len(y) < 2 * folds or counts.max() < folds:
+        raise InputError(
+            f"{folds}-fold cross-validation needs at least {2 * folds} labelled firms and a label with "
+            f"{folds}, received {len(y)}",
+            fix="label more firms or pass a smaller --cv",
+        )
+    frame = frame.reset_index(drop=True)
+    splitter = StratifiedKFold(folds, shuffle=True, random_state=seed)
+    parts = []
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="The least populated class", category=UserWarning)
+        splits = list(splitter.split(np.zeros(len(y)), y))
+    for fold, (train_idx, test_idx) in enumerate(splits):
+        model = LearnedClassifier(taxonomy=taxonomy, seed=seed, **params)
+        model.fit(frame.iloc[train_idx], list(y[train_idx]))
+        test = frame.iloc[test_idx].drop(columns=["layer", "segment"], errors="ignore")
+        pred = model.classify(test)
+        pred["fold"] = fold
+        parts.append(pred)
+    return pd.concat(parts, ignore_index=True)

@@ -21,6 +21,11 @@ PROVENANCE = "derived from inventory run {run_id}"
 _PROVENANCE_LIKE = "derived from inventory run %"
 # appended to the provenance of values counted over a firm list that holds any sample-kind firm
 SAMPLE_PROVENANCE = "; over a sample firm list: illustrative, never scored"
+# a row's outcome; rows without one (the rules, runs before migration 009) read from their layer
+OUTCOME_SQL = "coalesce({c}outcome, CASE WHEN {c}layer IS NULL THEN 'unclassified' ELSE 'ai' END)"
+NON_AI_LAYER = (
+    "none"  # the layer of a non-AI firm in the derivation input (never stored as a layer)
+)
 CLASSIFICATION_COLUMNS = [
     "enterprise_id",
     "segment",
@@ -144,7 +149,8 @@ def count_enterprises(store: Store) -> int:
 
 
 def write_classifications(store: Store, run_id: int, df: pd.DataFrame) -> int:
-    out = df[CLASSIFICATION_COLUMNS].copy()
+    """Write a classify run's rows; ``outcome`` (ai / non_ai / unclassified) when the frame has it."""
+    out = df[[*CLASSIFICATION_COLUMNS, *(["outcome"] if "outcome" in df else [])]].copy()
     out.insert(0, "run_id", run_id)
     return store.insert_df("classifications", out)
 
@@ -335,7 +341,9 @@ def _lists(values: pa.Array, rows: np.ndarray, n: int) -> pa.ListArray:
 def classification_counts(store: Store, run_id: int) -> dict[str, int]:
     df = store.fetch_df(
         "SELECT count(*) AS n, count(segment) AS n_classified, "
-        "count(*) FILTER (WHERE method = 'input') AS n_labelled "
+        "count(*) FILTER (WHERE method = 'input') AS n_labelled, "
+        f"count(*) FILTER (WHERE {OUTCOME_SQL.format(c='')} = 'non_ai') AS n_non_ai, "
+        f"count(*) FILTER (WHERE {OUTCOME_SQL.format(c='')} = 'unclassified') AS n_unclassified "
         "FROM classifications WHERE run_id = ?",
         [run_id],
     )
@@ -353,7 +361,8 @@ def classifications(
         )
     sql = (
         "SELECT c.run_id, c.enterprise_id, e.name, e.city_code, e.park_id, c.segment, c.layer, "
-        "c.secondary, c.confidence, c.score, c.explanation, c.method "
+        "c.secondary, c.confidence, c.score, c.explanation, c.method, "
+        f"{OUTCOME_SQL.format(c='c.')} AS outcome "
         "FROM classifications c JOIN enterprises e USING (enterprise_id) WHERE c.run_id = ?"
         + (" AND e.city_code = ?" if city_code else "")
         + " ORDER BY c.enterprise_id"
@@ -365,7 +374,10 @@ def classifications(
 def _firms_select(
     classify_run_id: int | None, relation: str = "enterprises"
 ) -> tuple[str, list[Any]]:
-    """Firms with their final layer/segment: the run's classification, else the label in the input."""
+    """Firms with their final layer/segment: the run's classification, else the label in the input.
+
+    A firm the run calls non-AI gets layer ``none`` and no segment (the derivation counts it apart);
+    an unclassified firm has neither layer nor segment."""
     if relation != "enterprises" and not relation.replace("_", "").isalnum():
         raise StoreError(f"bad relation name {relation!r} (expected a plain identifier)")
     if classify_run_id is None:
@@ -376,7 +388,10 @@ def _firms_select(
         )
     return (
         "SELECT e.enterprise_id, e.city_code, e.park_id, "
-        "coalesce(c.layer, e.layer) AS layer, coalesce(c.segment, e.segment) AS segment, "
+        f"CASE WHEN c.outcome = 'non_ai' THEN '{NON_AI_LAYER}' "
+        "ELSE coalesce(c.layer, e.layer) END AS layer, "
+        "CASE WHEN c.outcome = 'non_ai' THEN NULL "
+        "ELSE coalesce(c.segment, e.segment) END AS segment, "
         "CAST(e.founded AS BIGINT) AS founded, CAST(e.size AS DOUBLE) AS size "
         f"FROM {relation} e LEFT JOIN classifications c "
         f"ON c.enterprise_id = e.enterprise_id AND c.run_id = {int(classify_run_id)}",
@@ -391,7 +406,7 @@ def registry_layer_counts(store: Store, classify_run_id: int | None) -> pd.DataF
     return store.fetch_df(
         f"SELECT f.city_code, f.park_id, f.layer, count(*) AS n, bool_and(e.is_synthetic) AS is_synthetic "
         f"FROM ({sql}) f JOIN enterprises e USING (enterprise_id) "
-        "WHERE e.coverage = 'registry' AND f.layer IS NOT NULL "
+        "WHERE e.coverage = 'registry' AND f.layer IN ('foundation', 'technology', 'application') "
         "GROUP BY ALL ORDER BY ALL"
     )
 

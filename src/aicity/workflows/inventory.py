@@ -4,11 +4,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +20,9 @@ from aicity.errors import ConfigError, InputError
 from aicity.inventory import derive as inv_derive
 from aicity.inventory.engines import ENGINES, duckdb_backend, spark_backend, spark_session
 from aicity.inventory.evaluate import Evaluation, evaluate
-from aicity.inventory.learned import LearnedClassifier, firm_text
+from aicity.inventory.learned import NON_AI, LearnedClassifier, cross_val_predict, firm_text
 from aicity.inventory.rules import NAME_WEIGHT, RulesClassifier, keyword_pattern
-from aicity.inventory.taxonomy import Taxonomy, load_taxonomy
+from aicity.inventory.taxonomy import LAYERS, Taxonomy, load_taxonomy
 from aicity.io.read import read_table
 from aicity.store import Store
 from aicity.store import inventory as sinv
@@ -39,6 +41,9 @@ class ClassifyResult:
     model_version: int | None
     taxonomy_source: str
     seconds: float
+    n_non_ai: int = 0
+    n_unclassified: int = 0
+    model: str = ""  # which model: "bundled (firms_labelled.csv, sha256 ...)" or "store v3"
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,7 @@ class TrainResult:
     n_train: int
     n_classes: int
     metrics: dict[str, Any]
+    training_sha256: str = ""
 
 
 @dataclass(frozen=True)
@@ -78,6 +84,49 @@ def models_dir(store: Store) -> Path:
     if store.path is None:
         return Path(tempfile.gettempdir()) / "aicity-models"
     return store.path.with_name(store.path.name + ".models")
+
+
+BUNDLED_LABELS = "firms_labelled.csv"
+
+
+def bundled_labels_path() -> Path:
+    """The labelled firms shipped with the package (the bundled model's training set)."""
+    return Path(str(resources.files("aicity.data").joinpath(BUNDLED_LABELS)))
+
+
+def file_sha256(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def bundled_model(store: Store | None, taxonomy: Taxonomy | None = None) -> LearnedClassifier:
+    """The model trained on the bundled labelled firms, cached beside the store (or in the temp dir).
+
+    The cache file is named by the training file's SHA-256 and records it; a cache whose hash differs
+    from the shipped file (the labels changed) or that cannot be read is retrained, so the model always
+    matches its training data. Training takes a few seconds and needs nothing from the network.
+    """
+    tax = taxonomy or load_taxonomy()
+    labels = bundled_labels_path()
+    digest = file_sha256(labels)
+    folder = (
+        models_dir(store) if store is not None else Path(tempfile.gettempdir()) / "aicity-models"
+    )
+    path = folder / f"bundled-{digest[:16]}.joblib"
+    if path.exists():
+        try:
+            model = LearnedClassifier.load(path, tax)
+        except ConfigError:
+            model = None
+        if (
+            model is not None
+            and model.meta_.get("training_sha256") == digest
+            and model.meta_.get("taxonomy_codes") == tax.codes
+        ):
+            return model
+    frame = read_labels(labels)
+    model = LearnedClassifier(taxonomy=tax).fit(frame, frame["segment"].astype(str).tolist())
+    model.save(path, {"training_sha256": digest, "training_file": BUNDLED_LABELS})
+    return model
 
 
 def _apply_labels(predicted: pd.DataFrame, firms: pd.DataFrame) -> pd.DataFrame:
@@ -129,17 +178,9 @@ def classify(
     started = time.perf_counter()
     version = None
     model: LearnedClassifier | None = None
+    model_name = ""
     if method == "learned":
-        row = sinv.model_row(store, model_version)
-        if row is None:
-            raise ConfigError(
-                "no learned model in the store"
-                + (f" with version {model_version}" if model_version else "")
-                + " (train one: aicity classify train)",
-                path="--method learned",
-            )
-        model = LearnedClassifier.load(Path(row["path"]), tax)
-        version = int(row["version"])
+        model, version, model_name = _learned_model(store, tax, model_version)
     with store.transaction():
         run_id = sinv.new_run(
             store,
@@ -161,15 +202,18 @@ def classify(
             assert model is not None
             _check_labels(store, tax)
             firms = sinv.classification_input(store)
+            firms = firms.assign(
+                layer=firms["layer"].where(firms["layer"].isin(list(LAYERS)), None)
+            )
             unlabelled = firms[firms["segment"].isna() | (firms["segment"].astype(str) == "")]
             predicted = (
                 model.classify(unlabelled, TEXT_COLUMNS)
                 if len(unlabelled)
-                else pd.DataFrame(columns=sinv.CLASSIFICATION_COLUMNS)
+                else pd.DataFrame(columns=[*sinv.CLASSIFICATION_COLUMNS, "outcome"])
             )
             labelled = firms.loc[~firms.index.isin(unlabelled.index), ["enterprise_id"]]
             stub = pd.DataFrame({"enterprise_id": labelled["enterprise_id"].astype(str)})
-            for c in sinv.CLASSIFICATION_COLUMNS[1:]:
+            for c in [*sinv.CLASSIFICATION_COLUMNS[1:], "outcome"]:
                 stub[c] = None
             combined = pd.concat([predicted, stub], ignore_index=True) if len(stub) else predicted
             sinv.write_classifications(store, run_id, _apply_labels(combined, firms))
@@ -193,16 +237,50 @@ def classify(
         version,
         tax.source,
         seconds,
+        n_non_ai=counts["n_non_ai"],
+        n_unclassified=counts["n_unclassified"],
+        model=model_name,
     )
+
+
+def _learned_model(
+    store: Store, tax: Taxonomy, model_version: int | None
+) -> tuple[LearnedClassifier, int | None, str]:
+    """The store's trained model (the given version, else the latest), else the bundled model."""
+    row = sinv.model_row(store, model_version)
+    if row is None and model_version is not None:
+        raise ConfigError(
+            f"no learned model with version {model_version} in the store "
+            "(list them with aicity classify train, or drop --model-version)",
+            path="--model-version",
+        )
+    if row is None:
+        model = bundled_model(store, tax)
+        return (
+            model,
+            None,
+            f"bundled, trained on {BUNDLED_LABELS} sha256 {model.meta_['training_sha256'][:12]}",
+        )
+    path = Path(row["path"])
+    model = LearnedClassifier.load(path, tax)
+    if file_sha256(path) != row["sha256"]:
+        raise ConfigError(
+            f"model v{row['version']} was changed after it was saved (sha256 differs); "
+            "retrain it with aicity classify train",
+            path=str(path),
+        )
+    return model, int(row["version"]), f"store v{row['version']}"
 
 
 # ----- learned model: train and evaluate ----------------------------------------------------------
 def read_labels(path: str | Path, text_columns: tuple[str, ...] = TEXT_COLUMNS) -> pd.DataFrame:
-    """A labels file (CSV/XLSX/Parquet): a segment column plus the text columns; ids made if absent."""
+    """A labels file (CSV/XLSX/Parquet): a segment column (a taxonomy code, or ``none`` for a firm that
+    is not an AI firm; a ``layer`` of ``none`` with no segment means the same) plus the text columns;
+    ids made if absent. Rows without a label are left out."""
     raw = read_table(path).frame
     if "segment" not in raw.columns:
         raise InputError(
-            f"expected a 'segment' column with taxonomy codes, received columns {list(raw.columns)}",
+            f"expected a 'segment' column with taxonomy codes or none, received columns {list(raw.columns)}",
             file=str(path),
             column="segment",
         )
@@ -216,21 +294,37 @@ def read_labels(path: str | Path, text_columns: tuple[str, ...] = TEXT_COLUMNS) 
     frame = raw.copy()
     if "enterprise_id" not in frame.columns:
         frame["enterprise_id"] = [f"row{i + 2}" for i in range(len(frame))]
+    frame["enterprise_id"] = frame["enterprise_id"].astype(str)
     frame["segment"] = frame["segment"].astype("string").str.strip()
+    if "layer" in frame.columns:
+        layer = frame["layer"].astype("string").str.strip().str.lower()
+        frame.loc[frame["segment"].isna() & layer.eq(NON_AI).fillna(False), "segment"] = NON_AI
+    frame["_row"] = frame.index + 2
     return frame[frame["segment"].notna() & (frame["segment"] != "")].reset_index(drop=True)
 
 
 def _validated_labels(frame: pd.DataFrame, tax: Taxonomy, path: str | Path | None) -> None:
-    bad = frame.loc[~frame["segment"].isin(tax.codes)]
+    bad = frame.loc[~frame["segment"].isin([*tax.codes, NON_AI])]
     if len(bad):
-        first = bad.index[0]
         raise InputError(
-            f"segment {bad.iloc[0]['segment']!r} is not a taxonomy code ({len(bad)} rows like this)",
+            f"segment {bad.iloc[0]['segment']!r} is not a taxonomy code nor none ({len(bad)} rows like this)",
             file=str(path) if path else None,
-            row=int(first) + 2,
+            row=int(bad.iloc[0]["_row"]) if "_row" in bad else None,
             column="segment",
-            fix=f"use one of {', '.join(tax.codes[:4])}, ...",
+            fix=f"use one of {', '.join(tax.codes[:4])}, ... or none for a firm that is not an AI firm",
         )
+
+
+def _model_frame(frame: pd.DataFrame, text_columns: tuple[str, ...]) -> pd.DataFrame:
+    """What the model reads: the first text column as the name, the others joined as the scope."""
+    first, rest = text_columns[0], tuple(text_columns[1:])
+    return pd.DataFrame(
+        {
+            "enterprise_id": frame["enterprise_id"].astype(str),
+            "name": frame[first].fillna("").astype(str) if first in frame else "",
+            "description": firm_text(frame, rest) if rest else "",
+        }
+    )
 
 
 def train(
@@ -239,80 +333,110 @@ def train(
     taxonomy_path: str | Path | None = None,
     text_columns: tuple[str, ...] = TEXT_COLUMNS,
     cv_folds: int = 5,
+    seed: int = 0,
 ) -> TrainResult:
-    """Train the learned classifier on a labels file (or the store's labelled firms), save it versioned."""
-    from sklearn.model_selection import KFold, cross_val_predict
-
+    """Train the learned classifier on a labels file (or the store's labelled firms) and save it
+    versioned, with the SHA-256 of its training data and its cross-validated figures."""
     tax = _taxonomy(taxonomy_path)
     if labels_path is not None:
         frame = read_labels(labels_path, text_columns)
+        digest = file_sha256(Path(labels_path))
     else:
         frame = sinv.classification_input(store)
         frame = frame[frame["segment"].notna() & (frame["segment"].astype(str) != "")]
+        frame = frame.reset_index(drop=True)
+        digest = hashlib.sha256(
+            frame[["enterprise_id", *[c for c in text_columns if c in frame], "segment"]]
+            .to_csv(index=False)
+            .encode("utf-8")
+        ).hexdigest()
     _validated_labels(frame, tax, labels_path)
-    texts, labels = firm_text(frame, text_columns), frame["segment"].astype(str).tolist()
+    data, labels = _model_frame(frame, text_columns), frame["segment"].astype(str).tolist()
     version = sinv.next_model_version(store)
-    model = LearnedClassifier(taxonomy=tax, version=version).fit(texts, labels)
-    metrics: dict[str, Any] = {"n_train": len(texts), "text_columns": list(text_columns)}
-    if len(texts) >= 2 * cv_folds:
-        folds = KFold(cv_folds, shuffle=True, random_state=0)
-        pred = cross_val_predict(model._build(), texts, labels, cv=folds)
+    model = LearnedClassifier(taxonomy=tax, version=version, seed=seed).fit(data, labels)
+    metrics: dict[str, Any] = {
+        "n_train": len(data),
+        "text_columns": list(text_columns),
+        "training_sha256": digest,
+    }
+    counts = pd.Series(labels).value_counts()
+    if len(data) >= 2 * cv_folds and counts.max() >= cv_folds:
+        pred = cross_val_predict(data, labels, tax, folds=cv_folds, seed=seed)
         ev = evaluate(
-            pd.DataFrame({"enterprise_id": range(len(pred)), "segment": pred}),
-            pd.DataFrame({"enterprise_id": range(len(pred)), "segment": labels}),
+            pred,
+            pd.DataFrame({"enterprise_id": data["enterprise_id"], "segment": labels}),
             tax,
+            cv_folds,
         )
         metrics.update({f"cv_{k}": v for k, v in ev.summary().items()})
     path = models_dir(store) / f"classifier-v{version}.joblib"
-    digest = model.save(path)
+    file_digest = model.save(
+        path, {"training_sha256": digest, "training_file": str(labels_path or "store labels")}
+    )
     sinv.register_model(
         store,
         version=version,
         path=str(path),
-        sha256=digest,
-        n_train=len(texts),
+        sha256=file_digest,
+        n_train=len(data),
         n_classes=len(model.classes_),
         taxonomy_source=tax.source,
         metrics=metrics,
     )
-    return TrainResult(version, path, len(texts), len(model.classes_), metrics)
+    return TrainResult(version, path, len(data), len(model.classes_), metrics, digest)
+
+
+@dataclass(frozen=True)
+class LabelEvaluation:
+    evaluation: Evaluation
+    method: str
+    model: str  # what was evaluated: "5-fold CV", "bundled model", "store v2", "rules"
+    circular: bool  # the model was trained on these very labels (no --cv): figures are optimistic
+    predictions: pd.DataFrame = field(repr=False)
 
 
 def evaluate_labels(
     labels_path: str | Path,
-    method: str = "rules",
+    method: str = "learned",
     store: Store | None = None,
     taxonomy_path: str | Path | None = None,
     model_version: int | None = None,
     text_columns: tuple[str, ...] = TEXT_COLUMNS,
-) -> Evaluation:
-    """Classify the labelled firms of a file with their labels hidden, and score the result."""
+    cv: int | None = None,
+    seed: int = 0,
+) -> LabelEvaluation:
+    """Score a classifier on labelled firms with their labels hidden.
+
+    ``cv``: stratified, seeded ``cv``-fold cross-validation of the learned model on the file itself (each
+    firm predicted by a model that never saw it). Without ``cv``: the store's model (``--db``), else the
+    bundled one; if that model was trained on this very file the result says so (``circular``).
+    """
     tax = _taxonomy(taxonomy_path)
     frame = read_labels(labels_path, text_columns)
     _validated_labels(frame, tax, labels_path)
-    # labels hidden: the classifiers see only the text (first column as the name, the rest as scope)
-    first, rest = text_columns[0], tuple(text_columns[1:])
-    hidden = pd.DataFrame(
-        {
-            "enterprise_id": frame["enterprise_id"].astype(str),
-            "name": frame.get(first, ""),
-            "description": firm_text(frame, rest) if rest else "",
-        }
-    )
-    if method == "rules":
-        predicted = RulesClassifier(tax).classify(hidden)
-    elif method == "learned":
-        if store is None:
-            raise ConfigError("the learned method needs the store holding the model (pass --db)")
-        row = sinv.model_row(store, model_version)
-        if row is None:
-            raise ConfigError("no learned model in the store (train one: aicity classify train)")
-        predicted = LearnedClassifier.load(Path(row["path"]), tax).classify(
-            hidden, ("name", "description")
-        )
-    else:
+    hidden = _model_frame(frame, text_columns)
+    truth = frame[["enterprise_id", "segment"]]
+    if method not in METHODS:
         raise ConfigError(f"method {method!r} is not one of {', '.join(METHODS)}", path="--method")
-    return evaluate(predicted, frame[["enterprise_id", "segment"]], tax)
+    circular = False
+    if method == "rules":
+        predicted, name = RulesClassifier(tax).classify(hidden), "rules"
+    elif cv:
+        if cv < 2:
+            raise ConfigError(f"--cv must be at least 2 folds, received {cv}", path="--cv")
+        predicted = cross_val_predict(
+            hidden, frame["segment"].astype(str).tolist(), tax, folds=cv, seed=seed
+        )
+        name = f"{cv}-fold stratified CV (seed {seed})"
+    else:
+        if store is not None:
+            model, _, name = _learned_model(store, tax, model_version)
+        else:
+            model, name = bundled_model(None, tax), "bundled"
+        circular = model.meta_.get("training_sha256") == file_sha256(Path(labels_path))
+        predicted = model.classify(hidden)
+    ev = evaluate(predicted, truth, tax, cv if method == "learned" else None)
+    return LabelEvaluation(ev, method, name, circular, predicted)
 
 
 # ----- derivation ---------------------------------------------------------------------------------
@@ -551,7 +675,8 @@ def industry_map_data(
         mix=mix,
         finding=finding,
         n_firms=n_firms,
-        n_unclassified=n_firms - n_seg,
+        # unclassified firms (no layer) plus AI firms whose segment is unknown
+        n_unclassified=int(values.get("inv_firms_unclassified", 0) or 0) + n_firms - n_seg,
         inventory_run=inv_run,
         has_synthetic=bool(firms["is_synthetic"].any()) if len(firms) else False,
         margin=margin,
