@@ -430,6 +430,37 @@ class Explorer:
     def run_list(self) -> list[dict[str, Any]]:
         return _records(self.runs)
 
+    def yearly(self) -> dict[str, Any] | None:
+        """The latest city run against the latest city run of an earlier reference year of the same
+        framework (``aicity runs compare``): rank and score change with both runs' intervals. None with
+        fewer than two years."""
+        if self.store is None or self.live is None or self.runs.empty:
+            return None
+        if "_yearly" not in self.__dict__:
+            runs = self.runs
+            runs = runs[
+                (runs["unit_type"] == "city")
+                & runs["framework_name"].eq(self.live.meta.get("framework_name"))
+            ]
+            year = self.live.meta.get("reference_year")
+            earlier = runs[runs["reference_year"] < year]
+            found = None
+            if len(earlier):
+                from aicity.workflows.series import compare_series
+
+                earlier_id = str(earlier.sort_values("created_at").iloc[-1]["run_id"])
+                with self._industry_lock:
+                    found = compare_series(self.store, earlier_id, self.live.run_id)
+            self.__dict__["_yearly"] = found
+        found = self.__dict__["_yearly"]
+        if found is None:
+            return None
+        return {
+            "from": found.run_a,
+            "to": found.run_b,
+            "rows": _records(found.table),
+        }
+
     def framework_info(self) -> dict[str, Any]:
         live = self.live
         if live is None:

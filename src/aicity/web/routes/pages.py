@@ -252,7 +252,11 @@ def enterprises_page(
 def methodology_page(request: Request) -> Response:
     explorer = _explorer(request)
     return render(
-        request, "methodology.html", framework=explorer.framework_info(), runs=explorer.run_list()
+        request,
+        "methodology.html",
+        framework=explorer.framework_info(),
+        runs=explorer.run_list(),
+        yearly=explorer.yearly(),
     )
 
 
@@ -289,6 +293,36 @@ def download_csv(request: Request, name: Annotated[str, Path(pattern=CODE)]) -> 
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
     )
+
+
+@router.get("/downloads/template.xlsx")
+def download_template(request: Request) -> Response:
+    """The panel template of the run's framework (``aicity template``): the user's own data, the
+    headers ingest reads, the framework's indicators and weights."""
+    import tempfile
+
+    from aicity.workflows.panel import write_template
+
+    explorer = _explorer(request)
+    if "_template" not in explorer.__dict__:
+        framework = (explorer.live.meta.get("framework_name") if explorer.live else None) or None
+        with tempfile.TemporaryDirectory(prefix="aicity-template-") as tmp:
+            path = write_template(FsPath(tmp) / "panel.xlsx", framework=framework)
+            explorer.__dict__["_template"] = path.read_bytes()
+    return Response(
+        explorer.__dict__["_template"],
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": 'attachment; filename="panel-template.xlsx"'},
+    )
+
+
+@router.get("/fragments/cities/{code}/targets")
+def targets_fragment(request: Request, code: Annotated[str, Path(pattern=CITY_CODE)]) -> Response:
+    """The city's missing or thin segments and candidate firms (补链招商), loaded after the page."""
+    from aicity.web.personas import targets_result
+
+    found = targets_result(_explorer(request), code, per_segment=3, top=5)
+    return render(request, "fragments/targets.html", targets=found)
 
 
 @router.get("/downloads/aicity.xlsx")
