@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from aicity.cli._common import handle_errors
 from aicity.cli.main import app
+from aicity.errors import RowProblems
 from aicity.store import Store
 
 runner = CliRunner()
@@ -73,3 +74,35 @@ def test_appending_the_same_firms_twice_is_refused_and_adds_nothing(
     assert "40 enterprise ids are already in the store" in err and "Traceback" not in err
     with Store.open(db, read_only=True) as store:
         assert store.fetch_one("SELECT count(*) FROM enterprises") == 40
+
+
+def test_synth_then_ingest_round_trips(tmp_path: Path):
+    """What the project writes it reads back: synth writes city_code and city, ingest takes one."""
+    out, db = tmp_path / "f.parquet", tmp_path / "s.duckdb"
+    made = runner.invoke(app, ["synth", "enterprises", "--rows", "300", "--out", str(out)])
+    assert made.exit_code == 0, made.output
+    got = runner.invoke(app, ["ingest", str(out), "--table", "enterprises", "--db", str(db)])
+    assert got.exit_code == 0, got.output
+    assert "300 accepted, 0 rejected" in " ".join(got.output.split())
+    with Store.open(db, read_only=True) as store:
+        assert store.fetch_one("SELECT count(*) FROM enterprises WHERE city_code IS NULL") == 0
+
+
+def test_two_city_columns_that_disagree_reject_the_row_with_the_reason(tmp_path: Path):
+    data, db = tmp_path / "f.csv", tmp_path / "s.duckdb"
+    data.write_text(
+        "name,city_code,city\n甲科技有限公司,110000,北京\n乙科技有限公司,110000,上海\n"
+        "丙科技有限公司,,杭州\n",
+        encoding="utf-8",
+    )
+    got = runner.invoke(app, ["ingest", str(data), "--table", "enterprises", "--db", str(db)])
+    # row problems (exit 3 from the console script): accepted rows written, the rest kept aside
+    assert isinstance(got.exception, RowProblems), got.output
+    with Store.open(db, read_only=True) as store:
+        cities = dict(store.fetch_df("SELECT name, city_code FROM enterprises").values.tolist())
+        rejected = store.fetch_df("SELECT * FROM rejected_rows")
+    assert cities == {"甲科技有限公司": "110000", "丙科技有限公司": "330100"}
+    assert rejected["row"].tolist() == [3]
+    assert rejected["reason"].tolist() == [
+        "columns 'city_code' and 'city' both mean 'city' and disagree: 110000 vs 上海"
+    ]

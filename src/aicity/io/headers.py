@@ -181,10 +181,25 @@ def _key(text: str) -> str:
     return re.sub(r"[\s_\-]+", "", text.strip().lstrip("\ufeff").lower())
 
 
+DUPLICATE = "\x00"  # "city\x00city_code": a second file column for the field (see map_headers)
+
+
+def duplicate_of(name: str) -> tuple[str, str] | None:
+    """('city', 'city_code') for a second column's mapped name, else None."""
+    if DUPLICATE not in name:
+        return None
+    canonical, _, column = name.partition(DUPLICATE)
+    return canonical, column
+
+
 def map_headers(
-    columns: list[str], table: str, file: str
+    columns: list[str], table: str, file: str, duplicates: bool = False
 ) -> tuple[dict[str, str], dict[str, str], list[str]]:
-    """Return ({file column: canonical}, {canonical: unit from header}, [unknown columns])."""
+    """Return ({file column: canonical}, {canonical: unit from header}, [unknown columns]).
+
+    Two columns meaning one field are an error, unless ``duplicates``: then the later column maps to
+    ``canonical + DUPLICATE + column`` and the caller reconciles the values row by row.
+    """
     if table not in ALIASES:
         raise InputError(f"unknown table {table!r}", fix=f"expected one of {', '.join(TABLES)}")
     lookup = {
@@ -203,6 +218,9 @@ def map_headers(
                 unit = match.group("unit").strip()
         if canonical is None:
             unknown.append(str(column))
+            continue
+        if canonical in mapping.values() and duplicates:
+            mapping[str(column)] = canonical + DUPLICATE + str(column)
             continue
         if canonical in mapping.values():
             first = next(c for c, v in mapping.items() if v == canonical)

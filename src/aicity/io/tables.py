@@ -35,7 +35,7 @@ from aicity.io._arrow import (
 )
 from aicity.io.cities import CityResolver, is_nation
 from aicity.io.credit import credit_code_problems, firm_name_key
-from aicity.io.headers import map_headers
+from aicity.io.headers import duplicate_of, map_headers
 from aicity.io.numbers import conversion_factors, parse_numbers
 from aicity.io.read import RawTable
 
@@ -292,7 +292,9 @@ def hex_ids(frame: pd.DataFrame, prefix: str) -> pd.Series:
 # ------------------------------------------------------------------------------------------------
 def validate(raw: RawTable, table: str, ctx: Context) -> Validated:
     """Map headers, check required columns (file-level), then validate rows (row-level)."""
-    mapping, header_units, unknown = map_headers(list(raw.columns), table, raw.file)
+    mapping, header_units, unknown = map_headers(
+        list(raw.columns), table, raw.file, duplicates=True
+    )
     mapped = set(mapping.values())
     if table in STREAMED:  # row checks block by block, in parallel, as the file is parsed
         return join_blocks(list(validate_stream(raw, table, ctx)))
@@ -312,7 +314,8 @@ def validate(raw: RawTable, table: str, ctx: Context) -> Validated:
         source_columns = {c: origin for c in derived}
     _require_columns(table, set(frame.columns), raw.file)
     problems = _Problems(rows, source_columns)
-    out = validator(frame.reset_index(drop=True), header_units, ctx, problems)
+    frame = _merge_duplicates(frame.reset_index(drop=True), mapping, ctx, problems)
+    out = validator(frame, header_units, ctx, problems)
     return _validated(table, out, rows, problems, unknown)
 
 
@@ -378,7 +381,7 @@ def validate_stream(raw: RawTable, table: str, ctx: Context) -> Iterator[Validat
     row checks (Arrow and numpy release the GIL), and each block is yielded, its repeats of earlier
     accepted keys rejected, as soon as it and the blocks before it are done.
     """
-    mapping, units, unknown = map_headers(list(raw.columns), table, raw.file)
+    mapping, units, unknown = map_headers(list(raw.columns), table, raw.file, duplicates=True)
     _require_columns(table, set(mapping.values()), raw.file)
     validator = VALIDATORS[table]
     key, shown_column, what = STREAMED[table]
@@ -398,7 +401,9 @@ def validate_stream(raw: RawTable, table: str, ctx: Context) -> Iterator[Validat
                         return
                     rows = frame.index[part].to_numpy(dtype=np.int64) + raw.first_row
                     pending.put(
-                        pool.submit(_check_rows, validator, frame.iloc[part], units, ctx, rows)
+                        pool.submit(
+                            _check_rows, validator, frame.iloc[part], units, ctx, rows, mapping
+                        )
                     )
         except BaseException as exc:  # a file-level problem met in a later block
             pending.put(exc)
@@ -428,9 +433,49 @@ def _check_rows(
     units: dict[str, str],
     ctx: Context,
     rows: np.ndarray,
+    mapping: dict[str, str] | None = None,
 ) -> tuple[pd.DataFrame, _Problems]:
     problems = _Problems(rows)
+    frame = _merge_duplicates(frame, mapping, ctx, problems)
     return validator(frame, units, ctx, problems), problems
+
+
+def _merge_duplicates(
+    frame: pd.DataFrame, mapping: dict[str, str] | None, ctx: Context, problems: _Problems
+) -> pd.DataFrame:
+    """Two file columns meaning one field (a synthetic registry writes both city_code and city): where
+    they agree, or one is empty, keep one value; where they disagree, reject the row with the reason.
+    Cities agree when they resolve to the same code (110000 and 北京 do)."""
+    extra = [c for c in frame.columns if duplicate_of(str(c))]
+    if not extra:
+        return frame
+    frame = frame.copy()
+    first_column = {v: k for k, v in (mapping or {}).items() if not duplicate_of(v)}
+    for name in extra:
+        canonical, column = duplicate_of(str(name))  # type: ignore[misc]
+        a, b = _text(frame, canonical), _text(frame, name)
+        if canonical == "city":
+            ka, _ = ctx.resolver.resolve(a)
+            kb, _ = ctx.resolver.resolve(b)
+            ka, kb = ka.fillna(a), kb.fillna(b)  # unresolved: compare the text itself
+        else:
+            ka, kb = a, b
+        both = _present(a) & _present(b)
+        differ = both & (ka.astype("string") != kb.astype("string")).fillna(True).to_numpy(bool)
+        first = first_column.get(canonical, canonical)
+        reason = (
+            f"columns {first!r} and {column!r} both mean {canonical!r} and disagree: "
+            + a.astype("string").fillna("")
+            + " vs "
+            + b.astype("string").fillna("")
+        )
+        problems.add(differ, canonical, b, reason)
+        if canonical in frame:
+            frame[canonical] = frame[canonical].where(_present(a), frame[name])
+        else:
+            frame[canonical] = frame[name]
+        frame = frame.drop(columns=[name])
+    return frame
 
 
 def join_blocks(blocks: list[Validated]) -> Validated:
