@@ -23,7 +23,7 @@ def test_inventory_writes_observations_and_lists_runs(tmp_path: Path):
         ).exit_code
         == 0
     )
-    assert runner.invoke(app, ["classify", "--db", str(db)]).exit_code == 0
+    assert runner.invoke(app, ["classify", "--db", str(db), "--method", "rules"]).exit_code == 0
     result = runner.invoke(app, ["inventory", "--db", str(db), "--year", "2025"])
     assert result.exit_code == 0, result.output
     assert "inventory run 2 (duckdb) from classify run 1: 300 firms" in result.output

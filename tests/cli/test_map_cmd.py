@@ -25,7 +25,7 @@ _spec.loader.exec_module(_mod)
 def db(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("map") / "s.duckdb"
     _mod.example_store(path).close()
-    assert runner.invoke(app, ["classify", "--db", str(path)]).exit_code == 0
+    assert runner.invoke(app, ["classify", "--db", str(path), "--method", "rules"]).exit_code == 0
     assert runner.invoke(app, ["inventory", "--db", str(path), "--year", "2025"]).exit_code == 0
     return path
 

@@ -25,7 +25,7 @@ def example_db(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("profile")
     _ok(["demo", "--out", str(out), "--store-only"])
     db = out / "aicity.duckdb"
-    _ok(["classify", "--db", str(db)])
+    _ok(["classify", "--db", str(db), "--method", "rules"])
     _ok(["evaluate", "--db", str(db), "--year", "2023", "--top", "0"])
     return db
 
@@ -54,7 +54,7 @@ def test_a_synthetic_registry_gives_layer_mix_clauses_with_n_and_reference(
     db.write_bytes(example_db.read_bytes())
     firms = tmp_path / "registry.parquet"
     _ok(["synth", "enterprises", "--rows", "3000", "--out", str(firms), "--into-db", str(db)])
-    _ok(["classify", "--db", str(db)])
+    _ok(["classify", "--db", str(db), "--method", "rules"])
     _ok(["evaluate", "--db", str(db), "--year", "2023", "--top", "0"])
     profile = _profile(db, "北京")
     mix = [c for c in profile["claims"] if c["kind"] == "layer_mix"]

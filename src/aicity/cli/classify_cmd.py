@@ -44,15 +44,15 @@ def classify(
     """Classify every firm in the store; labels given in the input always win."""
     if ctx.invoked_subcommand is not None:
         return
-    from aicity.store import Store
-    from aicity.store import inventory as sinv
+    from aicity.workflows.inventory import classifications
     from aicity.workflows.inventory import classify as run_classify
+    from aicity.workflows.session import open_store
 
-    with Store.open(db, create=False) as store, progress(f"classifying ({method})"):
+    with open_store(db, create=False) as store, progress(f"classifying ({method})"):
         result = run_classify(
             store, method=method, taxonomy_path=taxonomy, model_version=model_version
         )
-        per = sinv.classifications(store, result.run_id)
+        per = classifications(store, result.run_id)
     console.print(
         f"classify run {result.run_id} ({result.method}"
         + (f", model v{result.model_version}" if result.model_version else "")
@@ -83,10 +83,10 @@ def train(
     ),
 ) -> None:
     """Train the learned classifier (TF-IDF char n-grams + jieba words, logistic regression) and save it."""
-    from aicity.store import Store
     from aicity.workflows.inventory import train as run_train
+    from aicity.workflows.session import open_store
 
-    with Store.open(db, create=False) as store, progress("training"):
+    with open_store(db, create=False) as store, progress("training"):
         result = run_train(
             store, labels, taxonomy, tuple(c.strip() for c in text.split(",") if c.strip())
         )
@@ -135,13 +135,13 @@ def evaluate(
     """Accuracy, precision, recall and F1 per layer and segment on labelled firms, with confusion tables."""
     import json
 
-    from aicity.store import Store
     from aicity.workflows.inventory import evaluate_labels
+    from aicity.workflows.session import open_store
 
     columns = tuple(c.strip() for c in text.split(",") if c.strip())
     with console.status("evaluating"):
         if method == "learned" and db is not None and not cv:
-            with Store.open(db, read_only=True) as store:
+            with open_store(db, read_only=True) as store:
                 result = evaluate_labels(
                     labels, method, store, taxonomy, model_version, columns, cv, seed
                 )

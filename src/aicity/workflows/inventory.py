@@ -682,3 +682,8 @@ def industry_map_data(
         margin=margin,
         sample=sample,
     )
+
+
+def classifications(store: Store, run_id: int | None = None) -> pd.DataFrame:
+    """The firms' classifications of a classify run (default: the latest)."""
+    return sinv.classifications(store, run_id)
