@@ -4,6 +4,7 @@ numbers, table of contents) and an Excel workbook."""
 from __future__ import annotations
 
 import importlib.resources as resources
+import re
 import shutil
 from pathlib import Path
 
@@ -13,7 +14,31 @@ from aicity.report.model import LANGS, ReportData
 FORMATS = ("html", "pdf", "xlsx")
 
 
-def _environment():
+# Every value the template prints passes one gate (``printable``): characters that break a PDF's text or
+# the document (NUL, ESC and the other C0/C1 controls but tab and line breaks) or turn text around
+# (bidi embeddings, overrides and isolates, U+202A-U+202E, U+2066-U+2069) become a visible U+FFFD, and a
+# text longer than MAX_TEXT characters (a 1 MB business scope) is cut there with a mark saying so.
+MAX_TEXT = 2000
+UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+CUT_MARK = {"zh": "…［已截断：原文共 {n:,} 字］", "en": "… [cut: {n:,} characters in all]"}
+
+
+def printable(value: object, lang: str = "zh") -> object:
+    """``value`` as the report prints it; markup the report built itself (figures, CSS) is not cut, but
+    loses the same characters (a chart label is data too)."""
+    from markupsafe import Markup
+
+    if isinstance(value, Markup):
+        return Markup(UNPRINTABLE.sub("\ufffd", value))
+    if not isinstance(value, str):
+        return value
+    text = UNPRINTABLE.sub("\ufffd", value)
+    if len(text) > MAX_TEXT:
+        text = text[:MAX_TEXT] + CUT_MARK.get(lang, CUT_MARK["en"]).format(n=len(value))
+    return text
+
+
+def _environment(lang: str = "zh"):
     import jinja2
 
     return jinja2.Environment(
@@ -21,6 +46,7 @@ def _environment():
         autoescape=jinja2.select_autoescape(["html", "j2"]),
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=lambda value: printable(value, lang),
     )
 
 
@@ -55,7 +81,7 @@ def render_html_text(report: ReportData, lang: str, mode: str, figures=None) -> 
         context["css"] = font_face_css("ReportCJK") + "\n" + _css('"ReportCJK", sans-serif')
     else:
         context["css"] = _css(HTML_FONT_STACK)
-    return _environment().get_template("report.html.j2").render(**context)
+    return _environment(lang).get_template("report.html.j2").render(**context)
 
 
 def plotly_js_path() -> Path:
