@@ -46,6 +46,50 @@ def test_an_xlsx_zip_bomb_is_refused_before_inflating(tmp_path: Path) -> None:
     assert str(path) in str(err.value) and f"limit {MAX_XLSX_RATIO}" in str(err.value)
 
 
+def _lying(path: Path, inflated: int, claimed: int) -> Path:
+    """A zip bomb whose sheet member's sizes, in its local header and in the zip directory, claim
+    ``claimed`` bytes inflated (CRC left alone): the directory's ratio and total look harmless."""
+    import struct
+
+    data = bytearray(_bomb(path, inflated).read_bytes())
+    member = zipfile.ZipFile(path).getinfo("xl/worksheets/sheet1.xml")
+    struct.pack_into("<I", data, member.header_offset + 22, claimed)  # local header
+    entry = data.find(b"PK\x01\x02")
+    while entry >= 0:  # the member's central directory entry
+        length = struct.unpack_from("<H", data, entry + 28)[0]
+        if data[entry + 46 : entry + 46 + length] == member.filename.encode():
+            struct.pack_into("<I", data, entry + 24, claimed)
+        entry = data.find(b"PK\x01\x02", entry + 4)
+    path.write_bytes(bytes(data))
+    return path
+
+
+@pytest.mark.parametrize("claimed", [4096, 30 * 1024 * 1024])
+def test_an_xlsx_that_lies_about_its_sizes_is_refused_while_inflating(
+    tmp_path: Path, claimed: int
+) -> None:
+    """200 MB of spaces claimed as 4 kB or 30 MB, under the ratio and size limits by the directory: the
+    reader counts the inflated bytes itself, stops just past the claimed size, and refuses the file in
+    one line, in bounded time and memory (before, calamine's own error came out as a traceback)."""
+    import tracemalloc
+
+    path = _lying(tmp_path / "lying.xlsx", 200 * 1024 * 1024, claimed)
+    info = zipfile.ZipFile(path).getinfo("xl/worksheets/sheet1.xml")
+    assert info.file_size == claimed  # what the directory says
+    start = time.perf_counter()
+    tracemalloc.start()
+    try:
+        with pytest.raises(InputError, match="lies about its sizes") as err:
+            ingest_file(Store.memory(), path, "enterprises")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert time.perf_counter() - start < 2
+    assert peak < 64 * 1024 * 1024, peak  # never the 200 MB
+    message = str(err.value)
+    assert str(path) in message and "\n" not in message and f"says {claimed:,}" in message
+
+
 def test_xlsx_formulas_and_external_links_are_read_as_their_values(tmp_path: Path) -> None:
     path = tmp_path / "formulas.xlsx"
     book = xlsxwriter.Workbook(str(path))
