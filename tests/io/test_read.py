@@ -120,7 +120,10 @@ def test_undecodable_bytes_deep_in_a_big_gb18030_file_name_the_offset(tmp_path: 
     body = ("名称,城市\n" + "甲公司,北京\n" * 200_000).encode("gb18030")
     path = tmp_path / "a.csv"
     path.write_bytes(body + b"\x81\x20,x\n")
-    with pytest.raises(InputError, match="cannot decode as UTF-8 or GB18030"):
+    with pytest.raises(
+        InputError,
+        match=r"cannot decode as UTF-8 \(from line 1\) or as GB18030 \(from line 200002\)",
+    ):
         read_table(path)
     with pytest.raises(InputError, match=f"cannot decode as gb18030 at byte {len(body)}"):
         read_table(path, encoding="gb18030")

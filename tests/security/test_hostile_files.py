@@ -177,3 +177,61 @@ def test_a_csv_with_100k_columns(tmp_path: Path) -> None:
     result = ingest_file(Store.memory(), path, "enterprises")
     assert result.n_accepted == 1 and len(result.unknown_columns) == 100_000
     assert time.perf_counter() - start < 60
+
+
+def _mixed(path: Path, lines: list[tuple[str, str]]) -> Path:
+    path.write_bytes(b"".join((text + "\n").encode(encoding) for text, encoding in lines))
+    return path
+
+
+HEADER = "企业名称,城市,经营范围"
+
+
+@pytest.mark.parametrize("before", [1, 100_000])
+def test_utf8_lines_then_a_gb18030_line_name_the_line_and_the_fix(
+    tmp_path: Path, before: int
+) -> None:
+    """UTF-8 lines, then one in GB18030 (near the start, or past the first 64 KB the reader samples):
+    one line naming the first line that is not UTF-8 and what to do; nothing read."""
+    rows = [(HEADER, "utf-8")] + [(f"科大讯飞{i},合肥,智能语音", "utf-8") for i in range(before)]
+    path = _mixed(tmp_path / "mixed.csv", [*rows, ("商汤科技,上海,计算机视觉", "gb18030")])
+    store = Store.memory()
+    with pytest.raises(InputError) as err:
+        ingest_file(store, path, "enterprises")
+    message = str(err.value)
+    assert "\n" not in message and str(path) in message
+    line = before + 2
+    assert f"mixed encodings: lines 1-{line - 1} are UTF-8 but line {line} is not" in message
+    assert "reads as GB18030" in message and "--encoding" in message
+    assert store.table_counts()["enterprises"] == 0
+
+
+def test_gb18030_lines_then_a_utf8_line_name_the_lines(tmp_path: Path) -> None:
+    path = _mixed(
+        tmp_path / "mixed.csv",
+        [
+            (HEADER, "gb18030"),
+            ("科大讯飞股份有限公司,合肥,智能语音", "gb18030"),
+            ("商汤科技,上海,计算机视觉", "utf-8"),  # an odd byte count: not GB18030 either
+        ],
+    )
+    with pytest.raises(InputError) as err:
+        ingest_file(Store.memory(), path, "enterprises")
+    message = str(err.value)
+    assert "\n" not in message
+    assert "cannot decode as UTF-8 (from line 1) or as GB18030 (from line 3)" in message
+    assert "--encoding" in message
+
+
+def test_one_encoding_throughout_still_reads(tmp_path: Path) -> None:
+    for encoding in ("utf-8", "utf-8-sig", "gb18030"):
+        path = _mixed(
+            tmp_path / f"{encoding}.csv",
+            [(HEADER, encoding), ("科大讯飞股份有限公司,合肥,智能语音", "gb18030")]
+            if encoding == "gb18030"
+            else [(HEADER, encoding), ("科大讯飞股份有限公司,合肥,智能语音", "utf-8")],
+        )
+        assert ingest_file(Store.memory(), path, "enterprises").n_accepted == 1, encoding
+    # an ASCII header over GB18030 rows is GB18030, not a mix
+    path = _mixed(tmp_path / "ascii.csv", [("name,city", "ascii"), ("科大讯飞,合肥", "gb18030")])
+    assert ingest_file(Store.memory(), path, "enterprises").n_accepted == 1

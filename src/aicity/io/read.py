@@ -194,17 +194,55 @@ def to_utf8(data: bytes, name: str, encoding: str | None) -> tuple[memoryview | 
             "looks binary, not a text CSV", file=name, fix="save it as CSV, XLSX or Parquet"
         )
     candidates = list(FALLBACK_ENCODINGS)
-    if not _utf8_prefix(data):  # decide on the first 64 KB instead of failing late on a big file
+    bad: dict[str, int] = {}  # encoding -> byte offset of its first error
+    prefix_error = _utf8_prefix_error(data)
+    if prefix_error is not None:  # decide on the first 64 KB instead of failing late on a big file
         candidates.remove("utf-8-sig")
+        bad["utf-8-sig"] = prefix_error
+        mixed = _mixed_encodings(data, name, prefix_error)
+        if mixed is not None:
+            raise mixed
     for candidate in candidates:
         try:
             return _transcode(data, candidate), candidate
-        except UnicodeDecodeError:
-            continue
+        except UnicodeDecodeError as exc:
+            mixed = _mixed_encodings(data, name, exc.start) if _is_utf8(candidate) else None
+            if mixed is not None:
+                raise mixed from None
+            bad[candidate] = exc.start
+    lines = {enc: _line_of(data, offset) for enc, offset in bad.items()}
     raise InputError(
-        "cannot decode as UTF-8 or GB18030",
+        f"cannot decode as UTF-8 (from line {lines.get('utf-8-sig', 1)}) or as GB18030 "
+        f"(from line {lines.get('gb18030', 1)}); a file whose lines mix encodings fails so",
         file=name,
-        fix="pass --encoding with the file's encoding",
+        fix="pass --encoding with the file's encoding, or save the whole file again as UTF-8",
+    )
+
+
+def _line_of(data: bytes, offset: int) -> int:
+    """The 1-based line (counted by line breaks) holding byte ``offset``."""
+    return data.count(b"\n", 0, offset) + 1
+
+
+def _mixed_encodings(data: bytes, name: str, offset: int) -> InputError | None:
+    """The error for a file that is UTF-8 (with Chinese text) up to the line holding ``offset`` and not
+    from there on; None when the lines before it are plain ASCII (then it may be GB18030 throughout)."""
+    start = data.rfind(b"\n", 0, offset) + 1
+    if data[:start].isascii():
+        return None
+    line = _line_of(data, offset)
+    end = data.find(b"\n", offset)
+    try:
+        bytes(data[start : end if end >= 0 else len(data)]).decode("gb18030")
+        reads_as = "it reads as GB18030"
+    except UnicodeDecodeError:
+        reads_as = "nor GB18030"
+    return InputError(
+        f"mixed encodings: lines 1-{line - 1} are UTF-8 but line {line} is not ({reads_as}); "
+        "nothing read",
+        file=name,
+        fix="save the whole file again in one encoding (UTF-8), then ingest it; --encoding names "
+        "one encoding for every line",
     )
 
 
@@ -250,11 +288,16 @@ def _at_offset(exc: UnicodeDecodeError, start: int) -> UnicodeDecodeError:
 
 
 def _utf8_prefix(data: bytes) -> bool:
+    return _utf8_prefix_error(data) is None
+
+
+def _utf8_prefix_error(data: bytes) -> int | None:
+    """The offset of the first byte that is not UTF-8 in the first 64 KB, or None."""
     try:
         codecs.getincrementaldecoder("utf-8")().decode(data[:65536], final=False)
-    except UnicodeDecodeError:
-        return False
-    return True
+    except UnicodeDecodeError as exc:
+        return exc.start
+    return None
 
 
 def _first_ragged_row(
@@ -503,11 +546,16 @@ def _csv_encoding(
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:4096]:
         utf8, used = to_utf8(data, name, None)  # UTF-16 with a BOM, or the binary-file error
         return utf8, None, used
-    if _utf8_prefix(data):
+    bad = _utf8_prefix_error(data)
+    if bad is None:
         try:
             return _transcode(data, "utf-8-sig"), None, "utf-8-sig"
-        except UnicodeDecodeError:
-            pass
+        except UnicodeDecodeError as exc:
+            bad = exc.start
+    # not UTF-8 from byte `bad` on: GB18030, unless the lines before it hold UTF-8 Chinese text
+    mixed = _mixed_encodings(data, name, bad)
+    if mixed is not None:
+        raise mixed
     return None, "gb18030", "gb18030"
 
 
