@@ -45,7 +45,7 @@ from sklearn.model_selection import StratifiedKFold
 
 from aicity.errors import ConfigError, InputError
 from aicity.inventory.ngrams import CharNgramTfidf, normalise
-from aicity.inventory.rules import RESULT_COLUMNS, RulesClassifier, explanation_of
+from aicity.inventory.rules import RESULT_COLUMNS, RulesClassifier, _hits, explanation_of
 from aicity.inventory.taxonomy import LAYERS, Taxonomy, _from_entries, load_taxonomy
 
 METHOD = "learned"
@@ -89,17 +89,28 @@ class RuleFeatures(BaseEstimator, TransformerMixin):
         return self
 
     def hits(self, X: pd.DataFrame) -> list[dict[str, set[str]]]:
-        rules = self._rules()
+        pattern, _ = self._rules()._compiled()  # compiled once for all rows
         names = X["name"].map(normalise).tolist() if "name" in X else [""] * len(X)
         descs = X["description"].map(normalise).tolist() if "description" in X else [""] * len(X)
-        return [rules.match(n, d) for n, d in zip(names, descs, strict=True)]
+        return [
+            {"name": _hits(pattern, n), "scope": _hits(pattern, d)}
+            for n, d in zip(names, descs, strict=True)
+        ]
 
     def transform(self, X: pd.DataFrame) -> sp.csr_matrix:
+        return self.from_hits(self.hits(X))
+
+    def from_hits(self, hits: list[dict[str, set[str]]]) -> sp.csr_matrix:
+        """The features of :meth:`hits` (so one scan serves features, fallback and explanation)."""
         rules = self._rules()
-        _, segments_of = rules._compiled()
+        if getattr(self, "_segments_of", None) is None:
+            self._segments_of = rules._compiled()[1]
+        segments_of = self._segments_of
         col = {c: i for i, c in enumerate(self.codes_)}
         rows, cols, vals = [], [], []
-        for i, hit in enumerate(self.hits(X)):
+        for i, hit in enumerate(hits):
+            if not hit["name"] and not hit["scope"]:
+                continue
             score: dict[int, float] = defaultdict(float)
             for fld, weight in (("name", rules.name_weight), ("scope", 1.0)):
                 for kw in hit[fld]:
@@ -109,12 +120,15 @@ class RuleFeatures(BaseEstimator, TransformerMixin):
             for j, v in score.items():
                 rows.append(i)
                 cols.append(j)
-                vals.append(np.log1p(v))
-        return sp.csr_matrix((vals, (rows, cols)), shape=(len(X), len(self.codes_)))
+                vals.append(v)
+        raw = sp.csr_matrix((vals, (rows, cols)), shape=(len(hits), len(self.codes_)))
+        raw.data = np.log1p(raw.data)
+        return raw
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
         state.pop("_cached", None)
+        state.pop("_segments_of", None)
         return state
 
 
@@ -169,10 +183,13 @@ class LearnedClassifier:
             self.taxonomy = load_taxonomy()
         return self.taxonomy
 
-    def _matrix(self, frame: pd.DataFrame) -> sp.csr_matrix:
+    def _matrix(
+        self, frame: pd.DataFrame, hits: list[dict[str, set[str]]] | None = None
+    ) -> sp.csr_matrix:
         assert self.features_ is not None and self.rules_ is not None
         chars = self.features_.transform(firm_text(frame))
-        rules = self.rules_.transform(frame) * self.rule_weight
+        hits = self.rules_.hits(frame) if hits is None else hits
+        rules = self.rules_.from_hits(hits) * self.rule_weight
         return sp.hstack([chars, rules], format="csr")
 
     def feature_names(self) -> np.ndarray:
@@ -243,10 +260,12 @@ class LearnedClassifier:
                 "the learned classifier is not trained (run `aicity classify train` first)"
             )
 
-    def predict_proba(self, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, sp.csr_matrix]:
+    def predict_proba(
+        self, frame: pd.DataFrame, hits: list[dict[str, set[str]]] | None = None
+    ) -> tuple[np.ndarray, np.ndarray, sp.csr_matrix]:
         """(p_ai per firm, segment probabilities per firm x classes_, the feature matrix)."""
         self._check()
-        X = self._matrix(frame)
+        X = self._matrix(frame, hits)
         if self.ai_model_ is None:
             p_ai = np.ones(X.shape[0])
         else:
@@ -261,7 +280,8 @@ class LearnedClassifier:
     ) -> pd.DataFrame:
         """One row per firm: the rules' columns plus ``outcome`` (ai / non_ai / unclassified), ``p_ai``.
 
-        A non-empty ``layer`` in the input is a label: the firm is an AI firm of that layer.
+        A non-empty ``layer`` in the input is a label: the firm is an AI firm of that layer. The
+        decision is vectorised over all firms; only the explanation strings are built row by row.
         """
         self._check()
         tax = self.taxonomy_
@@ -277,83 +297,121 @@ class LearnedClassifier:
                     **({"layer": frame["layer"]} if "layer" in frame else {}),
                 }
             )
-        p_ai, q, X = self.predict_proba(frame)
-        given = frame["layer"].tolist() if "layer" in frame else [None] * len(frame)
+        assert self.rules_ is not None
+        n = len(frame)
+        hits = self.rules_.hits(frame)
+        p_ai, q, X = self.predict_proba(frame, hits)
+        classes = np.asarray(self.classes_, dtype=object)
         class_layer = np.array([tax.layer_of(c) for c in self.classes_])
-        layer_masks = {lay: class_layer == lay for lay in LAYERS}
+        member = np.stack([class_layer == lay for lay in LAYERS], axis=1).astype(float)  # K x 3
+        given = (
+            frame["layer"].where(frame["layer"].isin(list(LAYERS))).to_numpy(dtype=object)
+            if "layer" in frame
+            else np.full(n, None, dtype=object)
+        )
+        labelled = pd.notna(given)
+        pa = np.where(labelled, 1.0, p_ai)
+        p_layer = pa[:, None] * (q @ member)  # n x 3
+        options = np.column_stack(
+            [1.0 - pa, p_layer]
+        )  # non_ai, foundation, technology, application
+        for j, lay in enumerate(LAYERS):  # a layer label leaves only that layer
+            options[labelled, j + 1] = np.where(given[labelled] == lay, 1.0, 0.0)
+        options[labelled, 0] = 0.0
+        best = options.argmax(axis=1)
+        best_p = options[np.arange(n), best]
+        outcome = np.where(
+            best_p < self.threshold, "unclassified", np.where(best == 0, "non_ai", "ai")
+        )
+        layer_idx = np.clip(best - 1, 0, 2)
+        within = q * member[:, layer_idx].T  # segment probabilities inside the chosen layer
+        k = within.argmax(axis=1)
+        p_seg = pa * within[np.arange(n), k]
+        seg = classes[k].copy()
+        lay = np.asarray(LAYERS, dtype=object)[layer_idx]
+        unsure = (outcome == "ai") & (p_seg < self.segment_threshold)
+        # fallback: the rules' strongest segment of the chosen layer, when a keyword matched
+        R = self.rules_.from_hits(hits).toarray()  # n x taxonomy codes
+        rule_codes = np.asarray(self.rules_.codes_, dtype=object)
+        rule_layer = np.array([tax.layer_of(c) if c in tax else "" for c in rule_codes])
+        r_within = np.where(rule_layer[None, :] == lay[:, None], R, 0.0)
+        r_best = r_within.argmax(axis=1)
+        has_rule = r_within[np.arange(n), r_best] > 0
+        from_rules = unsure & has_rule
+        seg = np.where(from_rules, rule_codes[r_best], seg)
+        no_segment = unsure & ~has_rule
+        is_ai = outcome == "ai"
+        conf = np.where(
+            is_ai & ~unsure, p_seg, np.where(is_ai, p_layer[np.arange(n), layer_idx], best_p)
+        )
+        # secondary tags: up to 3 further segments of the layer with p >= 0.1
+        order = np.argsort(-within, axis=1, kind="stable")[:, 1:4]
+        # the terms behind the answer: x * w of the chosen class (or of non-AI)
         names = self.feature_names()
         w_seg = _coef(self.segment_model_)
-        w_ai = _coef(self.ai_model_)[0] if self.ai_model_ is not None else None
-        hits = self.rules_.hits(frame)  # type: ignore[union-attr]
-        rule_pred = RulesClassifier(tax).classify(
-            pd.DataFrame(
-                {
-                    "enterprise_id": frame["enterprise_id"],
-                    "name": frame["name"].map(normalise) if "name" in frame else "",
-                    "description": frame["description"].map(normalise)
-                    if "description" in frame
-                    else "",
-                }
-            )
-        )
-        ids = frame["enterprise_id"].astype(str).tolist()
+        w_ai = _coef(self.ai_model_)[0] if self.ai_model_ is not None else np.zeros(X.shape[1])
         X = X.tocsr()
-        rows = []
-        for i, eid in enumerate(ids):
-            label = given[i] if isinstance(given[i], str) and given[i] in LAYERS else None
-            pa = 1.0 if label else float(p_ai[i])
-            p_layer = {lay: pa * float(q[i][m].sum()) for lay, m in layer_masks.items()}
-            options = {"non_ai": 1.0 - pa, **p_layer} if not label else {label: 1.0}
-            best = max(options, key=lambda k: options[k])
-            x = X.getrow(i)
-            rule_text = explanation_of(sorted(hits[i]["name"]), sorted(hits[i]["scope"]))
-            rules_part = f"; rules: {rule_text}" if rule_text else "; rules: no keyword"
-            if options[best] < self.threshold:
-                ranked = sorted(options.items(), key=lambda kv: -kv[1])[:2]
-                expl = "unclassified: " + ", ".join(f"{k} {v:.2f}" for k, v in ranked)
-                rows.append(
-                    (
-                        eid,
-                        None,
-                        None,
-                        "",
-                        options[best],
-                        options[best],
-                        expl + rules_part,
-                        METHOD,
-                        "unclassified",
-                        pa,
-                    )
-                )
-                continue
-            if best == "non_ai":
-                terms = _top_terms(x, -w_ai if w_ai is not None else None, names, top_terms)
-                expl = f"not an AI firm p={1 - pa:.2f}" + (f"; terms: {terms}" if terms else "")
-                rows.append(
-                    (eid, None, None, "", 1 - pa, 1 - pa, expl + rules_part, METHOD, "non_ai", pa)
-                )
-                continue
-            qi = np.where(layer_masks[best], q[i], 0.0)
-            order = np.argsort(-qi, kind="stable")
-            k = int(order[0])
-            p_seg = pa * float(qi[k])
-            secondary = ";".join(
-                self.classes_[j] for j in order[1:4] if qi[j] > 0 and pa * qi[j] >= 0.1
+        row_of = np.repeat(np.arange(n), np.diff(X.indptr))
+        w_rows = w_seg[k[row_of], X.indices] if w_seg.shape[0] > 1 else w_seg[0][X.indices]
+        contrib = X.data * np.where(best[row_of] == 0, -w_ai[X.indices], w_rows)
+        rank = np.lexsort((-contrib, row_of))
+        terms = [""] * n
+        starts = X.indptr
+        for i in range(n):
+            picked = rank[starts[i] : starts[i + 1]][:top_terms]
+            terms[i] = ", ".join(
+                f"{names[X.indices[j]]} (+{contrib[j]:.2f})" for j in picked if contrib[j] > 0
             )
-            seg: str | None = self.classes_[k]
-            lead = f"{seg} p={p_seg:.2f} (AI {pa:.2f}, {best} {p_layer[best]:.2f})"
-            if p_seg < self.segment_threshold:
-                rp = rule_pred.iloc[i]
-                if isinstance(rp.segment, str) and tax.layer_of(rp.segment) == best:
-                    lead = f"{rp.segment} from the rules (model unsure: {seg} p={p_seg:.2f}; {best} {p_layer[best]:.2f})"
-                    seg = rp.segment
-                else:
-                    lead = f"{best}, segment unsure ({seg} p={p_seg:.2f})"
-                    seg = None
-            terms = _top_terms(x, w_seg[k] if w_seg.shape[0] > 1 else w_seg[0], names, top_terms)
-            expl = lead + (f"; terms: {terms}" if terms else "") + rules_part
-            conf = p_seg if seg == self.classes_[k] else p_layer[best]
-            rows.append((eid, seg, best, secondary, conf, p_layer[best], expl, METHOD, "ai", pa))
+        rows = []
+        ids = frame["enterprise_id"].astype(str).tolist()
+        for i in range(n):
+            rule_text = explanation_of(sorted(hits[i]["name"]), sorted(hits[i]["scope"]))
+            tail = (f"; terms: {terms[i]}" if terms[i] else "") + (
+                f"; rules: {rule_text}" if rule_text else "; rules: no keyword"
+            )
+            o = outcome[i]
+            if o == "unclassified":
+                top2 = np.argsort(-options[i])[:2]
+                labels = ("non_ai", *LAYERS)
+                expl = "unclassified: " + ", ".join(
+                    f"{labels[j]} {options[i, j]:.2f}" for j in top2
+                )
+                rule_tail = f"; rules: {rule_text}" if rule_text else "; rules: no keyword"
+                rows.append(
+                    (ids[i], None, None, "", conf[i], conf[i], expl + rule_tail, METHOD, o, pa[i])
+                )
+                continue
+            if o == "non_ai":
+                expl = f"not an AI firm p={1 - pa[i]:.2f}" + tail
+                rows.append((ids[i], None, None, "", conf[i], conf[i], expl, METHOD, o, pa[i]))
+                continue
+            model_seg = classes[k[i]]
+            if from_rules[i]:
+                lead = (
+                    f"{seg[i]} from the rules (model unsure: {model_seg} p={p_seg[i]:.2f}; "
+                    f"{lay[i]} {p_layer[i, layer_idx[i]]:.2f})"
+                )
+            elif no_segment[i]:
+                lead = f"{lay[i]}, segment unsure ({model_seg} p={p_seg[i]:.2f})"
+            else:
+                lead = f"{model_seg} p={p_seg[i]:.2f} (AI {pa[i]:.2f}, {lay[i]} {p_layer[i, layer_idx[i]]:.2f})"
+            secondary = ";".join(
+                classes[j] for j in order[i] if within[i, j] > 0 and pa[i] * within[i, j] >= 0.1
+            )
+            rows.append(
+                (
+                    ids[i],
+                    None if no_segment[i] else seg[i],
+                    lay[i],
+                    secondary,
+                    conf[i],
+                    p_layer[i, layer_idx[i]],
+                    lead + tail,
+                    METHOD,
+                    o,
+                    pa[i],
+                )
+            )
         out = pd.DataFrame(rows, columns=PREDICTION_COLUMNS)
         for c in ("confidence", "score", "p_ai"):
             out[c] = out[c].astype("float64")
