@@ -1,5 +1,6 @@
-"""The rankings endpoint under load: 32 concurrent clients on loopback for 20 s, new random weights on every
-request. Goals (issue 7): p99 under 50 ms and at least 300 requests/s on 2 cores.
+"""The rankings endpoint under load: 32 concurrent keep-alive clients on loopback for 20 s, new random
+weights on every request. Goals (issues 7 and 19): p99 at most 50 ms, at least 300 requests/s on 2 cores,
+no error, and the server's resident memory growing by at most 50 MB over the load.
 
 The server runs in its own process (uvicorn, one worker, as ``aicity serve`` runs it) over a store built
 from the bundled example (ingest, classify, inventory, evaluate; no uncertainty or report, which do not
@@ -10,7 +11,9 @@ by itself after the duration (and at a hard cap on requests), and only ever conn
 Also timed in process: one re-ranking through the explorer's fast path beside a full engine build with
 the same weights, which is what a naive server would do per request.
 
-Run alone with ``python benchmarks/run.py web`` (``AICITY_BENCH_WEB_SECONDS`` shortens the load phase).
+Run alone with ``make bench-web`` or ``python benchmarks/bench_web.py`` (which exits 1 when a goal is
+missed), or in the table of ``python benchmarks/run.py web``; ``AICITY_BENCH_WEB_SECONDS`` shortens the
+load phase.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ SECONDS = float(os.environ.get("AICITY_BENCH_WEB_SECONDS", "20"))
 MAX_REQUESTS = 200_000  # a hard bound on the load loop, whatever the speed
 GOAL_P99_S = 0.050
 GOAL_RPS = 300.0
+GOAL_RSS_GROWTH_MB = 50.0
 
 
 def build_store(folder: Path) -> Path:
@@ -57,12 +61,12 @@ def build_store(folder: Path) -> Path:
 
 
 def _serve(db: str, port: int) -> None:
-    """Child process: the explorer exactly as ``aicity serve`` builds it."""
+    """Child process: the explorer exactly as ``aicity serve`` builds it (over a snapshot of the store)."""
     from aicity.store import Store
     from aicity.web import WebSettings, create_app
     from aicity.web.app import serve
 
-    with Store.open(db, read_only=True) as store:
+    with Store.snapshot(db) as store:
         app = create_app(store, WebSettings(port=port))
         serve(app, host=HOST, port=port, log_level="error")
 
@@ -71,6 +75,14 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind((HOST, 0))
         return int(sock.getsockname()[1])
+
+
+def _rss_mb(pid: int) -> float:
+    """Resident memory of process ``pid`` in MB (Linux /proc)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmRSS for process {pid}")
 
 
 def _wait_for(port: int, process: subprocess.Popen, timeout: float = 180.0) -> None:
@@ -191,7 +203,9 @@ def main() -> list[dict]:
             import uvloop
 
             uvloop.run(_load(port, dimensions, 2.0))  # warm the connections and caches
+            rss_before = _rss_mb(server.pid)
             latencies, errors, elapsed = uvloop.run(_load(port, dimensions, SECONDS))
+            rss_after = _rss_mb(server.pid)
         finally:
             server.terminate()
             server.wait(timeout=10)
@@ -208,6 +222,14 @@ def main() -> list[dict]:
         f"{CLIENTS} clients, {elapsed:.0f} s, {n} requests, {len(errors)} errors, {os.cpu_count()} cores, "
         f"load average {load:.1f}"
     )
+    growth = rss_after - rss_before
+    goals = {
+        f"p99 <= {GOAL_P99_S * 1000:.0f} ms": p99 <= GOAL_P99_S,
+        f">= {GOAL_RPS:.0f} req/s": rps >= GOAL_RPS,
+        "0 errors": not errors,
+        f"server RSS growth <= {GOAL_RSS_GROWTH_MB:.0f} MB": growth <= GOAL_RSS_GROWTH_MB,
+    }
+    verdict = ", ".join(f"{goal} {'met' if ok else 'MISSED'}" for goal, ok in goals.items())
     return [
         {
             "benchmark": "web: rankings API p99 latency, new weights per request",
@@ -224,6 +246,15 @@ def main() -> list[dict]:
             "note": f"{rps:.0f} req/s; server and load generator share the machine",
         },
         {
+            "benchmark": "web: goals",
+            "ours_s": None,
+            "peer": "all met" if all(goals.values()) else "missed",
+            "peer_s": None,
+            "note": f"{verdict}; server RSS {rss_before:.0f} MB after warm-up, {rss_after:.0f} MB "
+            f"after ({growth:+.1f} MB); {len(errors)} errors {sorted(set(errors))[:5]}",
+            "ok": all(goals.values()),
+        },
+        {
             "benchmark": "web: one re-ranking in process (explorer fast path)",
             "ours_s": fast_s,
             "peer": "full aicity.index.build with the same weights",
@@ -237,5 +268,7 @@ if __name__ == "__main__":
     if sys.argv[1:2] == ["--serve"]:
         _serve(sys.argv[2], int(sys.argv[3]))
     else:
-        for row in main():
+        rows = main()
+        for row in rows:
             print(row)
+        sys.exit(0 if all(row.get("ok", True) for row in rows) else 1)
