@@ -40,4 +40,4 @@ def build(
     ctx.extras["steps"] = fitted
     if not np.isfinite(ctx.X[~np.isnan(ctx.X)]).all():
         raise ConfigError("non-finite values after the last step", path="recipe")
-    return IndexResult(framework, recipe, data, ctx)
+    return IndexResult(framework, recipe, data, ctx, builder=build)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from aicity.errors import ConfigError
 from aicity.index import numeric
 from aicity.index.framework import Framework
 from aicity.index.recipe import Recipe
@@ -20,12 +22,20 @@ class IndexResult:
     """Everything a build produced. Frames are built on first access (the core works on arrays)."""
 
     def __init__(
-        self, framework: Framework, recipe: Recipe, data: pd.DataFrame | None, ctx: Context
+        self,
+        framework: Framework,
+        recipe: Recipe,
+        data: pd.DataFrame | None,
+        ctx: Context,
+        builder: Callable[..., IndexResult] | None = None,
     ) -> None:
         self.framework = framework
         self.recipe = recipe
         self._data = data
         self._ctx = ctx
+        # the function that built this result (``aicity.index.pipeline.build``): regenerate calls it
+        # again, so this module never imports the pipeline that imports it
+        self._builder = builder
         self._stage_arrays = dict(ctx.stages)
         self.steps = ctx.extras.get("steps", [])
 
@@ -129,9 +139,11 @@ class IndexResult:
 
     def regenerate(self, **overrides: Any) -> IndexResult:
         """Rebuild with ``step__param`` settings changed, e.g. ``normalise__method="zscore"``."""
-        from aicity.index.pipeline import build
-
-        return build(self.framework, self._data, self.recipe.with_params(**overrides))
+        if self._builder is None:
+            raise ConfigError(
+                "this result was not made by aicity.index.build: it cannot regenerate"
+            )
+        return self._builder(self.framework, self._data, self.recipe.with_params(**overrides))
 
     def equals(self, other: IndexResult) -> bool:
         """Same recipe, stages, scores, ranks and flags (NaN equal to NaN)."""

@@ -132,8 +132,8 @@ def main() -> int:
     try:
         import pickle
 
+        from aicity.report.document import render_html_text
         from aicity.report.figures import build_figures
-        from aicity.report.render import render_html_text
 
         started = time.perf_counter()
         with open(job["report"], "rb") as f:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import importlib.resources as resources
-import re
 import uuid
 import warnings
 from dataclasses import dataclass
@@ -30,14 +29,14 @@ from aicity.io.outlets import grade
 from aicity.store import Store
 from aicity.store import core as store_core
 from aicity.store.runs import CELL_COLUMNS, RunRecord, StoredRun, save_run
+from aicity.workflows.selection import (
+    indicator_year,
+    scope_base,
+    scope_matches,
+)
 
 DEFAULT_FRAMEWORK = "china_ai_20"
 ALTERNATIVE_RECIPES = ("entropy", "ahp", "geometric")
-# Qualifiers in a scope text that mean "part of the unit only" or "not a full-year actual": never comparable.
-PARTIAL_SCOPE = re.compile(
-    r"\bonly\b|\bQ[1-4]\b|\bH[12]\b|target|planned|expected|district|sample|park|Q1-Q3",
-    re.IGNORECASE,
-)
 
 
 @dataclass
@@ -108,28 +107,6 @@ def engine_spec(spec: dict) -> dict:
 
 
 # ----- cell selection ----------------------------------------------------------------------------------
-def scope_base(unit_text: object) -> str:
-    """The scope without its qualifier: ``"firms (lower bound; stated as 超2.4万)"`` -> ``"firms"``."""
-    text = (
-        ""
-        if unit_text is None or (isinstance(unit_text, float) and np.isnan(unit_text))
-        else str(unit_text)
-    )
-    return text.split(" (", 1)[0].strip()
-
-
-def scope_matches(unit_text: object, wanted: str, accepted: list[str] | None = None) -> bool:
-    text = (
-        ""
-        if unit_text is None or (isinstance(unit_text, float) and np.isnan(unit_text))
-        else str(unit_text)
-    )
-    if accepted:
-        return text in accepted
-    qualifier = text[len(scope_base(text)) :]
-    return scope_base(text) == wanted and not PARTIAL_SCOPE.search(qualifier)
-
-
 def _flag_value(row: pd.Series) -> float:
     """Flags are stored as 1/0 or yes/no text."""
     if pd.notna(row.get("value")):
@@ -142,25 +119,6 @@ def _flag_value(row: pd.Series) -> float:
         if text in ("no", "false", "0", "否")
         else np.nan
     )
-
-
-def _is_real(frame: pd.DataFrame) -> pd.Series:
-    """Sourced (a URL), verified, actual (not an estimate) observations: the only ones that are scored."""
-    url = frame["source_url"].fillna("").astype(str).str.strip() != ""
-    return url & frame["verified"].fillna(False).astype(bool) & (frame["kind"] == "actual")
-
-
-def indicator_year(in_scope: pd.DataFrame, year: int, max_age: int) -> int | None:
-    """One year per indicator: of the real observations in the window, the year that covers the most units
-    (ties go to the later year); None when there is no real observation."""
-    years = in_scope["year"]
-    window = in_scope[(years <= year) & (years >= year - max_age)]
-    window = window[_is_real(window)]
-    if window.empty:
-        return None
-    counts = window.groupby("year")["unit_key"].nunique()
-    best = counts[counts == counts.max()].index.max()
-    return int(best)
 
 
 def select_cells(

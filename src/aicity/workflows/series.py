@@ -44,7 +44,7 @@ def carry_forward(
 ) -> pd.DataFrame:
     """``cells`` with each not-real cell of a number indicator filled from the same unit's latest real
     observation older than the indicator's year (and no older than ``year - max_age``)."""
-    from aicity.workflows.evaluate import indicator_year, scope_matches
+    from aicity.workflows.selection import indicator_year, scope_matches
 
     if cells.empty or observations.empty:
         return cells

@@ -12,11 +12,11 @@ from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import FileResponse, Response
 
 from aicity.io.export import csv_text, write_workbook
-from aicity.web.app import page_context, render
 from aicity.web.errors import BadRequest, NotFound
 from aicity.web.explorer import LAYERS, Explorer
 from aicity.web.live import AGGREGATIONS, NORMALISATIONS, WEIGHTINGS, Methods
 from aicity.web.personas import persona_choices, persona_context, view_for
+from aicity.web.rendering import page_context, render
 from aicity.web.routes.api import CITY_CODE, CODE, SLUG, city_detail, parse_weights_text
 
 router = APIRouter(include_in_schema=False)
