@@ -28,6 +28,8 @@ def test_inventory_writes_observations_and_lists_runs(tmp_path: Path):
     assert result.exit_code == 0, result.output
     assert "inventory run 2 (duckdb) from classify run 1: 300 firms" in result.output
     assert "anchor firms: size >=" in result.output
+    text = " ".join(result.output.split())
+    assert "left out of every indicator: 0 not AI firms," in text and " unclassified" in text
     # a person reads city names; codes only on request
     assert "北京" in result.output and "110000" not in result.output
     assert "sample-kind" not in result.output  # a (synthetic) registry: no illustrative warning

@@ -197,7 +197,8 @@ def test_non_ai_and_unclassified_firms_are_counted_apart(tmp_path: Path):
     cls = sinv.classifications(store, result.run_id).set_index("enterprise_id")
     assert cls.loc["park", "outcome"] == "non_ai" and pd.isna(cls.loc["park", "layer"])
     assert cls.loc["chip", "segment"] == "ai_chips"
-    wf.inventory(store, year=2025, anchor_share=1.0)
+    inv = wf.inventory(store, year=2025, anchor_share=1.0)
+    assert (inv.n_ai, inv.n_non_ai, inv.n_unclassified) == (1, 1, 0)
     hz = sinv.derived_observations(store, unit_type="city", unit_key="330100").set_index(
         "indicator"
     )["value"]

@@ -78,6 +78,11 @@ def inventory(
             else "; no size measure in the data, so no anchor firms"
         )
     )
+    # firms that are not AI firms, or unclassified, are in no indicator: say how many there were
+    console.print(
+        f"counted: {result.n_ai} AI firms; left out of every indicator: {result.n_non_ai} not AI "
+        f"firms, {result.n_unclassified} unclassified"
+    )
     cities = d[d["unit_type"] == "city"].pivot_table(
         index="unit_key", columns="indicator", values="value", aggfunc="first"
     )

@@ -66,6 +66,9 @@ class InventoryResult:
     anchor_threshold: float | None
     seconds: float
     derived: pd.DataFrame = field(repr=False)
+    n_ai: int = 0  # firms counted in the indicators (with a layer)
+    n_non_ai: int = 0  # firms the classifier called not AI firms: counted in no indicator
+    n_unclassified: int = 0  # firms with no confident classification: counted in no indicator
     city_names: dict[str, str] = field(default_factory=dict, repr=False)  # code -> 杭州
     coverage: dict[str, int] = field(
         default_factory=dict
@@ -520,6 +523,11 @@ def inventory(
     resolver = CityResolver(score.cities(store))
     codes = derived.loc[derived["unit_type"] == "city", "unit_key"].astype(str).unique()
     names = {c: (resolver.cities[c].name_zh if c in resolver.cities else c) for c in codes}
+    nation = derived[derived["unit_type"] == "nation"].set_index("indicator")["value"]
+
+    def count(code: str) -> int:
+        return int(nation.get(code, 0) or 0)
+
     return InventoryResult(
         run_id,
         rid,
@@ -529,6 +537,9 @@ def inventory(
         derived.attrs.get("anchor_threshold"),
         seconds,
         derived,
+        n_ai=count("inv_firms_total"),
+        n_non_ai=count("inv_firms_non_ai"),
+        n_unclassified=count("inv_firms_unclassified"),
         city_names=names,
         coverage=sinv.coverage_counts(store),
         projects=_project_summary(store, rid),
