@@ -71,3 +71,40 @@ def test_sql_is_written_only_in_the_store():
             ):
                 offenders.append(f"{path.relative_to(SRC)}:{node.lineno}")
     assert offenders == [], "SQL outside aicity.store: " + ", ".join(offenders)
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(SRC.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imports(path: Path) -> set[str]:
+    """The aicity modules a file imports at run time (lazy imports included, typing-only ones not)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    typing = _typing_only(tree)
+    found = set()
+    for node in ast.walk(tree):
+        if getattr(node, "lineno", None) in typing:
+            continue
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("aicity"):
+            found.add(node.module)
+            found.update(f"{node.module}.{a.name}" for a in node.names)
+        elif isinstance(node, ast.Import):
+            found.update(a.name for a in node.names if a.name.startswith("aicity"))
+    return found
+
+
+def test_no_two_modules_import_each_other():
+    graph = {_module_name(p): _imports(p) for p in _modules(".")}
+    known = set(graph)
+    circles = sorted(
+        f"{a} <-> {b}"
+        for a, deps in graph.items()
+        for b in deps & known
+        if a < b
+        and a in graph.get(b, set())
+        and not (a.endswith("__init__") or b.endswith("__init__"))
+        and a != b.rpartition(".")[0]
+        and b != a.rpartition(".")[0]  # a package and its own module
+    )
+    assert circles == [], "two-file import circles: " + ", ".join(circles)

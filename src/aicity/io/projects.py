@@ -17,9 +17,7 @@ import numpy as np
 import pandas as pd
 
 from aicity.io._arrow import coalesce
-from aicity.io.credit import firm_name_key
-from aicity.io.numbers import conversion_factors, parse_numbers, parse_unit
-from aicity.io.tables import (
+from aicity.io.checks import (
     Context,
     _duplicates,
     _match_parks,
@@ -31,6 +29,8 @@ from aicity.io.tables import (
     hex_ids,
     map_unique,
 )
+from aicity.io.credit import firm_name_key
+from aicity.io.numbers import conversion_factors, parse_numbers, parse_unit
 
 CANONICAL_UNIT = "亿元"
 # an amount above this many 亿元 (1 trillion yuan) is taken for a unit mistake, not a project
