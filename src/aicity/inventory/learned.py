@@ -25,6 +25,7 @@ rules: scope: GPU, AI芯片``.
 from __future__ import annotations
 
 import hashlib
+import os
 import warnings
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -424,7 +425,9 @@ class LearnedClassifier:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.meta_["version"] = self.version
         self.meta_.update(extra_meta or {})
-        tmp = path.with_name(path.name + ".tmp")
+        tmp = path.with_name(
+            f"{path.name}.{os.getpid()}.tmp"
+        )  # two writers never share a temp file
         joblib.dump(
             {"meta": self.meta_, "model": self, "taxonomy": self.taxonomy_.to_records()}, tmp
         )
