@@ -58,12 +58,11 @@ def progress(description: str, total: int | None = None) -> Iterator[Callable[..
         yield advance
 
 
-DEFAULT_DB = "aicity.duckdb"
-
-
 def db_option() -> Path:
+    from aicity.paths import default_store_path
+
     return typer.Option(
-        Path(os.environ.get("AICITY_DB", DEFAULT_DB)),
+        default_store_path(),
         "--db",
         help="DuckDB store file (default: $AICITY_DB or ./aicity.duckdb).",
         show_default=False,

@@ -4,7 +4,8 @@
 domain modules (``core`` here, ``inventory`` / ``runs`` from other owners) hold every SQL statement.
 """
 
-from aicity.store._store import DEFAULT_DB, Store, default_path, migrations
+from aicity.paths import DEFAULT_DB
+from aicity.store._store import Store, default_path, migrations
 from aicity.store.core import (
     NATION_KEY,
     cities,

@@ -21,8 +21,8 @@ import duckdb
 import pandas as pd
 
 from aicity.errors import DuplicateKey, StoreError
+from aicity.paths import default_store_path
 
-DEFAULT_DB = "aicity.duckdb"
 _MIGRATION_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # DuckDB's words for a unique or primary key violation: Duplicate key "col: value" violates ...
@@ -33,7 +33,7 @@ _DUPLICATE_WITHIN = re.compile(r'constraint violation: duplicate key "(?P<value>
 
 def default_path() -> Path:
     """The store path used when none is given: ``$AICITY_DB`` or ``./aicity.duckdb``."""
-    return Path(os.environ.get("AICITY_DB", DEFAULT_DB))
+    return default_store_path()
 
 
 def migrations() -> list[tuple[int, str, str]]:

@@ -793,17 +793,24 @@ class Explorer:
             if key in self._industry:
                 return self._industry[key]
             data = None
-            if self.store is not None and not self._industry.get(("", None, "none")):
+            if self.store is not None and self._has_inventory():
                 from aicity.workflows.inventory import industry_map_data
 
                 try:
                     data = industry_map_data(self.store, city, park=park, lang=lang)
                 except AicityError as exc:
                     log.info("no inventory industry map for %s: %s", key, exc)
-                    if "no inventory run" in str(exc):
-                        self._industry[("", None, "none")] = True  # do not ask again
             self._industry[key] = data
             return data
+
+    def _has_inventory(self) -> bool:
+        """Whether the store holds an inventory run (asked once; the store never changes while served)."""
+        if "_inventory" not in self.__dict__:
+            from aicity.workflows.info import inventory_runs
+
+            runs = inventory_runs(self.store)
+            self.__dict__["_inventory"] = bool(len(runs) and (runs["kind"] == "inventory").any())
+        return self.__dict__["_inventory"]
 
     def projects(self, code: str) -> dict[str, Any]:
         """A city's projects and their summary (``aicity.workflows.projects``), read once for every

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import warnings
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -217,10 +216,9 @@ class LiveRanking:
         if failure is not None:
             raise BadRequest(failure)
         try:
-            with warnings.catch_warnings(), np.errstate(all="ignore"):
-                warnings.simplefilter(
-                    "ignore", RuntimeWarning
-                )  # all-NaN columns are the engine's call
+            # all-NaN columns are the engine's call; np.errstate is per thread (warnings.catch_warnings
+            # is process-wide, so it is never entered in a request thread)
+            with np.errstate(all="ignore"):
                 result = self._build(self.framework, None, self.recipe_for(methods))
         except AicityError as exc:
             self._fail(key, f"this method combination cannot be computed on the data: {exc}")
