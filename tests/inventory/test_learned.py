@@ -122,3 +122,15 @@ def test_bad_training_input_and_files(tmp_path: Path):
     broken.write_bytes(b"not a pickle")
     with pytest.raises(ConfigError, match="cannot read the model file"):
         LearnedClassifier.load(broken)
+
+
+def test_many_firms_are_scanned_in_duckdb_with_the_same_answers(model):
+    from aicity.inventory.synth import SynthSpec, generate
+
+    synth = next(generate(SynthSpec(rows=2500, seed=3, chunk_rows=2500))).to_pandas()
+    synth = synth[["enterprise_id", "name", "description"]]
+    at_once = model.classify(synth)  # 2,500 firms: keywords matched by DuckDB (RE2)
+    in_parts = pd.concat(  # 500 at a time: Python's re
+        [model.classify(synth.iloc[i : i + 500]) for i in range(0, 2500, 500)], ignore_index=True
+    )
+    pd.testing.assert_frame_equal(at_once, in_parts)

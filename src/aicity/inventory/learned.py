@@ -46,7 +46,13 @@ from sklearn.model_selection import StratifiedKFold
 
 from aicity.errors import ConfigError, InputError
 from aicity.inventory.ngrams import CharNgramTfidf, normalise
-from aicity.inventory.rules import RESULT_COLUMNS, RulesClassifier, _hits, explanation_of
+from aicity.inventory.rules import (
+    RESULT_COLUMNS,
+    RulesClassifier,
+    _hits,
+    explanation_of,
+    keyword_pattern,
+)
 from aicity.inventory.taxonomy import LAYERS, Taxonomy, _from_entries, load_taxonomy
 
 METHOD = "learned"
@@ -90,13 +96,30 @@ class RuleFeatures(BaseEstimator, TransformerMixin):
         return self
 
     def hits(self, X: pd.DataFrame) -> list[dict[str, set[str]]]:
-        pattern, _ = self._rules()._compiled()  # compiled once for all rows
         names = X["name"].map(normalise).tolist() if "name" in X else [""] * len(X)
         descs = X["description"].map(normalise).tolist() if "description" in X else [""] * len(X)
-        return [
-            {"name": _hits(pattern, n), "scope": _hits(pattern, d)}
-            for n, d in zip(names, descs, strict=True)
-        ]
+        if len(names) < 2_000:  # Python's re: no start-up cost
+            pattern, _ = self._rules()._compiled()
+            return [
+                {"name": _hits(pattern, n), "scope": _hits(pattern, d)}
+                for n, d in zip(names, descs, strict=True)
+            ]
+        # many firms: the same scan in DuckDB (RE2 on all cores; the rules classifier relies on the two
+        # giving the same matches, and a test compares them)
+        import duckdb
+        import pyarrow as pa
+
+        con = duckdb.connect()
+        try:
+            con.register("_texts", pa.table({"n": names, "d": descs}))
+            rows = con.execute(
+                "SELECT regexp_extract_all(n, $p, 0, 'i'), regexp_extract_all(d, $p, 0, 'i') "
+                "FROM _texts",
+                {"p": keyword_pattern(self._rules().taxonomy_)},
+            ).fetchall()
+        finally:
+            con.close()
+        return [{"name": {m.lower() for m in a}, "scope": {m.lower() for m in b}} for a, b in rows]
 
     def transform(self, X: pd.DataFrame) -> sp.csr_matrix:
         return self.from_hits(self.hits(X))
