@@ -29,7 +29,6 @@ def data() -> ReportData:
     store = Store.memory()
     save_run(store, make_run())
     run = load_run(store, "run-test")
-    meta = run.meta
     firms = pd.DataFrame(
         {
             "name": ["智谱", "百度", "寒武纪"],
@@ -278,3 +277,31 @@ def test_pdf_pages_read_as_a_reader_expects(written, data, lang):
         assert any("Illustrative map" in p and f"reference year {year}" in p for p in pages)
         coverage = [p for p in pages if "The status of every indicator" in p]
         assert len(coverage) == 1 and "real" in coverage[0] and "imputed" in coverage[0]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_charts_label_their_axes_in_the_reports_language(data, monkeypatch, lang):
+    """Chart text is drawn as outlines in the PDF, so the labels are checked where the report asks for
+    them: every bar chart and the rank-interval chart get an axis label with its unit."""
+    import aicity.viz.charts as charts
+    import aicity.viz.rank_intervals as intervals
+    from aicity.report.figures import build_figures
+
+    asked: list[str] = []
+
+    def spy(original):
+        def wrapped(*args, **kwargs):
+            asked.append(kwargs.get("xlabel", ""))
+            return original(*args, **kwargs)
+
+        return wrapped
+
+    monkeypatch.setattr(charts, "plot_ranking_bar", spy(charts.plot_ranking_bar))
+    monkeypatch.setattr(intervals, "plot_rank_intervals", spy(intervals.plot_rank_intervals))
+    build_figures(data, lang, static=True, interactive=False)
+    want = (
+        {"得分（0–100分）", "排名（第1位最好）"}
+        if lang == "zh"
+        else {"score (0-100)", "rank (1 = best)"}
+    )
+    assert asked and set(asked) <= want and want <= set(asked)

@@ -87,12 +87,12 @@ def build_figures(
         )
         for name, frame in bars.items():
             figures.static[f"bar_{name}"] = figure_to_svg(
-                plot_ranking_bar(frame, title=titles[name], xlabel=words["score"])
+                plot_ranking_bar(frame, title=titles[name], xlabel=words["score_axis"])
             )
     if interactive:
         for name, frame in bars.items():
             figures.interactive[f"bar_{name}"] = plotly_ranking_bar(
-                frame, title=titles[name], xlabel=words["score"]
+                frame, title=titles[name], xlabel=words["score_axis"]
             ).to_html(full_html=False, include_plotlyjs=False, div_id=f"bar-{name}")
         figures.interactive["map"] = plotly_china_map(
             points, title=words["map_title"], lang=lang
@@ -116,11 +116,13 @@ def build_figures(
         figures.data["rank_intervals"] = stats
         if static:
             figures.static["rank_intervals"] = figure_to_svg(
-                plot_rank_intervals(stats, labels=labels, title=words["interval"])
+                plot_rank_intervals(
+                    stats, labels=labels, title=words["interval"], xlabel=words["rank_axis"]
+                )
             )
         if interactive:
             figures.interactive["rank_intervals"] = plot_rank_intervals_plotly(
-                stats, labels=labels, title=words["interval"]
+                stats, labels=labels, title=words["interval"], xlabel=words["rank_axis"]
             ).to_html(full_html=False, include_plotlyjs=False, div_id="rank-intervals")
     # Radars are small static SVGs in both formats: 20 interactive radars would only add weight.
     dim_codes = list(report.dimensions["code"])

@@ -49,6 +49,7 @@ def plot_rank_intervals(
     labels: Mapping[str, str] | None = None,
     top: int | None = None,
     title: str = "",
+    xlabel: str = "rank (1 = best)",
 ):
     """Static (matplotlib) chart: one row per unit, best nominal rank at the top; grey bar from the 5th to
     the 95th percentile rank, blue dot at the median, red tick at the nominal rank."""
@@ -70,7 +71,7 @@ def plot_rank_intervals(
     ax.set_ylim(len(data) - 0.5, -0.5)  # best nominal rank at the top, no empty margin
     n_units = int(np.nanmax(rank_stats[["q95", "nominal"]].to_numpy())) if len(rank_stats) else 1
     ax.set_xlim(0.5, n_units + 0.5)
-    ax.set_xlabel("rank (1 = best)")
+    ax.set_xlabel(xlabel)
     ax.spines[["top", "right"]].set_visible(False)
     # legend in one row above the plot, clear of the bars
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, fontsize=7.5, frameon=False)
@@ -86,6 +87,7 @@ def plot_rank_intervals_plotly(
     labels: Mapping[str, str] | None = None,
     top: int | None = None,
     title: str = "",
+    xlabel: str = "rank (1 = best)",
 ):
     """Interactive (Plotly) twin of ``plot_rank_intervals``; hovering shows every statistic."""
     import plotly.graph_objects as go
@@ -128,7 +130,7 @@ def plot_rank_intervals_plotly(
     )
     fig.update_layout(
         title=title or None,
-        xaxis={"title": "rank (1 = best)"},
+        xaxis={"title": xlabel},
         yaxis={"autorange": "reversed", "type": "category"},
         height=max(300, 18 * len(data) + 120),
         template="simple_white",

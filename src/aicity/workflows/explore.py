@@ -21,7 +21,9 @@ class StoreFrames:
     sources: pd.DataFrame
     indicators: pd.DataFrame
     observations: pd.DataFrame
-    registry: pd.DataFrame  # registry-kind firms by city, park and layer (the layer-mix verdict's basis)
+    registry: (
+        pd.DataFrame
+    )  # registry-kind firms by city, park and layer (the layer-mix verdict's basis)
     runs: pd.DataFrame  # every stored evaluation run, newest first
 
 
