@@ -124,7 +124,7 @@ def test_bad_training_input_and_files(tmp_path: Path):
         LearnedClassifier.load(broken)
 
 
-def test_many_firms_are_scanned_in_duckdb_with_the_same_answers(model):
+def test_many_firms_are_scanned_in_duckdb_with_the_same_answers(model, monkeypatch):
     from aicity.inventory.synth import SynthSpec, generate
 
     synth = next(generate(SynthSpec(rows=2500, seed=3, chunk_rows=2500))).to_pandas()
@@ -134,3 +134,5 @@ def test_many_firms_are_scanned_in_duckdb_with_the_same_answers(model):
         [model.classify(synth.iloc[i : i + 500]) for i in range(0, 2500, 500)], ignore_index=True
     )
     pd.testing.assert_frame_equal(at_once, in_parts)
+    monkeypatch.setattr("aicity.inventory.learned.CHUNK_ROWS", 1000)  # chunks of a big registry
+    pd.testing.assert_frame_equal(model.classify(synth), at_once)

@@ -60,6 +60,7 @@ FORMAT = "aicity-learned-classifier/2"
 NON_AI = "none"  # the label of a firm that is not an AI firm
 OUTCOMES = ("ai", "non_ai", "unclassified")
 PREDICTION_COLUMNS = [*RESULT_COLUMNS, "outcome", "p_ai"]
+CHUNK_ROWS = 100_000  # firms classified at once (about 1 GB at this size)
 
 
 def firm_text(frame: pd.DataFrame, columns: tuple[str, ...] = ("name", "description")) -> list[str]:
@@ -311,6 +312,12 @@ class LearnedClassifier:
         tax = self.taxonomy_
         if firms.empty:
             return pd.DataFrame(columns=PREDICTION_COLUMNS)
+        if len(firms) > CHUNK_ROWS:  # bounded memory: the feature matrix of one chunk at a time
+            parts = [
+                self.classify(firms.iloc[i : i + CHUNK_ROWS], text_columns, top_terms)
+                for i in range(0, len(firms), CHUNK_ROWS)
+            ]
+            return pd.concat(parts, ignore_index=True)
         frame = firms.reset_index(drop=True)
         if tuple(text_columns) != ("name", "description"):
             frame = pd.DataFrame(
