@@ -516,18 +516,23 @@ def build_context(report: ReportData, lang: str, figures, mode: str) -> dict:
         }
         for g in gaps.itertuples(index=False)
     ]
-    counts = pd.Series([f for flags in gaps["flags"] for f in str(flags).split()]).value_counts()
+    all_flags = report.run.cells["flags"].fillna("").astype(str)
+    counts = pd.Series([f for flags in all_flags for f in flags.split()]).value_counts()
+    n_flagged = int((all_flags != "").sum())
     if lang == "zh":
         gaps_sentence = (
-            f"{n_cells}个单元中{len(gaps)}个带标记："
+            f"{n_cells}个单元中{n_flagged}个带标记："
             + "，".join(f"{_flags_label(k, lang)}{v}个" for k, v in counts.items())
-            + "。"
+            + f"。下表列出其中{len(gaps)}个不是干净可核实值的单元（缺失、插补、估计、未核实、无来源或样本推算）；"
+            "仅标记过期或来源为内容农场的可核实单元见“数据覆盖”与Excel工作簿。"
         )
     else:
         gaps_sentence = (
-            f"{len(gaps)} of {n_cells} cells carry flags: "
+            f"{n_flagged} of {n_cells} cells carry flags: "
             + ", ".join(f"{_flags_label(k, lang)} {v}" for k, v in counts.items())
-            + "."
+            + f". The table lists the {len(gaps)} that are not a clean real value (missing, imputed, "
+            "estimated, unverified, without a source or from a sample); real cells flagged only stale or "
+            "content-farm sourced are in the coverage table and the workbook."
         )
     sens = report.sensitivity()
     sensitivity_rows = [

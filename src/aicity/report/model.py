@@ -142,10 +142,17 @@ class ReportData:
         return out
 
     def gaps(self) -> pd.DataFrame:
-        """Cells that are missing, imputed, stale, estimated or unverified (unit_key, indicator, flags)."""
+        """The cells that are not a clean real value: missing, imputed, estimated, unverified, without a
+        source or from a sample (unit_key, indicator, year, value, flags). Real cells flagged only stale,
+        content-farm sourced, derived or an absent designation are in the coverage table and the workbook."""
         cells = self.run.cells
-        flagged = cells[cells["flags"].fillna("") != ""]
-        return flagged[["unit_key", "indicator", "year", "value", "flags"]].sort_values(
+        context_only = {"stale", "weak_source", "derived", "absent_flag", "carried", "city_level"}
+        flags = cells["flags"].fillna("").astype(str).str.split()
+        real = cells["real"].astype(bool) if "real" in cells else cells["value"].notna()
+        gap = [
+            bool(f) and not (r and set(f) <= context_only) for f, r in zip(flags, real, strict=True)
+        ]
+        return cells[gap][["unit_key", "indicator", "year", "value", "flags"]].sort_values(
             ["indicator", "unit_key"]
         )
 
