@@ -50,16 +50,15 @@ class ReportData:
 
     @property
     def index_code(self) -> str:
-        nodes = self.nodes
-        return str(nodes.loc[nodes["level"] == nodes["level"].max(), "code"].iloc[0])
+        return self.run.index_code
 
     @property
     def dimensions(self) -> pd.DataFrame:
-        return self.nodes[self.nodes["level"] == 2].sort_values("position")
+        return self.run.dimensions
 
     @property
     def indicators(self) -> pd.DataFrame:
-        return self.nodes[self.nodes["level"] == 1].sort_values("position")
+        return self.run.indicators
 
     def node_name(self, code: str, lang: str) -> str:
         row = self.nodes[self.nodes["code"] == code]
