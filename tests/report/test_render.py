@@ -305,3 +305,21 @@ def test_charts_label_their_axes_in_the_reports_language(data, monkeypatch, lang
         else {"score (0-100)", "rank (1 = best)"}
     )
     assert asked and set(asked) <= want and want <= set(asked)
+
+
+def test_every_figure_reaches_the_pdf_whole(data, print_html):
+    """The print gate cuts long data texts; a figure's data URI is the report's own markup and must
+    arrive whole (a cut one drew an empty map)."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    html = print_html("zh")
+    assert "已截断" not in html
+    uris = re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', html)
+    assert len(uris) >= 2  # the map and the bar charts
+    for uri in uris:
+        image = Image.open(io.BytesIO(base64.b64decode(uri)))
+        low, high = image.convert("L").getextrema()
+        assert low < high, "a blank figure"

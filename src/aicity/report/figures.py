@@ -6,6 +6,7 @@ import base64
 from dataclasses import dataclass, field
 
 import pandas as pd
+from markupsafe import Markup, escape
 
 from aicity.report.i18n import text
 from aicity.report.model import ReportData
@@ -22,8 +23,10 @@ class Figures:
     data: dict[str, pd.DataFrame] = field(default_factory=dict)  # name -> the numbers drawn
 
 
-def _png_uri(png: bytes) -> str:
-    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+def _png_uri(png: bytes) -> Markup:
+    """A PNG as a data URI, marked as the report's own markup: the print gate cuts long *data* texts
+    (a 1 MB business scope), never a figure."""
+    return Markup("data:image/png;base64," + base64.b64encode(png).decode("ascii"))
 
 
 def _map_points(report: ReportData, lang: str) -> pd.DataFrame:
@@ -62,8 +65,6 @@ def build_figures(
     report: ReportData, lang: str, static: bool = True, interactive: bool = True
 ) -> Figures:
     """All report figures in one language; ``static`` for the PDF, ``interactive`` for the HTML."""
-    from markupsafe import escape
-
     from aicity.viz.charts import (
         figure_to_png,
         figure_to_svg,
