@@ -107,19 +107,9 @@ class RuleFeatures(BaseEstimator, TransformerMixin):
             ]
         # many firms: the same scan in DuckDB (RE2 on all cores; the rules classifier relies on the two
         # giving the same matches, and a test compares them)
-        import duckdb
-        import pyarrow as pa
+        from aicity.store.inventory import keyword_matches
 
-        con = duckdb.connect()
-        try:
-            con.register("_texts", pa.table({"n": names, "d": descs}))
-            rows = con.execute(
-                "SELECT regexp_extract_all(n, $p, 0, 'i'), regexp_extract_all(d, $p, 0, 'i') "
-                "FROM _texts",
-                {"p": keyword_pattern(self._rules().taxonomy_)},
-            ).fetchall()
-        finally:
-            con.close()
+        rows = keyword_matches(names, descs, keyword_pattern(self._rules().taxonomy_))
         return [{"name": {m.lower() for m in a}, "scope": {m.lower() for m in b}} for a, b in rows]
 
     def transform(self, X: pd.DataFrame) -> sp.csr_matrix:

@@ -130,6 +130,25 @@ def unknown_segment_labels(store: Store, codes: list[str]) -> list[str]:
     return df["segment"].tolist()
 
 
+def keyword_matches(
+    names: list[str], texts: list[str], pattern: str
+) -> list[tuple[list[str], list[str]]]:
+    """Every match of ``pattern`` (case-insensitive RE2) in each name and text, scanned in a scratch
+    in-memory DuckDB on all cores: the learned classifier's keyword features for many firms."""
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        con.register("_texts", pa.table({"n": names, "d": texts}))
+        return con.execute(
+            "SELECT regexp_extract_all(n, $p, 0, 'i'), regexp_extract_all(d, $p, 0, 'i') "
+            "FROM _texts",
+            {"p": pattern},
+        ).fetchall()
+    finally:
+        con.close()
+
+
 def all_synthetic(store: Store, coverage: str) -> bool:
     """True when every firm of a coverage kind is synthetic (False when there is none)."""
     value = store.fetch_one(
