@@ -7,31 +7,16 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
-
-from aicity.cli.main import app
-
-runner = CliRunner()
-
-
-def _ok(args: list[str]) -> str:
-    result = runner.invoke(app, args)
-    assert result.exit_code == 0, result.output
-    return result.output
+from cli_support import run_ok
 
 
 @pytest.fixture(scope="module")
-def example_db(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("profile")
-    _ok(["demo", "--out", str(out), "--store-only"])
-    db = out / "aicity.duckdb"
-    _ok(["classify", "--db", str(db), "--method", "rules"])
-    _ok(["evaluate", "--db", str(db), "--year", "2023", "--top", "0"])
-    return db
+def example_db(evaluated_example: Path) -> Path:
+    return evaluated_example
 
 
 def _profile(db: Path, city: str) -> dict:
-    output = _ok(["profile", city, "--db", str(db), "--json"])
+    output = run_ok(["profile", city, "--db", str(db), "--json"])
     return json.loads(output)
 
 
@@ -53,9 +38,9 @@ def test_a_synthetic_registry_gives_layer_mix_clauses_with_n_and_reference(
     db = tmp_path / "registry.duckdb"
     db.write_bytes(example_db.read_bytes())
     firms = tmp_path / "registry.parquet"
-    _ok(["synth", "enterprises", "--rows", "3000", "--out", str(firms), "--into-db", str(db)])
-    _ok(["classify", "--db", str(db), "--method", "rules"])
-    _ok(["evaluate", "--db", str(db), "--year", "2023", "--top", "0"])
+    run_ok(["synth", "enterprises", "--rows", "3000", "--out", str(firms), "--into-db", str(db)])
+    run_ok(["classify", "--db", str(db), "--method", "rules"])
+    run_ok(["evaluate", "--db", str(db), "--year", "2023", "--top", "0"])
     profile = _profile(db, "北京")
     mix = [c for c in profile["claims"] if c["kind"] == "layer_mix"]
     assert len(mix) == 1, profile["claims"]
@@ -65,5 +50,5 @@ def test_a_synthetic_registry_gives_layer_mix_clauses_with_n_and_reference(
     # the clause states its n, the share and the reference from the same registry (3000 firms in all)
     assert f"{clause['basis_n']}家中占" in clause["text_zh"]
     assert "同一名录全部" in clause["text_zh"] and "registry" in clause["text_en"]
-    text = _ok(["profile", "北京", "--db", str(db)])
+    text = run_ok(["profile", "北京", "--db", str(db)])
     assert "registry" in text

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from cli_support import run_ok
 from typer.testing import CliRunner
 
 from aicity.cli._common import handle_errors
@@ -15,24 +16,14 @@ from aicity.cli.main import app
 runner = CliRunner()
 
 
-def _ok(args: list[str]) -> str:
-    result = runner.invoke(app, args)
-    assert result.exit_code == 0, result.output
-    return result.output
-
-
 @pytest.fixture(scope="module")
-def db(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("site_cmd")
-    _ok(["demo", "--out", str(out), "--store-only"])
-    path = out / "aicity.duckdb"
-    _ok(["evaluate", "--db", str(path), "--year", "2023", "--top", "0"])
-    return path
+def db(evaluated_example: Path) -> Path:
+    return evaluated_example
 
 
 def test_site_json_shape(db: Path):
     data = json.loads(
-        _ok(["site", "--persona", "chip_startup", "--db", str(db), "--json", "--n", "30"])
+        run_ok(["site", "--persona", "chip_startup", "--db", str(db), "--json", "--n", "30"])
     )
     assert data["persona"]["name"] == "chip_startup" and data["replications"] == 30
     assert {w["indicator"] for w in data["persona"]["weights"]} >= {
@@ -50,11 +41,11 @@ def test_site_json_shape(db: Path):
 
 
 def test_site_text_in_both_languages(db: Path):
-    zh = _ok(
+    zh = run_ok(
         ["site", "--persona", "application_vendor", "--db", str(db), "--n", "20", "--top", "3"]
     )
     assert "AI应用企业" in zh and "按硬性条件剔除" in zh and "90%区间" in zh and "理由" in zh
-    en = _ok(["site", "--persona", "model_company", "--db", str(db), "--n", "0", "--lang", "en"])
+    en = run_ok(["site", "--persona", "model_company", "--db", str(db), "--n", "0", "--lang", "en"])
     assert "Large-model company" in en and "removed by a hard filter" in en
     assert "rank intervals not computed" in en
 
@@ -73,7 +64,9 @@ def test_a_bad_persona_file_is_one_line(db: Path, tmp_path: Path, monkeypatch, c
 
 
 def test_targets_on_the_sample_says_illustrative(db: Path):
-    data = json.loads(_ok(["targets", "--city", "杭州", "--db", str(db), "--json", "--top", "3"]))
+    data = json.loads(
+        run_ok(["targets", "--city", "杭州", "--db", str(db), "--json", "--top", "3"])
+    )
     assert data["city_code"] == "330100" and data["basis"] == "sample" and data["illustrative"]
     assert len(data["gaps"]) == 3
     for gap in data["gaps"]:
@@ -81,7 +74,7 @@ def test_targets_on_the_sample_says_illustrative(db: Path):
         for c in gap["candidates"]:
             assert c["city_code"] != "330100"
             assert {"name", "city_zh", "confidence", "business_text", "why_zh", "why_en"} <= set(c)
-    zh = _ok(["targets", "--city", "杭州", "--db", str(db), "--top", "1"])
+    zh = run_ok(["targets", "--city", "杭州", "--db", str(db), "--top", "1"])
     assert "示意" in zh and "样本中未列出" in zh
-    en = _ok(["targets", "--city", "Hangzhou", "--db", str(db), "--top", "1", "--lang", "en"])
+    en = run_ok(["targets", "--city", "Hangzhou", "--db", str(db), "--top", "1", "--lang", "en"])
     assert "Illustrative" in en and "none listed in the sample" in en
