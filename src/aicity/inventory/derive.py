@@ -33,7 +33,8 @@ import ibis.expr.types as ir
 import pandas as pd
 from ibis import _
 
-from aicity.inventory.taxonomy import LAYER_NAMES_EN, LAYER_NAMES_ZH, LAYERS, Taxonomy
+from aicity.inventory.taxonomy import Taxonomy
+from aicity.layers import LAYER_NAMES_EN, LAYER_NAMES_ZH, LAYERS
 
 NATION_KEY = "CN"
 NON_AI_LAYER = "none"  # the input's layer of a firm the classifier calls non-AI

@@ -27,18 +27,8 @@ from pathlib import Path
 import yaml
 
 from aicity.errors import ConfigError
+from aicity.layers import LAYER_NAMES_ZH, LAYERS
 
-LAYERS: tuple[str, ...] = ("foundation", "technology", "application")
-LAYER_NAMES_ZH: dict[str, str] = {
-    "foundation": "基础层",
-    "technology": "技术层",
-    "application": "应用层",
-}
-LAYER_NAMES_EN: dict[str, str] = {
-    "foundation": "Foundation layer",
-    "technology": "Technology layer",
-    "application": "Application layer",
-}
 # accept the Chinese labels wherever a layer is expected
 _LAYER_ALIASES: dict[str, str] = {
     **{v: k for k, v in LAYER_NAMES_ZH.items()},

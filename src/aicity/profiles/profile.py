@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from aicity.layers import LAYERS
+
 if TYPE_CHECKING:
     from aicity.profiles.verdict import Claim
     from aicity.store.runs import StoredRun
-
-LAYERS = ("foundation", "technology", "application")
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,11 @@ import numpy as np
 import pandas as pd
 
 from aicity.io.outlets import grade
+from aicity.layers import LAYERS
 from aicity.profiles.evidence import STATUS_NAMES, STATUS_NOTES, STATUSES, run_evidence
 from aicity.report.i18n import RANKING_NAMES, text
 from aicity.report.model import MIN_COMMON_FOR_CORRELATION, ReportData
 
-LAYERS = ("foundation", "technology", "application")
 SCHEME_NAMES = {
     "zh": {"entropy": "熵权法", "ahp": "AHP权重", "geometric": "几何平均"},
     "en": {"entropy": "Entropy weights", "ahp": "AHP weights", "geometric": "Geometric mean"},

@@ -17,7 +17,7 @@ import jinja2
 import pandas as pd
 
 from aicity.errors import InputError
-from aicity.inventory.taxonomy import LAYER_NAMES_EN, LAYER_NAMES_ZH, LAYERS
+from aicity.layers import LAYER_NAMES_EN, LAYER_NAMES_ZH, LAYERS
 
 FORMATS = (".html", ".svg", ".png", ".pdf")
 DEFAULT_MARGIN = 0.05  # a layer "leans" when its share differs from the national one by > 5 points

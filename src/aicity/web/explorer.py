@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from aicity.errors import AicityError
+from aicity.layers import LAYER_NAMES_EN, LAYER_NAMES_ZH, LAYERS
 from aicity.web.errors import BadRequest, NotFound
 from aicity.web.live import LiveRanking
 
@@ -27,12 +28,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("aicity.web")
 
-LAYERS = ("foundation", "technology", "application")
-LAYER_NAMES = {
-    "foundation": ("基础层", "Foundation layer"),
-    "technology": ("技术层", "Technology layer"),
-    "application": ("应用层", "Application layer"),
-}
+LAYER_NAMES = {code: (LAYER_NAMES_ZH[code], LAYER_NAMES_EN[code]) for code in LAYERS}
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:

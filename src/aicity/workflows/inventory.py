@@ -652,7 +652,7 @@ def industry_map_data(
             count = int(values.get(f"inv_firms_seg_{seg.code}", 0) or 0)
             names = tuple(firms.loc[firms["segment"] == seg.code, "name"].head(max_firms))
             cells.append(Cell(seg.code, seg.name(lang), count, names))
-        from aicity.inventory.taxonomy import LAYER_NAMES_EN, LAYER_NAMES_ZH
+        from aicity.layers import LAYER_NAMES_EN, LAYER_NAMES_ZH
 
         bands.append(
             Band(layer, (LAYER_NAMES_ZH if lang == "zh" else LAYER_NAMES_EN)[layer], tuple(cells))

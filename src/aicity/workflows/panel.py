@@ -29,6 +29,7 @@ from aicity.io.framework_sheet import (
     read_framework_sheets,
 )
 from aicity.io.headers import map_headers
+from aicity.layers import LAYER_NAMES_ZH, LAYERS
 from aicity.store import Store
 
 
@@ -250,7 +251,7 @@ WEIGHT_HEADERS = [header for header, _, _ in WEIGHT_COLUMNS.values()]
 README_SHEET = "README"
 
 KINDS_ZH = ["实际", "估计", "规划目标"]
-LAYERS_ZH = ["基础层", "技术层", "应用层"]
+LAYERS_ZH = [LAYER_NAMES_ZH[code] for code in LAYERS]
 
 
 @dataclass

@@ -17,17 +17,15 @@ import pandas as pd
 
 from aicity.io.credit import firm_name_key
 from aicity.io.projects import AMOUNT_KIND_LABELS, KIND_LABELS, STAGE_LABELS
+from aicity.layers import LAYER_NAMES_EN, LAYER_NAMES_ZH, LAYERS
 from aicity.store import Store
 from aicity.store import projects as sprojects
 
 AMOUNT_KINDS = ("planned", "signed", "actual")
 DIMENSIONS = ("all", "kind", "stage", "layer")
-LAYERS = ("foundation", "technology", "application")
 UNMATCHED = "unmatched"  # the project names no firm of the firm list (or one without a layer)
 LAYER_LABELS = {
-    "foundation": ("基础层", "foundation layer"),
-    "technology": ("技术层", "technology layer"),
-    "application": ("应用层", "application layer"),
+    **{code: (LAYER_NAMES_ZH[code], LAYER_NAMES_EN[code].lower()) for code in LAYERS},
     UNMATCHED: ("企业未在名录中或未分层", "firm not in the firm list, or not layered"),
 }
 SUMMARY_COLUMNS = [
