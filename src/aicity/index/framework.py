@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -218,6 +218,21 @@ class Framework:
             steps.append((children, parents, M))
         self._tree = steps
         return steps
+
+    def with_weights(self, weights: Mapping[str, float]) -> Framework:
+        """The same framework and data with these node weights (codes not given keep theirs)."""
+        nodes = {
+            c: replace(n, weight=float(weights.get(c, n.weight))) for c, n in self.nodes.items()
+        }
+        return Framework(
+            nodes=nodes,
+            units=self.units,
+            data=self.data,
+            level_names=self.level_names,
+            name=self.name,
+            group_columns=self.group_columns,
+            denominator_columns=self.denominator_columns,
+        )
 
     def with_data(self, data: pd.DataFrame) -> Framework:
         """The same framework over another raw data table (same indicator columns), validated."""

@@ -284,26 +284,6 @@ def persona_weights(framework: Any, persona: Persona) -> dict[str, float]:
     return weights
 
 
-def with_weights(framework: Any, weights: dict[str, float]) -> Any:
-    """The same framework and data with these node weights."""
-    from aicity.index import Framework
-
-    fw = framework
-    nodes = {
-        c: dataclasses.replace(n, weight=float(weights.get(c, n.weight)))
-        for c, n in fw.nodes.items()
-    }
-    return Framework(
-        nodes=nodes,
-        units=fw.units,
-        data=fw.data,
-        level_names=fw.level_names,
-        name=fw.name,
-        group_columns=fw.group_columns,
-        denominator_columns=fw.denominator_columns,
-    )
-
-
 def nominal_recipe(recipe: Any) -> tuple[Any, bool]:
     """The run's recipe with nominal weighting (the persona's weights are the ones used); True if changed."""
     method = {s.name: s.get_params() for s in recipe.steps}.get("weight", {}).get(
@@ -353,7 +333,7 @@ def persona_inputs(run: StoredRun, persona: Persona):
                 "weights (every other step unchanged).",
             )
         )
-    return with_weights(fw, persona_weights(fw, persona)), recipe, notes
+    return fw.with_weights(persona_weights(fw, persona)), recipe, notes
 
 
 def _intervals(

@@ -8,7 +8,6 @@ kernels. ``regenerate`` is the slow reference: one full engine build per replica
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from typing import Any, cast
 
@@ -181,20 +180,7 @@ class EngineModel:
 
     def with_weights(self, weights: Mapping[str, float]) -> Framework:
         """The framework with these node weights (for a full rebuild under one weight set)."""
-        fw = self.framework
-        nodes = {
-            c: dataclasses.replace(n, weight=float(weights.get(c, n.weight)))
-            for c, n in fw.nodes.items()
-        }
-        return Framework(
-            nodes=nodes,
-            units=fw.units,
-            data=fw.data,
-            level_names=fw.level_names,
-            name=fw.name,
-            group_columns=fw.group_columns,
-            denominator_columns=fw.denominator_columns,
-        )
+        return self.framework.with_weights(weights)
 
     def regenerate(
         self, recipe_values: Mapping[str, Any], weights: Mapping[str, float] | None = None
