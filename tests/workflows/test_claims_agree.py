@@ -60,3 +60,18 @@ class _NoFigures:
     def __init__(self) -> None:
         self.static: dict = {}
         self.interactive: dict = {}
+
+
+def test_a_finding_carries_its_cells_flags(demo):
+    store, run_id = demo
+    report = load_report_data(store, run_id)
+    explorer = Explorer.from_store(store)
+    cells = report.run.cells.set_index(["unit_key", "indicator"])["flags"].fillna("")
+    seen = 0
+    for key, profile in report.profiles.items():
+        api = explorer.city_evaluation(key) if profile.rank is not None else None
+        for i, finding in enumerate(profile.strengths):
+            assert finding.flags == cells[(key, finding.code)]
+            assert api["strengths"][i]["flags_zh"] or not finding.flags
+            seen += bool(finding.flags)
+    assert seen  # the demo has stale and content-farm-sourced strengths: they say so

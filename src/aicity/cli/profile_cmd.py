@@ -28,6 +28,7 @@ def profile_cmd(
     strengths and weaknesses (real, distinctive cells only), verdict clauses with their basis, and the
     facts that move its rank most."""
     from aicity.errors import ConfigError
+    from aicity.profiles.evidence import flag_label
     from aicity.workflows.profile import unit_profile
     from aicity.workflows.session import open_store
 
@@ -78,8 +79,10 @@ def profile_cmd(
         ("weaknesses" if not zh else "短板", p.weaknesses),
     ):
         for s in items:
+            flags = flag_label(s.flags, lang)
             console.print(
-                f"{title}: {escape(s.name_zh if zh else s.name_en)} {s.value:g} {escape(s.unit)} (#{s.rank}/{s.n_ranked})"
+                f"{title}: {escape(s.name_zh if zh else s.name_en)} {s.value:g} {escape(s.unit)} "
+                f"(#{s.rank}/{s.n_ranked})" + (f" [{escape(flags)}]" if flags else "")
             )
     claims = Table(
         "clause" if not zh else "判断",

@@ -50,6 +50,51 @@ STATUS_NOTES = {
 }
 
 
+FLAG_NAMES = {
+    "zh": {
+        "missing": "缺失",
+        "imputed": "插补",
+        "stale": "过期",
+        "estimate": "估计值",
+        "unverified": "未核实",
+        "other_scope": "口径不符",
+        "derived": "推算",
+        "absent_flag": "未获批(0)",
+        "lower_bound": "下限值",
+        "city_level": "城市层面值",
+        "no_source": "无来源网址",
+        "sample": "样本推算",
+        "other_year": "其他年份（未混用）",
+        "years_differ": "分子分母年份不同",
+        "weak_source": "来源为内容农场",
+    },
+    "en": {
+        "missing": "missing",
+        "imputed": "imputed",
+        "stale": "stale",
+        "estimate": "estimate",
+        "unverified": "unverified",
+        "other_scope": "other scope",
+        "derived": "derived",
+        "absent_flag": "not designated (0)",
+        "lower_bound": "lower bound",
+        "city_level": "city value",
+        "no_source": "no source URL",
+        "sample": "from a sample",
+        "other_year": "other year (not mixed in)",
+        "years_differ": "parts from different years",
+        "weak_source": "content-farm source",
+    },
+}
+
+
+def flag_label(flags: str, lang: str) -> str:
+    """A cell's flags in words (``"stale weak_source"`` -> ``"过期、来源为内容农场"``)."""
+    names = FLAG_NAMES[lang if lang in FLAG_NAMES else "en"]
+    words = [names.get(f, f) for f in str(flags or "").split()]
+    return "、".join(words) if lang == "zh" else ", ".join(words)
+
+
 def cell_status(flags: str, real: bool, has_value: bool, included: bool) -> str:
     """The evidence status of one cell (see ``STATUSES``)."""
     if not included:

@@ -40,6 +40,7 @@ class IndicatorPosition:
     rank: int
     n_ranked: int
     imputed: bool
+    flags: str = ""  # the cell's flags (e.g. "stale weak_source"): they travel with the finding
 
 
 @dataclass
@@ -239,6 +240,7 @@ def build_profiles(
                     rank=int(rank.at[key, code]),
                     n_ranked=ranked,
                     imputed=False,
+                    flags=flags,
                 )
             )
         # Strengths: best ranks in the top third; weaknesses: worst ranks in the bottom third.

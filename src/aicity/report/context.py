@@ -9,49 +9,19 @@ import pandas as pd
 
 from aicity.io.outlets import grade
 from aicity.layers import LAYERS
-from aicity.profiles.evidence import STATUS_NAMES, STATUS_NOTES, STATUSES, run_evidence
+from aicity.profiles.evidence import (
+    STATUS_NAMES,
+    STATUS_NOTES,
+    STATUSES,
+    flag_label,
+    run_evidence,
+)
 from aicity.report.i18n import RANKING_NAMES, text
 from aicity.report.model import MIN_COMMON_FOR_CORRELATION, ReportData
 
 SCHEME_NAMES = {
     "zh": {"entropy": "熵权法", "ahp": "AHP权重", "geometric": "几何平均"},
     "en": {"entropy": "Entropy weights", "ahp": "AHP weights", "geometric": "Geometric mean"},
-}
-FLAG_NAMES = {
-    "zh": {
-        "missing": "缺失",
-        "imputed": "插补",
-        "stale": "过期",
-        "estimate": "估计值",
-        "unverified": "未核实",
-        "other_scope": "口径不符",
-        "derived": "推算",
-        "absent_flag": "未获批(0)",
-        "lower_bound": "下限值",
-        "city_level": "城市层面值",
-        "no_source": "无来源网址",
-        "sample": "样本推算",
-        "other_year": "其他年份（未混用）",
-        "years_differ": "分子分母年份不同",
-        "weak_source": "来源为内容农场",
-    },
-    "en": {
-        "missing": "missing",
-        "imputed": "imputed",
-        "stale": "stale",
-        "estimate": "estimate",
-        "unverified": "unverified",
-        "other_scope": "other scope",
-        "derived": "derived",
-        "absent_flag": "not designated (0)",
-        "lower_bound": "lower bound",
-        "city_level": "city value",
-        "no_source": "no source URL",
-        "sample": "from a sample",
-        "other_year": "other year (not mixed in)",
-        "years_differ": "parts from different years",
-        "weak_source": "content-farm source",
-    },
 }
 
 
@@ -118,12 +88,7 @@ def _scheme_label(scheme: str, lang: str) -> str:
 
 
 def _flags_label(flags: str, lang: str) -> str:
-    names = FLAG_NAMES[lang if lang in FLAG_NAMES else "en"]
-    return (
-        "、".join(names.get(f, f) for f in str(flags).split())
-        if lang == "zh"
-        else ", ".join(names.get(f, f) for f in str(flags).split())
-    )
+    return flag_label(flags, lang)
 
 
 def _recipe_summary(recipe_yaml: str) -> dict:
@@ -650,9 +615,10 @@ def _city_chapter(report: ReportData, key: str, lang: str, t: dict) -> dict:
     def position(s) -> str:
         name = s.name_zh if lang == "zh" else s.name_en
         shown = fmt_value(s.value, s.unit, lang)
+        flags = flag_label(s.flags, lang)
         if lang == "zh":
-            return f"{name}：{shown}，第{s.rank}/{s.n_ranked}位"
-        return f"{name}: {shown}, rank {s.rank} of {s.n_ranked}"
+            return f"{name}：{shown}，第{s.rank}/{s.n_ranked}位" + (f"（{flags}）" if flags else "")
+        return f"{name}: {shown}, rank {s.rank} of {s.n_ranked}" + (f" ({flags})" if flags else "")
 
     layers = []
     firms = p.firms

@@ -649,8 +649,8 @@ class Explorer:
             "dimensions": dims,
             "verdict_zh": profile.verdict_zh if profile else None,
             "verdict_en": profile.verdict_en if profile else None,
-            "strengths": [_plain(asdict(p)) for p in profile.strengths] if profile else [],
-            "weaknesses": [_plain(asdict(p)) for p in profile.weaknesses] if profile else [],
+            "strengths": [_finding(p) for p in profile.strengths] if profile else [],
+            "weaknesses": [_finding(p) for p in profile.weaknesses] if profile else [],
             # each verdict clause with what it rests on (basis_n facts of basis_kind)
             "claims": [asdict(c) for c in profile.claims] if profile else [],
             "drivers": self.rank_drivers(code),
@@ -862,6 +862,17 @@ class Explorer:
             if source is not None:
                 out.append({**source, "n_numbers": n})
         return sorted(out, key=lambda s: (-s["n_numbers"], str(s.get("url"))))
+
+
+def _finding(position: Any) -> dict[str, Any]:
+    """A strength or weakness with its cell's flags, in both languages."""
+    from aicity.profiles.evidence import flag_label
+
+    return {
+        **_plain(asdict(position)),
+        "flags_zh": flag_label(position.flags, "zh"),
+        "flags_en": flag_label(position.flags, "en"),
+    }
 
 
 def _plain(row: dict[str, Any]) -> dict[str, Any]:
