@@ -199,16 +199,14 @@ def make_run(run_id: str = "run-test", seed: int = 0, with_uncertainty: bool = T
         unit_type="city",
         reference_year=2024,
         max_age=3,
-        tables={
-            "eval_nodes": pd.DataFrame(nodes),
-            "eval_units": units,
-            "eval_cells": pd.DataFrame(cells),
-            "eval_values": values,
-            "eval_results": pd.DataFrame(results),
-            "eval_weights": weights,
-            "eval_flags": pd.DataFrame(columns=["unit_key", "code", "stage", "flag"]),
-            "eval_uncertainty": pd.DataFrame(unc, columns=["unit_key", "code", "stat", "value"]),
-        },
+        nodes=pd.DataFrame(nodes),
+        units=units,
+        cells=pd.DataFrame(cells),
+        values=values,
+        results=pd.DataFrame(results),
+        weights=weights,
+        flags=pd.DataFrame(columns=["unit_key", "code", "stage", "flag"]),
+        uncertainty=pd.DataFrame(unc, columns=["unit_key", "code", "stat", "value"]),
     )
 
 

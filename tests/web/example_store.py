@@ -306,14 +306,12 @@ def fill_run(store: Store) -> str:
         unit_type="city",
         reference_year=2023,
         max_age=5,
-        tables={
-            "eval_values": raw,
-            "eval_cells": cells,
-            "eval_results": res,
-            "eval_nodes": nodes,
-            "eval_units": units,
-            "eval_uncertainty": uncertainty,
-        },
+        values=raw,
+        cells=cells,
+        results=res,
+        nodes=nodes,
+        units=units,
+        uncertainty=uncertainty,
     )
     return runs.save_run(store, record)
 

@@ -6,24 +6,26 @@ A run is written in one transaction: it is either complete or absent.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pandas as pd
 
 from aicity.errors import StoreError
 from aicity.store._store import Store
 
-RUN_TABLES = (
-    "eval_nodes",
-    "eval_units",
-    "eval_cells",
-    "eval_values",
-    "eval_results",
-    "eval_weights",
-    "eval_flags",
-    "eval_coverage",
-    "eval_uncertainty",
+# a run's frames, each stored in the table ``eval_<frame>`` (RunRecord and StoredRun carry them by these names)
+RUN_FRAMES = (
+    "nodes",
+    "units",
+    "cells",
+    "values",
+    "results",
+    "weights",
+    "flags",
+    "coverage",
+    "uncertainty",
 )
+RUN_TABLES = tuple(f"eval_{frame}" for frame in RUN_FRAMES)
 
 _COLUMNS: dict[str, list[str]] = {
     "eval_nodes": [
@@ -74,7 +76,11 @@ _COLUMNS: dict[str, list[str]] = {
 
 @dataclass
 class RunRecord:
-    """Everything one evaluation run stores; each frame has the columns of its table minus run_id."""
+    """Everything one evaluation run stores; each frame has the columns of its table minus run_id.
+
+    A frame left ``None`` is stored as an empty table. Writers set the frames by name; only the store
+    knows which table each goes to (``tables``).
+    """
 
     run_id: str
     framework_name: str
@@ -86,10 +92,25 @@ class RunRecord:
     reference_year: int
     max_age: int
     label: str | None = None
-    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    nodes: pd.DataFrame | None = None
+    units: pd.DataFrame | None = None
+    cells: pd.DataFrame | None = None
+    values: pd.DataFrame | None = None
+    results: pd.DataFrame | None = None
+    weights: pd.DataFrame | None = None
+    flags: pd.DataFrame | None = None
+    coverage: pd.DataFrame | None = None
+    uncertainty: pd.DataFrame | None = None
+
+    @property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The frames that are set, keyed by their table name (``eval_cells``...)."""
+        frames = {f"eval_{name}": getattr(self, name) for name in RUN_FRAMES}
+        return {table: frame for table, frame in frames.items() if frame is not None}
 
 
 CELL_COLUMNS = _COLUMNS["eval_cells"]  # one selected input cell of a run
+COVERAGE_COLUMNS = _COLUMNS["eval_coverage"]  # one unit's (or indicator's) coverage in a run
 
 # columns added by migration 006, with the value a frame without them means
 _DEFAULTS: dict[str, dict[str, object]] = {
@@ -115,8 +136,7 @@ def _frame_for(table: str, run_id: str, frame: pd.DataFrame | None) -> pd.DataFr
 
 def save_run(store: Store, run: RunRecord) -> str:
     """Write a run and all its tables in one transaction; return its id."""
-    units = run.tables.get("eval_units")
-    nodes = run.tables.get("eval_nodes")
+    units, nodes = run.units, run.nodes
     n_units = 0 if units is None else len(units)
     n_indicators = 0 if nodes is None else int((nodes["level"] == 1).sum())
     with store.transaction():
@@ -143,8 +163,8 @@ def save_run(store: Store, run: RunRecord) -> str:
                 run.label,
             ],
         )
-        for table in RUN_TABLES:
-            store.insert_df(table, _frame_for(table, run.run_id, run.tables.get(table)))
+        for name, table in zip(RUN_FRAMES, RUN_TABLES, strict=True):
+            store.insert_df(table, _frame_for(table, run.run_id, getattr(run, name)))
     return run.run_id
 
 

@@ -691,10 +691,8 @@ def evaluate(
         max_age,
         label,
     )
-    record.tables["eval_results"] = _blank_dimensions(
-        record.tables["eval_results"], dropped_dimensions
-    )
-    record.tables["eval_coverage"] = coverage.table()
+    record.results = _blank_dimensions(record.results, dropped_dimensions)
+    record.coverage = coverage.table()
     save_run(store, record)
     return Evaluation(run_id=record.run_id, record=record, result=result)
 
@@ -770,15 +768,13 @@ def _record(
         reference_year=year,
         max_age=max_age,
         label=label,
-        tables={
-            "eval_nodes": pd.DataFrame(nodes),
-            "eval_units": units,
-            "eval_cells": cells,
-            "eval_values": pd.concat(values, ignore_index=True),
-            "eval_results": pd.concat(results),
-            "eval_weights": weights,
-            "eval_flags": flags if len(flags) else None,
-        },
+        nodes=pd.DataFrame(nodes),
+        units=units,
+        cells=cells,
+        values=pd.concat(values, ignore_index=True),
+        results=pd.concat(results),
+        weights=weights,
+        flags=flags if len(flags) else None,
     )
 
 
