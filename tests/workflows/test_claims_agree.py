@@ -8,7 +8,8 @@ import pytest
 from aicity.report.context import build_context
 from aicity.report.excel import excel_sheets
 from aicity.web.explorer import Explorer
-from aicity.workflows.evaluate import evaluate, run_uncertainty_for
+from aicity.workflows.evaluate import evaluate
+from aicity.workflows.evaluate_uncertainty import run_uncertainty_for
 from aicity.workflows.report import load_report_data
 
 

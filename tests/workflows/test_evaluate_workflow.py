@@ -8,13 +8,9 @@ import pytest
 
 from aicity.errors import ConfigError
 from aicity.store.runs import compare_runs, load_run
-from aicity.workflows.evaluate import (
-    engine_spec,
-    load_framework_spec,
-    reference_year_of,
-    scope_matches,
-    select_cells,
-)
+from aicity.workflows.cells import reference_year_of, select_cells
+from aicity.workflows.evaluate_specs import engine_spec, load_framework_spec
+from aicity.workflows.selection import scope_matches
 
 
 def _obs(rows):
@@ -161,7 +157,7 @@ def test_bundled_framework_passes_the_engine_checks():
 
 
 def test_unknown_framework_and_recipe_are_config_errors(tmp_path):
-    from aicity.workflows.evaluate import load_recipe_text
+    from aicity.workflows.evaluate_specs import load_recipe_text
 
     with pytest.raises(ConfigError, match="unknown framework"):
         load_framework_spec("nope")
@@ -181,7 +177,8 @@ def demo_store(tmp_path_factory):
 
 
 def test_evaluate_the_bundled_example_end_to_end(demo_store):
-    from aicity.workflows.evaluate import evaluate, run_uncertainty_for
+    from aicity.workflows.evaluate import evaluate
+    from aicity.workflows.evaluate_uncertainty import run_uncertainty_for
 
     ev = evaluate(demo_store, year=2023)
     run = load_run(demo_store, ev.run_id)

@@ -6,14 +6,11 @@ import pandas as pd
 import pytest
 
 from aicity.errors import ConfigError
-from aicity.workflows.evaluate import (
-    _blank_dimensions,
-    _derive_cells,
-    _spec_without,
-    assess_coverage,
-    coverage_floors,
-    select_cells,
-)
+from aicity.workflows.cells import derive_cells as _derive_cells
+from aicity.workflows.cells import select_cells
+from aicity.workflows.coverage import assess_coverage, coverage_floors
+from aicity.workflows.coverage import blank_dimensions as _blank_dimensions
+from aicity.workflows.evaluate_specs import spec_without as _spec_without
 
 URL = "https://example.gov.cn/bulletin"
 

@@ -13,7 +13,7 @@ from aicity.cli.main import app
 from aicity.errors import InputError
 from aicity.store import Store
 from aicity.store import core as store_core
-from aicity.workflows.evaluate import load_framework_spec
+from aicity.workflows.evaluate_specs import load_framework_spec
 from aicity.workflows.panel import (
     TEMPLATE_COLUMNS,
     check_template_headers,

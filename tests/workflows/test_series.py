@@ -11,7 +11,8 @@ from typer.testing import CliRunner
 from aicity.cli.main import app
 from aicity.store import Store
 from aicity.store.runs import load_run
-from aicity.workflows.evaluate import evaluate, run_uncertainty_for
+from aicity.workflows.evaluate import evaluate
+from aicity.workflows.evaluate_uncertainty import run_uncertainty_for
 from aicity.workflows.ingest import ingest_file
 from aicity.workflows.series import arrow, carry_forward, compare_series
 

@@ -14,7 +14,7 @@ from aicity.errors import ConfigError
 from aicity.index import build
 from aicity.index.uncertainty.engine import EngineModel
 from aicity.store.runs import load_run
-from aicity.workflows.evaluate import rebuild_inputs
+from aicity.workflows.evaluate_uncertainty import rebuild_inputs
 from aicity.workflows.site import BUNDLED, load_persona, persona_names, site, site_ranking
 
 

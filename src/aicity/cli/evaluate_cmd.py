@@ -67,7 +67,8 @@ def evaluate_cmd(
 ) -> None:
     """Evaluate every unit with the framework: latest in-scope value within --max-age of --year per cell,
     flags for stale, estimated, unverified, derived and imputed cells; the run is stored with all stages."""
-    from aicity.workflows.evaluate import ALTERNATIVE_RECIPES, evaluate, run_uncertainty_for
+    from aicity.workflows.evaluate import ALTERNATIVE_RECIPES, evaluate
+    from aicity.workflows.evaluate_uncertainty import run_uncertainty_for
     from aicity.workflows.session import open_store
 
     with open_store(db, create=False) as store:

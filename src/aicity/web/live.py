@@ -127,7 +127,7 @@ class LiveRanking:
     @classmethod
     def from_run(cls, run: StoredRun) -> LiveRanking:
         """Rebuild a stored run with the evaluation workflow's own ``rebuild_inputs``."""
-        from aicity.workflows.evaluate import rebuild_inputs
+        from aicity.workflows.evaluate_uncertainty import rebuild_inputs
 
         framework, recipe = rebuild_inputs(run)
         return cls(run, framework, recipe, framework.data)

@@ -52,10 +52,11 @@ STEPS: list[tuple[str, Callable[[DemoRun], None]]] = [
 
 # ----- the full pipeline (issue 6): classify -> inventory -> evaluate -> uncertainty -> report ----------
 def _reference_year(run: DemoRun) -> int:
-    from aicity.workflows.evaluate import _indicator_specs, load_framework_spec, reference_year_of
+    from aicity.workflows.cells import reference_year_of
+    from aicity.workflows.evaluate_specs import indicator_specs, load_framework_spec
 
     spec, _ = load_framework_spec(None)
-    codes = [str(i["code"]) for i in _indicator_specs(spec)]
+    codes = [str(i["code"]) for i in indicator_specs(spec)]
     return reference_year_of(observations(run.store, "city", indicators=codes), codes)
 
 
@@ -87,7 +88,7 @@ def evaluate_cities(run: DemoRun) -> None:
 
 
 def analyse_uncertainty(run: DemoRun) -> None:
-    from aicity.workflows.evaluate import run_uncertainty_for
+    from aicity.workflows.evaluate_uncertainty import run_uncertainty_for
 
     assert run.evaluation_run_id is not None, "the evaluate step runs before this one"
     run_uncertainty_for(run.store, run.evaluation_run_id, n=1000, seed=1, sobol_n=256)

@@ -277,11 +277,11 @@ def _taxonomy() -> pd.DataFrame:
 
 
 def _indicator_rows(spec: dict, year: int) -> pd.DataFrame:
-    from aicity.workflows.evaluate import _indicator_specs
+    from aicity.workflows.evaluate_specs import indicator_specs
 
     registry = _registry()
     rows = []
-    for node in _indicator_specs(spec):
+    for node in indicator_specs(spec):
         code = str(node["code"])
         known = registry.loc[code] if code in registry.index else None
         is_flag = node.get("value_type") == "flag" or node.get("unit") == "flag"
@@ -304,7 +304,7 @@ def _indicator_rows(spec: dict, year: int) -> pd.DataFrame:
     # the inputs of derived indicators (gdp_per_capita = gdp / resident_population) are collected too
     inputs = [
         str(node["derive"][k])
-        for node in _indicator_specs(spec)
+        for node in indicator_specs(spec)
         if node.get("derive")
         for k in ("numerator", "denominator")
     ]
@@ -315,7 +315,7 @@ def _indicator_rows(spec: dict, year: int) -> pd.DataFrame:
         known = registry.loc[code]
         users = [
             str(n["code"])
-            for n in _indicator_specs(spec)
+            for n in indicator_specs(spec)
             if code in (n.get("derive") or {}).values()
         ]
         rows.append(
@@ -335,11 +335,11 @@ def _indicator_rows(spec: dict, year: int) -> pd.DataFrame:
 
 
 def _weight_rows(spec: dict) -> pd.DataFrame:
-    from aicity.workflows.evaluate import _indicator_specs
+    from aicity.workflows.evaluate_specs import indicator_specs
 
     by_code = {str(n["code"]): n for n in spec["nodes"]}
     rows = []
-    for node in _indicator_specs(spec):
+    for node in indicator_specs(spec):
         dim = by_code.get(str(node.get("parent")), {})
         derive = node.get("derive")
         derive_text = None
@@ -456,7 +456,7 @@ def _readme(framework_name: str, year: int) -> pd.DataFrame:
 
 def template_book(framework: str | Path | None = None, year: int | None = None) -> TemplateBook:
     """The template workbook for ``framework`` (a bundled name or a .yaml file)."""
-    from aicity.workflows.evaluate import load_framework_spec
+    from aicity.workflows.evaluate_specs import load_framework_spec
 
     spec, _ = load_framework_spec(framework)
     year = year or dt.date.today().year - 1
@@ -552,7 +552,8 @@ def framework_from_sheet(
 ) -> tuple[dict[str, Any], str]:
     """A framework spec and its YAML text from a weights sheet; checked by the index engine's rules."""
     from aicity.index.framework import Framework
-    from aicity.workflows.evaluate import coverage_floors, engine_spec
+    from aicity.workflows.coverage import coverage_floors
+    from aicity.workflows.evaluate_specs import engine_spec
 
     book = read_framework_sheets(path, sheet=sheet)
     settings = book.settings
@@ -707,24 +708,18 @@ def store_coverage(
     """What the evaluation would find in the store for each indicator x unit of ``framework``."""
     from aicity.errors import InputError
     from aicity.store import core as store_core
-    from aicity.workflows import evaluate as ev
+    from aicity.workflows import cells as ev
+    from aicity.workflows.coverage import coverage_floors
+    from aicity.workflows.evaluate_specs import derive_inputs, indicator_specs, load_framework_spec
     from aicity.workflows.series import carry_forward as carry
 
-    spec, _ = ev.load_framework_spec(framework)
+    spec, _ = load_framework_spec(framework)
     unit_type = spec.get("unit_type", "city")
-    indicators = [i for i in ev._indicator_specs(spec) if not i.get("from_city")]
+    indicators = [i for i in indicator_specs(spec) if not i.get("from_city")]
     codes = [str(i["code"]) for i in indicators]
-    inputs = sorted(
-        {
-            str(i["derive"][k])
-            for i in indicators
-            if i.get("derive")
-            for k in ("numerator", "denominator")
-        }
-        - set(codes)
-    )
+    inputs = [c for c in derive_inputs(indicators) if c not in codes]
     obs = store_core.observations(store, unit_type=unit_type, indicators=codes + inputs)
-    units = ev._units(store, unit_type)
+    units = ev.evaluation_units(store, unit_type)
     if units.empty:
         raise InputError(
             f"no {unit_type} units in the store",
@@ -734,16 +729,8 @@ def store_coverage(
     keys = list(units["unit_key"])
     cells = ev.select_cells(obs, keys, indicators, year, max_age)
     if inputs:
-        registry = store_core.indicators(store).set_index("code")
-        helper_specs = [
-            {
-                "code": c,
-                "unit": ev.scope_base(registry.at[c, "unit"]) if c in registry.index else "",
-            }
-            for c in inputs
-        ]
-        helpers = ev.select_cells(obs, keys, helper_specs, year, max_age)
-        cells = ev._derive_cells(cells, indicators, helpers)
+        helpers = ev.select_cells(obs, keys, ev.helper_specs(store, inputs), year, max_age)
+        cells = ev.derive_cells(cells, indicators, helpers)
     if carry_forward if carry_forward is not None else bool(spec.get("carry_forward")):
         cells = carry(cells, obs, indicators, year, max_age)
     flags = cells["flags"].fillna("").astype(str)
@@ -755,7 +742,7 @@ def store_coverage(
         ],
     )
     n = len(keys)
-    floor = ev.coverage_floors(spec)["indicator"]
+    floor = coverage_floors(spec)["indicator"]
     real = cells[cells["status"].isin(["real", "stale"])].groupby("indicator").size()
     summary = pd.DataFrame(
         {

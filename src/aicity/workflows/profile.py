@@ -46,7 +46,7 @@ def rank_drivers(
     cells are not facts and are not tried. ``inputs``: (framework, recipe) to use instead of the run's own
     (``aicity site`` passes the run's inputs with a persona's weights)."""
     from aicity.index import build
-    from aicity.workflows.evaluate import rebuild_inputs
+    from aicity.workflows.evaluate_uncertainty import rebuild_inputs
 
     fw, recipe = inputs if inputs is not None else rebuild_inputs(run)
     data = fw.data

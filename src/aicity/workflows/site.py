@@ -297,10 +297,11 @@ def nominal_recipe(recipe: Any) -> tuple[Any, bool]:
 def persona_inputs(run: StoredRun, persona: Persona):
     """(framework with the persona's weights, recipe, notes): the run's own inputs (``rebuild_inputs``: ranked
     units, real cells, scored indicators), checked against the persona."""
-    from aicity.workflows.evaluate import _indicator_specs, rebuild_inputs
+    from aicity.workflows.evaluate_specs import indicator_specs
+    from aicity.workflows.evaluate_uncertainty import rebuild_inputs
 
     spec = yaml.safe_load(run.framework_yaml)
-    known = [str(i["code"]) for i in _indicator_specs(spec)]
+    known = [str(i["code"]) for i in indicator_specs(spec)]
     source = _source(persona)
     for where, codes in (
         ("weights", list(persona.weights)),
@@ -343,15 +344,15 @@ def _intervals(
     uncertainty assumptions around them; empty with the reason when they cannot be computed."""
     from aicity.index.uncertainty import UncertaintySpec, run_uncertainty
     from aicity.index.uncertainty.engine import EngineModel
-    from aicity.workflows.evaluate import _package_text
+    from aicity.workflows.evaluate_specs import UNCERTAINTY_SOURCE, bundled_uncertainty
 
     if n <= 0:
         return {}, "未计算排名区间（--n 0）。", "rank intervals not computed (--n 0)."
-    raw = yaml.safe_load(_package_text("uncertainty.yaml"))
+    raw = bundled_uncertainty()
     raw["target"] = fw.root
     raw.pop("sensitivity", None)
     try:
-        spec = UncertaintySpec.from_dict(raw, source="aicity/data/frameworks/uncertainty.yaml")
+        spec = UncertaintySpec.from_dict(raw, source=UNCERTAINTY_SOURCE)
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore", RuntimeWarning)
             ua = run_uncertainty(EngineModel(fw, recipe, target=fw.root), spec, n, seed)
