@@ -15,7 +15,8 @@ from aicity.index import build
 from aicity.index.uncertainty.engine import EngineModel
 from aicity.store.runs import load_run
 from aicity.workflows.evaluate_uncertainty import rebuild_inputs
-from aicity.workflows.site import BUNDLED, load_persona, persona_names, site, site_ranking
+from aicity.workflows.persona import BUNDLED, load_persona, persona_names
+from aicity.workflows.site import site, site_ranking
 
 
 @pytest.fixture(scope="module")

@@ -37,8 +37,10 @@ def site_cmd(
     indicators (each with its reasoning), its hard filters, rank intervals under its weights, the 3 facts
     that put each city where it is and the one step that would move it up."""
     from aicity.errors import ConfigError
+    from aicity.workflows.persona import load_persona
     from aicity.workflows.session import open_store
-    from aicity.workflows.site import as_dict, load_persona, site_ranking
+    from aicity.workflows.site import site_ranking
+    from aicity.workflows.site_result import as_dict
 
     if lang not in ("zh", "en"):
         raise ConfigError(f"expected zh or en, received {lang!r}", path="--lang")

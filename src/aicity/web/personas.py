@@ -26,7 +26,7 @@ PERSONA_PATTERN = r"^[a-z_]{1,40}$"
 @functools.cache
 def persona_choices() -> tuple[dict[str, str], ...]:
     """The bundled personas: name, titles and summaries (read once)."""
-    from aicity.workflows.site import load_persona, persona_names
+    from aicity.workflows.persona import load_persona, persona_names
 
     out = []
     for name in persona_names():
@@ -44,7 +44,7 @@ def persona_choices() -> tuple[dict[str, str], ...]:
 
 
 def _persona(name: str):  # type: ignore[no-untyped-def]
-    from aicity.workflows.site import load_persona, persona_names
+    from aicity.workflows.persona import load_persona, persona_names
 
     if name not in persona_names():
         raise BadRequest(f"persona must be one of {', '.join(persona_names())}; got {name[:40]!r}")

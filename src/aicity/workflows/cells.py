@@ -42,7 +42,10 @@ class _Rule:
     def of(cls, indicator: dict) -> _Rule:
         is_flag = indicator.get("value_type") == "flag" or indicator.get("unit") == "flag"
         return cls(
-            str(indicator["code"]), is_flag, str(indicator.get("unit") or ""), indicator.get("scopes")
+            str(indicator["code"]),
+            is_flag,
+            str(indicator.get("unit") or ""),
+            indicator.get("scopes"),
         )
 
     def in_scope(self, group: pd.DataFrame) -> pd.DataFrame:

@@ -258,7 +258,9 @@ class RunOutcome:
         values = []
         for stage, frame in self.schemes["default"].stages.items():
             long = (
-                frame.rename_axis("unit_key").reset_index().melt(id_vars="unit_key", var_name="code")
+                frame.rename_axis("unit_key")
+                .reset_index()
+                .melt(id_vars="unit_key", var_name="code")
             )
             long.insert(0, "stage", stage)
             values.append(long)

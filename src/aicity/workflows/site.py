@@ -1,8 +1,7 @@
 """Site selection (选址): ``aicity site --persona NAME|FILE`` ranks the cities of a stored run for a kind of firm.
 
-A persona (``aicity/data/personas/*.yaml`` or the user's own YAML) is a weight preset over the framework's
-indicators, each weight with its reasoning written down, plus hard filters (``hosts a national supercomputing
-centre``, ``at least N Double First-Class universities``). The ranking is rebuilt from the stored run with the
+A persona (``aicity.workflows.persona``) is a weight preset over the framework's indicators, each weight
+with its reasoning, plus hard filters. The ranking is rebuilt from the stored run with the
 run's recipe (``rebuild_inputs``: only ranked units and real cells, the evidence rules of the run), with the
 persona's weights as the framework's nominal weights: each indicator's weight in the index is its persona
 weight over the total (a dimension weighs the sum of its indicators' weights). Rank intervals come from the
@@ -12,253 +11,21 @@ removed by a hard filter is listed with the reason; a hard filter needs a real c
 
 from __future__ import annotations
 
-import dataclasses
-import importlib.resources as resources
-import math
 import warnings
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import yaml
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    PrivateAttr,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
 
 from aicity.errors import ConfigError, InputError
 from aicity.store import Store
 from aicity.store.runs import StoredRun
+from aicity.workflows.persona import Persona, load_persona, persona_source
+from aicity.workflows.site_result import Move, Removed, SiteCity, SiteResult
 
-BUNDLED = ("chip_startup", "model_company", "application_vendor")
 DEFAULT_REPLICATIONS = 200
-
-
-# ----- the persona file ----------------------------------------------------------------------------------
-class WeightSpec(BaseModel):
-    """One indicator's weight and the reasoning behind it."""
-
-    model_config = ConfigDict(extra="forbid")
-    weight: float = Field(ge=0)
-    why_zh: str = Field(min_length=1)
-    why_en: str = Field(min_length=1)
-
-    @field_validator("weight")
-    @classmethod
-    def _finite(cls, value: float) -> float:
-        if not math.isfinite(value):
-            raise ValueError("must be a finite number")
-        return value
-
-
-class HardFilter(BaseModel):
-    """A city passes when its real value of ``indicator`` is at least ``min`` and at most ``max``."""
-
-    model_config = ConfigDict(extra="forbid")
-    indicator: str = Field(min_length=1)
-    min: float | None = None
-    max: float | None = None
-    why_zh: str = Field(min_length=1)
-    why_en: str = Field(min_length=1)
-
-    @model_validator(mode="after")
-    def _bounds(self) -> HardFilter:
-        if self.min is None and self.max is None:
-            raise ValueError("give min, max or both")
-        if self.min is not None and self.max is not None and self.min > self.max:
-            raise ValueError(f"min {self.min:g} is above max {self.max:g}")
-        return self
-
-    def passes(self, value: float) -> bool:
-        return (self.min is None or value >= self.min) and (self.max is None or value <= self.max)
-
-    def condition(self, lang: str = "en") -> str:
-        parts = []
-        if self.min is not None:
-            parts.append(f"≥ {self.min:g}")
-        if self.max is not None:
-            parts.append(f"≤ {self.max:g}")
-        return (" 且 " if lang == "zh" else " and ").join(parts)
-
-
-class Persona(BaseModel):
-    """A persona file: who it is, the weights with their reasons, the hard filters."""
-
-    model_config = ConfigDict(extra="forbid")
-    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_\-]+$")
-    title_zh: str = Field(min_length=1)
-    title_en: str = Field(min_length=1)
-    summary_zh: str = ""
-    summary_en: str = ""
-    framework: str = "china_ai_20"
-    weights: dict[str, WeightSpec] = Field(min_length=1)
-    filters: list[HardFilter] = Field(default_factory=list)
-    _source: str = PrivateAttr(default="")  # the file it came from, for messages
-
-    @model_validator(mode="after")
-    def _some_weight(self) -> Persona:
-        if not any(w.weight > 0 for w in self.weights.values()):
-            raise ValueError("weights: at least one indicator needs a weight above 0")
-        return self
-
-    def title(self, lang: str = "en") -> str:
-        return self.title_zh if lang == "zh" else self.title_en
-
-
-_KEYS = {
-    "Persona": sorted(Persona.model_fields),
-    "weights": sorted(WeightSpec.model_fields),
-    "filters": sorted(HardFilter.model_fields),
-}
-
-
-def _one_line(exc: ValidationError, source: str) -> ConfigError:
-    """The first validation problem as one line naming the file and the key, plus how many more."""
-    # a misspelt key is the cause of the "required key missing" beside it: name it first
-    errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
-    first = errors[0]
-    loc = [str(p) for p in first["loc"]]
-    key = ".".join(loc) or "(top level)"
-    kind = first["type"]
-    if kind == "extra_forbidden":
-        expected = _KEYS["weights"] if loc[:1] == ["weights"] else _KEYS["Persona"]
-        if loc[:1] == ["filters"]:
-            expected = _KEYS["filters"]
-        message = f"unknown key (expected one of {', '.join(expected)})"
-    elif kind == "missing":
-        message = "required key missing"
-    else:
-        message = first["msg"].removeprefix("Value error, ")
-    more = (
-        f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
-        if len(errors) > 1
-        else ""
-    )
-    return ConfigError(message + more, path=f"{source}: {key}")
-
-
-def persona_names() -> list[str]:
-    """The bundled personas, in their shipped order."""
-    folder = resources.files("aicity.data.personas")
-    found = {p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml")}
-    return [n for n in BUNDLED if n in found] + sorted(found - set(BUNDLED))
-
-
-def load_persona(persona: str | Path) -> Persona:
-    """A bundled persona by name (``chip_startup``) or a persona YAML file, validated."""
-    text_name = str(persona)
-    path = Path(text_name)
-    if path.suffix in (".yaml", ".yml"):
-        if not path.exists():
-            raise ConfigError(
-                "persona file not found (give a .yaml path or a bundled name)", path=text_name
-            )
-        source, text = text_name, path.read_text(encoding="utf-8")
-    else:
-        if text_name not in persona_names():
-            raise ConfigError(
-                f"unknown persona {text_name!r}; bundled: {', '.join(persona_names())} (or a .yaml file)",
-                path="--persona",
-            )
-        source = f"aicity/data/personas/{text_name}.yaml"
-        text = (
-            resources.files("aicity.data.personas").joinpath(f"{text_name}.yaml").read_text("utf-8")
-        )
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise ConfigError(
-            f"not valid YAML{where}: {getattr(exc, 'problem', exc)}", path=source
-        ) from None
-    if not isinstance(raw, dict):
-        raise ConfigError(
-            f"expected a mapping with name, title_zh, title_en, weights, received {type(raw).__name__}",
-            path=source,
-        )
-    try:
-        found = Persona.model_validate(raw)
-    except ValidationError as exc:
-        raise _one_line(exc, source) from None
-    found._source = source
-    return found
-
-
-def _source(persona: Persona) -> str:
-    return persona._source or persona.name
-
-
-# ----- results -------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Move:
-    """The single step up that gains most: the indicator set to the next better value another ranked city
-    holds (a designation gained, one more university ...), the index rebuilt, everything else unchanged."""
-
-    code: str
-    name_zh: str
-    name_en: str
-    value: float
-    target: float
-    held_by_zh: str
-    held_by_en: str
-    rank: int
-    new_rank: int
-
-
-@dataclass(frozen=True)
-class SiteCity:
-    unit_key: str
-    name_zh: str
-    name_en: str
-    position: int  # 1.. among the cities that pass the hard filters
-    rank: int  # among all ranked cities of the run, under the persona's weights
-    score: float
-    run_rank: int | None  # the stored run's own rank
-    rank_low: float | None
-    rank_high: float | None
-    real_cells: int
-    total_cells: int
-    facts: list[Any] = field(default_factory=list)  # aicity.workflows.profile.RankDriver
-    move: Move | None = None
-
-
-@dataclass(frozen=True)
-class Removed:
-    unit_key: str
-    name_zh: str
-    name_en: str
-    reason_zh: str
-    reason_en: str
-    indicator: str | None = None
-    value: float | None = None
-
-
-@dataclass
-class SiteResult:
-    persona: Persona
-    run_id: str
-    framework_name: str
-    n_ranked: int
-    weights: dict[str, float]  # indicator -> share of the index (persona weight / total)
-    unweighted: list[str]  # scored indicators the persona gives weight 0 (or does not name)
-    left_out: list[str]  # indicators the persona weights that the run left out (coverage floor)
-    cities: list[SiteCity]
-    removed: list[Removed]  # by a hard filter
-    not_ranked: list[Removed]  # by the run's evidence rules
-    names: dict[str, tuple[str, str]]  # indicator code -> (zh, en)
-    replications: int  # of the uncertainty analysis behind the intervals (0: none)
-    intervals_note_zh: str
-    intervals_note_en: str
-    notes_zh: list[str] = field(default_factory=list)
-    notes_en: list[str] = field(default_factory=list)
 
 
 # ----- applying a persona to a run -----------------------------------------------------------------------
@@ -302,7 +69,7 @@ def persona_inputs(run: StoredRun, persona: Persona):
 
     spec = yaml.safe_load(run.framework_yaml)
     known = [str(i["code"]) for i in indicator_specs(spec)]
-    source = _source(persona)
+    source = persona_source(persona)
     for where, codes in (
         ("weights", list(persona.weights)),
         ("filters", [f.indicator for f in persona.filters]),
@@ -442,41 +209,11 @@ def site_ranking(
         base = build(fw, recipe=recipe)
     root = fw.root
     units = run.units
-    names = {
-        str(r.unit_key): (
-            str(r.name_zh),
-            str(r.name_en) if isinstance(r.name_en, str) and r.name_en else str(r.name_zh),
-        )
-        for r in units.itertuples()
-    }
-    node_names = {c: (n_.name_zh or c, n_.name_en or n_.name_zh or c) for c, n_ in fw.nodes.items()}
-    spec_nodes = yaml.safe_load(run.framework_yaml)["nodes"]
-    for node in spec_nodes:
-        code = str(node.get("code"))
-        node_names.setdefault(
-            code, (str(node.get("name_zh") or code), str(node.get("name_en") or code))
-        )
-    cells = run.cells
-    cell_at = {(str(c.unit_key), str(c.indicator)): c for c in cells.itertuples()}
+    names = _unit_names(units)
+    node_names = _node_names(fw, run)
     ranked = [str(u) for u in fw.data.index]
-    removed: list[Removed] = []
-    eligible: list[str] = []
-    for unit in ranked:
-        reason = _failed_filter(persona, unit, cell_at, node_names)
-        if reason is None:
-            eligible.append(unit)
-        else:
-            removed.append(Removed(unit, *names.get(unit, (unit, unit)), *reason))
-    not_ranked = [
-        Removed(
-            str(r.unit_key),
-            *names[str(r.unit_key)],
-            f"评估中数据不足，未参与排名（可核实数据 {int(r.real_cells)}/{int(r.total_cells)}）",
-            f"not ranked in the run: insufficient data (real data {int(r.real_cells)}/{int(r.total_cells)})",
-        )
-        for r in units.itertuples()
-        if "ranked" in units.columns and not bool(r.ranked)
-    ]
+    eligible, removed = _apply_filters(persona, ranked, run.cells, names, node_names)
+    not_ranked = _not_ranked(units, names)
     intervals, note_zh, note_en = _intervals(fw, recipe, n, seed)
     run_ranks = _run_ranks(run, root)
     coverage = {
@@ -507,13 +244,7 @@ def site_ranking(
                 move=best_step_up(fw, recipe, base, unit, names) if facts else None,
             )
         )
-    total_weight = sum(
-        float(persona.weights[c].weight) for c in fw.indicators if c in persona.weights
-    )
-    shares = {
-        c: float(persona.weights[c].weight) / total_weight if c in persona.weights else 0.0
-        for c in fw.indicators
-    }
+    shares = _shares(fw, persona)
     if not eligible:
         notes.append(
             (
@@ -539,6 +270,71 @@ def site_ranking(
         notes_zh=[z for z, _ in notes],
         notes_en=[e for _, e in notes],
     )
+
+
+def _unit_names(units: pd.DataFrame) -> dict[str, tuple[str, str]]:
+    """unit_key -> (Chinese name, English name or the Chinese one)."""
+    return {
+        str(r.unit_key): (
+            str(r.name_zh),
+            str(r.name_en) if isinstance(r.name_en, str) and r.name_en else str(r.name_zh),
+        )
+        for r in units.itertuples()
+    }
+
+
+def _node_names(fw: Any, run: StoredRun) -> dict[str, tuple[str, str]]:
+    """Node code -> (zh, en) names: the built framework's, then those of nodes the run left out."""
+    names = {c: (n_.name_zh or c, n_.name_en or n_.name_zh or c) for c, n_ in fw.nodes.items()}
+    for node in yaml.safe_load(run.framework_yaml)["nodes"]:
+        code = str(node.get("code"))
+        names.setdefault(code, (str(node.get("name_zh") or code), str(node.get("name_en") or code)))
+    return names
+
+
+def _apply_filters(
+    persona: Persona,
+    ranked: list[str],
+    cells: pd.DataFrame,
+    names: dict[str, tuple[str, str]],
+    node_names: dict[str, tuple[str, str]],
+) -> tuple[list[str], list[Removed]]:
+    """(the ranked units that pass every hard filter, the ones removed with the reason)."""
+    cell_at = {(str(c.unit_key), str(c.indicator)): c for c in cells.itertuples()}
+    removed: list[Removed] = []
+    eligible: list[str] = []
+    for unit in ranked:
+        reason = _failed_filter(persona, unit, cell_at, node_names)
+        if reason is None:
+            eligible.append(unit)
+        else:
+            removed.append(Removed(unit, *names.get(unit, (unit, unit)), *reason))
+    return eligible, removed
+
+
+def _not_ranked(units: pd.DataFrame, names: dict[str, tuple[str, str]]) -> list[Removed]:
+    """The units the run's evidence rules did not rank, with their real-cell counts."""
+    return [
+        Removed(
+            str(r.unit_key),
+            *names[str(r.unit_key)],
+            f"评估中数据不足，未参与排名（可核实数据 {int(r.real_cells)}/{int(r.total_cells)}）",
+            f"not ranked in the run: insufficient data (real data {int(r.real_cells)}/{int(r.total_cells)})",
+        )
+        for r in units.itertuples()
+        if "ranked" in units.columns and not bool(r.ranked)
+    ]
+
+
+def _shares(fw: Any, persona: Persona) -> dict[str, float]:
+    """Each scored indicator's share of the index: its persona weight over the total."""
+    total_weight = sum(
+        float(persona.weights[c].weight) for c in fw.indicators if c in persona.weights
+    )
+    return {
+        c: float(persona.weights[c].weight) / total_weight if c in persona.weights else 0.0
+        for c in fw.indicators
+    }
 
 
 def _failed_filter(
@@ -594,69 +390,3 @@ def site(
             "the store has no evaluation run", fix="run `aicity evaluate` (or `aicity demo`) first"
         )
     return site_ranking(load_run(store, run_id), found, n=n, seed=seed)
-
-
-def as_dict(result: SiteResult) -> dict[str, Any]:
-    """The result as plain JSON-ready values (the CLI's --json and the API return this)."""
-
-    def num(value: Any) -> Any:
-        if value is None:
-            return None
-        value = float(value)
-        return None if value != value else round(value, 6)
-
-    p = result.persona
-    return {
-        "persona": {
-            "name": p.name,
-            "title_zh": p.title_zh,
-            "title_en": p.title_en,
-            "summary_zh": p.summary_zh,
-            "summary_en": p.summary_en,
-            "source": _source(p),
-            "weights": [
-                {
-                    "indicator": code,
-                    "name_zh": result.names.get(code, (code, code))[0],
-                    "name_en": result.names.get(code, (code, code))[1],
-                    "weight": w.weight,
-                    "share": num(result.weights.get(code)),
-                    "scored": code in result.weights,
-                    "why_zh": w.why_zh,
-                    "why_en": w.why_en,
-                }
-                for code, w in p.weights.items()
-            ],
-            "filters": [f.model_dump() for f in p.filters],
-        },
-        "run_id": result.run_id,
-        "framework": result.framework_name,
-        "n_ranked": result.n_ranked,
-        "unweighted": result.unweighted,
-        "left_out": result.left_out,
-        "replications": result.replications,
-        "intervals_note_zh": result.intervals_note_zh,
-        "intervals_note_en": result.intervals_note_en,
-        "notes_zh": result.notes_zh,
-        "notes_en": result.notes_en,
-        "cities": [
-            {
-                "position": c.position,
-                "rank": c.rank,
-                "unit_key": c.unit_key,
-                "name_zh": c.name_zh,
-                "name_en": c.name_en,
-                "score": num(c.score),
-                "run_rank": c.run_rank,
-                "rank_low": num(c.rank_low),
-                "rank_high": num(c.rank_high),
-                "real_cells": c.real_cells,
-                "total_cells": c.total_cells,
-                "facts": [{**dataclasses.asdict(d), "shift": d.shift} for d in c.facts],
-                "move": None if c.move is None else dataclasses.asdict(c.move),
-            }
-            for c in result.cities
-        ],
-        "removed": [dataclasses.asdict(r) for r in result.removed],
-        "not_ranked": [dataclasses.asdict(r) for r in result.not_ranked],
-    }

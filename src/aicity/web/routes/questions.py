@@ -37,7 +37,7 @@ def site(
         Query(pattern=PERSONA_PATTERN, description="A bundled persona, e.g. chip_startup"),
     ],
 ) -> dict[str, Any]:
-    from aicity.workflows.site import as_dict
+    from aicity.workflows.site_result import as_dict
 
     explorer = request.app.state.explorer
     return ok(as_dict(site_result(explorer, persona)))
