@@ -14,13 +14,10 @@ from aicity.errors import InputError
 from aicity.store import Store
 from aicity.store import core as store_core
 from aicity.workflows.evaluate_specs import load_framework_spec
-from aicity.workflows.panel import (
-    TEMPLATE_COLUMNS,
-    check_template_headers,
-    framework_from_sheet,
-    store_coverage,
-    write_template,
-)
+from aicity.workflows.panel import store_coverage
+from aicity.workflows.panel_columns import TEMPLATE_COLUMNS
+from aicity.workflows.panel_framework import framework_from_sheet
+from aicity.workflows.panel_template import check_template_headers, write_template
 
 runner = CliRunner()
 URL = "https://tjj.example.gov.cn/bulletin-2024"

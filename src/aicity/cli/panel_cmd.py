@@ -35,7 +35,8 @@ def template_cmd(
     """Write an Excel template for your own data: cities, parks, enterprises, observations and
     indicators sheets with the headers `aicity ingest` reads, drop-down lists, and the framework's
     weights. 填写模板：各表表头即入库所读列名（英文见批注）。"""
-    from aicity.workflows.panel import TEMPLATE_COLUMNS, write_template
+    from aicity.workflows.panel_columns import TEMPLATE_COLUMNS
+    from aicity.workflows.panel_template import write_template
 
     if out.suffix.lower() != ".xlsx":
         raise typer.BadParameter(f"expected an .xlsx path, got {out.name!r}", param_hint="--out")
@@ -70,7 +71,7 @@ def framework_new(
 ) -> None:
     """Turn a weights sheet (dimension, indicator code, weight, direction, unit) into a framework YAML
     for `aicity evaluate --framework`. 由权重表生成评价框架。"""
-    from aicity.workflows.panel import framework_from_sheet
+    from aicity.workflows.panel_framework import framework_from_sheet
 
     spec, text = framework_from_sheet(source, sheet=sheet, name=name)
     out.parent.mkdir(parents=True, exist_ok=True)

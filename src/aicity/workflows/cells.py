@@ -25,6 +25,9 @@ from aicity.workflows.evaluate_specs import derive_inputs, indicator_specs
 from aicity.workflows.selection import indicator_year, scope_base, scope_matches
 
 RELIABILITY_ORDER = {"A": 3, "B": 2, "C": 1}
+# a designation written as text (a flag cell, a yes/no setting)
+YES_WORDS = ("yes", "true", "1", "是")
+NO_WORDS = ("no", "false", "0", "否")
 # reasons a unit's observations were passed over; they explain a missing cell, never a chosen one
 PASSED_OVER = ("other_scope", "other_year")
 
@@ -57,13 +60,7 @@ def _flag_value(row: pd.Series) -> float:
     if pd.notna(row.get("value")):
         return float(row["value"])
     text = str(row.get("value_text") or "").strip().lower()
-    return (
-        1.0
-        if text in ("yes", "true", "1", "是")
-        else 0.0
-        if text in ("no", "false", "0", "否")
-        else np.nan
-    )
+    return 1.0 if text in YES_WORDS else 0.0 if text in NO_WORDS else np.nan
 
 
 def select_cells(

@@ -301,7 +301,7 @@ def download_template(request: Request) -> Response:
     headers ingest reads, the framework's indicators and weights."""
     import tempfile
 
-    from aicity.workflows.panel import write_template
+    from aicity.workflows.panel_template import write_template
 
     explorer = _explorer(request)
     if "_template" not in explorer.__dict__:
