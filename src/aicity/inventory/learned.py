@@ -45,7 +45,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
 from aicity.errors import ConfigError, InputError
-from aicity.inventory.ngrams import CharNgramTfidf, normalise
+from aicity.inventory.ngrams import CharNgramTfidf, normalise_many
 from aicity.inventory.rules import (
     RESULT_COLUMNS,
     RulesClassifier,
@@ -97,8 +97,10 @@ class RuleFeatures(BaseEstimator, TransformerMixin):
         return self
 
     def hits(self, X: pd.DataFrame) -> list[dict[str, set[str]]]:
-        names = X["name"].map(normalise).tolist() if "name" in X else [""] * len(X)
-        descs = X["description"].map(normalise).tolist() if "description" in X else [""] * len(X)
+        return self.hits_normalised(*_normalised_fields(X))
+
+    def hits_normalised(self, names: list[str], descs: list[str]) -> list[dict[str, set[str]]]:
+        """:meth:`hits` of names and scopes already through :func:`normalise`."""
         if len(names) < 2_000:  # Python's re: no start-up cost
             pattern, _ = self._rules()._compiled()
             return [
@@ -145,6 +147,13 @@ class RuleFeatures(BaseEstimator, TransformerMixin):
         state.pop("_cached", None)
         state.pop("_segments_of", None)
         return state
+
+
+def _normalised_fields(X: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """(names, scopes) through :func:`normalise`, each distinct value once; missing -> empty."""
+    names = normalise_many(X["name"].tolist()) if "name" in X else [""] * len(X)
+    descs = normalise_many(X["description"].tolist()) if "description" in X else [""] * len(X)
+    return names, descs
 
 
 def _calibrated(C: float, y: np.ndarray, balanced: bool, seed: int) -> Any:
@@ -199,11 +208,17 @@ class LearnedClassifier:
         return self.taxonomy
 
     def _matrix(
-        self, frame: pd.DataFrame, hits: list[dict[str, set[str]]] | None = None
+        self,
+        frame: pd.DataFrame,
+        hits: list[dict[str, set[str]]] | None = None,
+        fields: tuple[list[str], list[str]] | None = None,
     ) -> sp.csr_matrix:
         assert self.features_ is not None and self.rules_ is not None
-        chars = self.features_.transform(firm_text(frame))
-        hits = self.rules_.hits(frame) if hits is None else hits
+        names, descs = _normalised_fields(frame) if fields is None else fields
+        # normalise(name + " " + scope) is the two normalised and joined: one pass over the text
+        text = [f"{n} {d}".strip() for n, d in zip(names, descs, strict=True)]
+        chars = self.features_.transform_normalised(text)
+        hits = self.rules_.hits_normalised(names, descs) if hits is None else hits
         rules = self.rules_.from_hits(hits) * self.rule_weight
         return sp.hstack([chars, rules], format="csr")
 
@@ -276,11 +291,14 @@ class LearnedClassifier:
             )
 
     def predict_proba(
-        self, frame: pd.DataFrame, hits: list[dict[str, set[str]]] | None = None
+        self,
+        frame: pd.DataFrame,
+        hits: list[dict[str, set[str]]] | None = None,
+        fields: tuple[list[str], list[str]] | None = None,
     ) -> tuple[np.ndarray, np.ndarray, sp.csr_matrix]:
         """(p_ai per firm, segment probabilities per firm x classes_, the feature matrix)."""
         self._check()
-        X = self._matrix(frame, hits)
+        X = self._matrix(frame, hits, fields)
         if self.ai_model_ is None:
             p_ai = np.ones(X.shape[0])
         else:
@@ -320,8 +338,9 @@ class LearnedClassifier:
             )
         assert self.rules_ is not None
         n = len(frame)
-        hits = self.rules_.hits(frame)
-        p_ai, q, X = self.predict_proba(frame, hits)
+        fields = _normalised_fields(frame)
+        hits = self.rules_.hits_normalised(*fields)
+        p_ai, q, X = self.predict_proba(frame, hits, fields)
         classes = np.asarray(self.classes_, dtype=object)
         class_layer = np.array([tax.layer_of(c) for c in self.classes_])
         member = np.stack([class_layer == lay for lay in LAYERS], axis=1).astype(float)  # K x 3
@@ -376,63 +395,24 @@ class LearnedClassifier:
         w_rows = w_seg[k[row_of], X.indices] if w_seg.shape[0] > 1 else w_seg[0][X.indices]
         contrib = X.data * np.where(best[row_of] == 0, -w_ai[X.indices], w_rows)
         rank = np.lexsort((-contrib, row_of))
-        terms = [""] * n
-        starts = X.indptr
-        for i in range(n):
-            picked = rank[starts[i] : starts[i + 1]][:top_terms]
-            terms[i] = ", ".join(
-                f"{names[X.indices[j]]} (+{contrib[j]:.2f})" for j in picked if contrib[j] > 0
-            )
-        rows = []
-        ids = frame["enterprise_id"].astype(str).tolist()
-        for i in range(n):
-            rule_text = explanation_of(sorted(hits[i]["name"]), sorted(hits[i]["scope"]))
-            tail = (f"; terms: {terms[i]}" if terms[i] else "") + (
-                f"; rules: {rule_text}" if rule_text else "; rules: no keyword"
-            )
-            o = outcome[i]
-            if o == "unclassified":
-                top2 = np.argsort(-options[i])[:2]
-                labels = ("non_ai", *LAYERS)
-                expl = "unclassified: " + ", ".join(
-                    f"{labels[j]} {options[i, j]:.2f}" for j in top2
-                )
-                rule_tail = f"; rules: {rule_text}" if rule_text else "; rules: no keyword"
-                rows.append(
-                    (ids[i], None, None, "", conf[i], conf[i], expl + rule_tail, METHOD, o, pa[i])
-                )
-                continue
-            if o == "non_ai":
-                expl = f"not an AI firm p={1 - pa[i]:.2f}" + tail
-                rows.append((ids[i], None, None, "", conf[i], conf[i], expl, METHOD, o, pa[i]))
-                continue
-            model_seg = classes[k[i]]
-            if from_rules[i]:
-                lead = (
-                    f"{seg[i]} from the rules (model unsure: {model_seg} p={p_seg[i]:.2f}; "
-                    f"{lay[i]} {p_layer[i, layer_idx[i]]:.2f})"
-                )
-            elif no_segment[i]:
-                lead = f"{lay[i]}, segment unsure ({model_seg} p={p_seg[i]:.2f})"
-            else:
-                lead = f"{model_seg} p={p_seg[i]:.2f} (AI {pa[i]:.2f}, {lay[i]} {p_layer[i, layer_idx[i]]:.2f})"
-            secondary = ";".join(
-                classes[j] for j in order[i] if within[i, j] > 0 and pa[i] * within[i, j] >= 0.1
-            )
-            rows.append(
-                (
-                    ids[i],
-                    None if no_segment[i] else seg[i],
-                    lay[i],
-                    secondary,
-                    conf[i],
-                    p_layer[i, layer_idx[i]],
-                    lead + tail,
-                    METHOD,
-                    o,
-                    pa[i],
-                )
-            )
+        terms = _term_lists(rank, X.indptr, X.indices, contrib, names, top_terms)
+        rows = _explained_rows(
+            frame["enterprise_id"].astype(str).tolist(),
+            hits,
+            terms,
+            outcome=outcome.tolist(),
+            options=options,
+            pa=pa.tolist(),
+            conf=conf.tolist(),
+            model_seg=classes[k].tolist(),
+            seg=seg.tolist(),
+            lay=lay.tolist(),
+            p_seg=p_seg.tolist(),
+            p_lay=p_layer[np.arange(n), layer_idx].tolist(),
+            from_rules=from_rules.tolist(),
+            no_segment=no_segment.tolist(),
+            secondary=_secondary(classes, order, within, pa),
+        )
         out = pd.DataFrame(rows, columns=PREDICTION_COLUMNS)
         for c in ("confidence", "score", "p_ai"):
             out[c] = out[c].astype("float64")
@@ -491,6 +471,114 @@ class LearnedClassifier:
         model.taxonomy = tax
         model.meta_ = meta
         return model
+
+
+def _term_lists(
+    rank: np.ndarray,
+    starts: np.ndarray,
+    indices: np.ndarray,
+    contrib: np.ndarray,
+    names: np.ndarray,
+    top_terms: int,
+) -> list[str]:
+    """Per firm: its ``top_terms`` features of largest positive contribution, as "term (+0.12)"."""
+    # the first top_terms entries of every row's ranked run, positive ones only, in one pass
+    n = len(starts) - 1
+    lengths = np.minimum(np.diff(starts), top_terms)
+    offsets = np.repeat(starts[:-1], lengths) + (
+        np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    )
+    picked = rank[offsets]
+    row = np.repeat(np.arange(n), lengths)
+    good = contrib[picked] > 0
+    picked, row = picked[good], row[good]
+    labels = [
+        f"{t} (+{c:.2f})"
+        for t, c in zip(names[indices[picked]].tolist(), contrib[picked].tolist(), strict=True)
+    ]
+    terms = [""] * n
+    bounds = np.concatenate([[0], np.cumsum(np.bincount(row, minlength=n))]).tolist()
+    for i in np.flatnonzero(np.diff(bounds)).tolist():
+        terms[i] = ", ".join(labels[bounds[i] : bounds[i + 1]])
+    return terms
+
+
+def _secondary(
+    classes: np.ndarray, order: np.ndarray, within: np.ndarray, pa: np.ndarray
+) -> list[str]:
+    """Up to 3 further segments of the chosen layer with p_ai x p >= 0.1, ';'-joined."""
+    w = np.take_along_axis(within, order, axis=1)
+    ok = ((w > 0) & (pa[:, None] * w >= 0.1)).tolist()
+    codes = classes[order].tolist()
+    return [
+        ";".join(c for c, keep in zip(cs, oks, strict=True) if keep)
+        for cs, oks in zip(codes, ok, strict=True)
+    ]
+
+
+def _explained_rows(
+    ids: list[str],
+    hits: list[dict[str, set[str]]],
+    terms: list[str],
+    *,
+    outcome: list[str],
+    options: np.ndarray,
+    pa: list[float],
+    conf: list[float],
+    model_seg: list[str],
+    seg: list[str],
+    lay: list[str],
+    p_seg: list[float],
+    p_lay: list[float],
+    from_rules: list[bool],
+    no_segment: list[bool],
+    secondary: list[str],
+) -> list[tuple[Any, ...]]:
+    """The output rows with their explanation strings (plain Python values: numpy scalars are slow)."""
+    labels = ("non_ai", *LAYERS)
+    rows: list[tuple[Any, ...]] = []
+    for i, o in enumerate(outcome):
+        h = hits[i]
+        rule_text = explanation_of(sorted(h["name"]), sorted(h["scope"]))
+        rule_tail = f"; rules: {rule_text}" if rule_text else "; rules: no keyword"
+        tail = (f"; terms: {terms[i]}" if terms[i] else "") + rule_tail
+        if o == "unclassified":
+            opts = options[i].tolist()
+            top2 = sorted(range(len(opts)), key=lambda j: -opts[j])[:2]
+            expl = "unclassified: " + ", ".join(f"{labels[j]} {opts[j]:.2f}" for j in top2)
+            rows.append(
+                (ids[i], None, None, "", conf[i], conf[i], expl + rule_tail, METHOD, o, pa[i])
+            )
+            continue
+        if o == "non_ai":
+            expl = f"not an AI firm p={1 - pa[i]:.2f}" + tail
+            rows.append((ids[i], None, None, "", conf[i], conf[i], expl, METHOD, o, pa[i]))
+            continue
+        if from_rules[i]:
+            lead = (
+                f"{seg[i]} from the rules (model unsure: {model_seg[i]} p={p_seg[i]:.2f}; "
+                f"{lay[i]} {p_lay[i]:.2f})"
+            )
+        elif no_segment[i]:
+            lead = f"{lay[i]}, segment unsure ({model_seg[i]} p={p_seg[i]:.2f})"
+        else:
+            lead = f"{model_seg[i]} p={p_seg[i]:.2f} (AI {pa[i]:.2f}, {lay[i]} {p_lay[i]:.2f})"
+        segment = None if no_segment[i] else seg[i]
+        rows.append(
+            (
+                ids[i],
+                segment,
+                lay[i],
+                secondary[i],
+                conf[i],
+                p_lay[i],
+                lead + tail,
+                METHOD,
+                o,
+                pa[i],
+            )
+        )
+    return rows
 
 
 def _top_terms(x: sp.csr_matrix, w: np.ndarray | None, names: np.ndarray, k: int) -> str:

@@ -45,6 +45,18 @@ def normalise(text: object) -> str:
     return _SPACE.sub(" ", text.lower()).strip()
 
 
+def normalise_many(values: Sequence[object]) -> list[str]:
+    """:func:`normalise` of each value, every distinct value normalised once (registry text repeats)."""
+    done: dict[object, str] = {}
+    out = []
+    for v in values:
+        n = done.get(v)
+        if n is None:
+            n = done[v] = normalise(v)
+        out.append(n)
+    return out
+
+
 def _keys(texts: Sequence[str], max_n: int) -> tuple[np.ndarray, np.ndarray]:
     """(row, key) of every n-gram (n = 1..max_n) of ``texts``; keys of different n never collide."""
     joined = "\x00".join(texts) + "\x00"
@@ -96,7 +108,11 @@ class CharNgramTfidf(BaseEstimator, TransformerMixin):
         return self
 
     def transform(self, X: Sequence[str]) -> sp.csr_matrix:
-        texts = [normalise(t) for t in X]
+        return self.transform_normalised([normalise(t) for t in X])
+
+    def transform_normalised(self, texts: Sequence[str]) -> sp.csr_matrix:
+        """:meth:`transform` of texts already through :func:`normalise` (so it runs once per text)."""
+        texts = list(texts)
         blocks = [self._block(texts[i : i + _CHUNK]) for i in range(0, len(texts), _CHUNK)]
         if not blocks:
             return sp.csr_matrix((0, len(self.vocabulary_keys_)))
