@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aicity.report.context import fmt_value
+from aicity.report.formatting import fmt_value
 
 
 def test_fmt_value_reads_units_in_the_report_language() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aicity.report.context import _city_projects
+from aicity.report.context_cities import city_projects as _city_projects
 from aicity.report.render import render_html_text
 from aicity.store import Store
 from aicity.workflows.ingest import ingest_file

@@ -13,7 +13,8 @@ import pandas as pd
 from aicity.io.export import write_workbook
 from aicity.io.outlets import grade
 from aicity.profiles.evidence import STATUS_NAMES, run_evidence
-from aicity.report.context import _flags_label, _scheme_label
+from aicity.report.formatting import flags_label as _flags_label
+from aicity.report.formatting import scheme_label as _scheme_label
 from aicity.report.i18n import text
 from aicity.report.model import ReportData
 
