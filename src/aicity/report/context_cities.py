@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
 from aicity.layers import LAYERS
@@ -9,6 +11,9 @@ from aicity.profiles.evidence import flag_label
 from aicity.report.formatting import fmt, fmt_rank, fmt_score, fmt_value, text_or_blank
 from aicity.report.messages import PROJECT_HEADERS, pick, say
 from aicity.report.model import ReportData
+
+if TYPE_CHECKING:
+    from aicity.store.runs import StoredRun
 
 
 def _position(s, lang: str) -> str:  # type: ignore[no-untyped-def]
@@ -146,7 +151,7 @@ def parks_section(
 ) -> tuple[list[str], list[str], list[list[str]]]:
     """The parks' own ranking when a park run exists, else each park's known facts."""
     if report.park_run is not None:
-        return _park_ranking(report, lang, t)
+        return _park_ranking(report, report.park_run, lang, t)
     all_parks = [p.parks for p in report.profiles.values() if len(p.parks)]
     if not all_parks:
         return [t["no_park_run"]], [], []
@@ -170,9 +175,9 @@ def parks_section(
 
 
 def _park_ranking(
-    report: ReportData, lang: str, t: dict
+    report: ReportData, park_run: StoredRun, lang: str, t: dict
 ) -> tuple[list[str], list[str], list[list[str]]]:
-    sub = ReportData(run=report.park_run, profiles={}, sources=report.sources)
+    sub = ReportData(run=park_run, profiles={}, sources=report.sources)
     ranking = sub.ranking()
     codes = sub.dimensions["code"]
     header = [t["rank"], t["park"], t["score"], *[sub.node_name(c, lang) for c in codes]]
@@ -185,7 +190,7 @@ def _park_ranking(
         ]
         for r in ranking.itertuples(index=False)
     ]
-    paragraphs = [say("parks_run", lang, n=len(rows), run=report.park_run.run_id)]
+    paragraphs = [say("parks_run", lang, n=len(rows), run=park_run.run_id)]
     # one verdict per park, best first, from the park run's own numbers
     for r in ranking.itertuples(index=False):
         profile = report.park_profiles.get(r.unit_key)

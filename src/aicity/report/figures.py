@@ -65,15 +65,6 @@ def build_figures(
     report: ReportData, lang: str, static: bool = True, interactive: bool = True
 ) -> Figures:
     """All report figures in one language; ``static`` for the PDF, ``interactive`` for the HTML."""
-    from aicity.viz.charts import (
-        figure_to_png,
-        figure_to_svg,
-        plot_ranking_bar,
-        plotly_ranking_bar,
-        radar_svg,
-    )
-    from aicity.viz.china_map import plot_china_map, plotly_china_map
-
     words = text(lang)
     figures = Figures()
     points = _map_points(report, lang)
@@ -85,68 +76,94 @@ def build_figures(
     titles = {"overall": words["bar_title"]}
     titles.update({d.code: report.node_name(d.code, lang) for d in report.dimensions.itertuples()})
     if static:
-        figures.static["map"] = _png_uri(
-            figure_to_png(plot_china_map(points, title=words["map_title"], lang=lang), dpi=170)
-        )
-        for name, frame in bars.items():
-            # bars as PNG in the PDF: 21 labelled bars as SVG paths cost WeasyPrint 1-2 s to paint
-            uri = _png_uri(
-                figure_to_png(
-                    plot_ranking_bar(frame, title=titles[name], xlabel=words["score_axis"]), dpi=150
-                )
-            )
-            figures.static[f"bar_{name}"] = (
-                f'<img class="chart" src="{uri}" alt="{escape(titles[name])}">'
-            )
-
+        _static_map_and_bars(figures, points, bars, titles, words, lang)
     if interactive:
-        for name, frame in bars.items():
-            figures.interactive[f"bar_{name}"] = plotly_ranking_bar(
-                frame, title=titles[name], xlabel=words["score_axis"]
-            ).to_html(full_html=False, include_plotlyjs=False, div_id=f"bar-{name}")
-        figures.interactive["map"] = plotly_china_map(
-            points, title=words["map_title"], lang=lang
-        ).to_html(full_html=False, include_plotlyjs=False, div_id="china-map")
-    ranking = report.ranking()
-    if {"rank_q05", "rank_q95", "rank_median"} <= set(ranking.columns) and ranking[
-        "rank_q05"
-    ].notna().any():
-        from aicity.viz.rank_intervals import plot_rank_intervals, plot_rank_intervals_plotly
+        _interactive_map_and_bars(figures, points, bars, titles, words, lang)
+    _rank_intervals(figures, report, lang, words, static, interactive)
+    _radars(figures, report, lang, words)
+    return figures
 
-        stats = pd.DataFrame(
-            {
-                "uCode": ranking["unit_key"],
-                "nominal": ranking["rank"],
-                "median": ranking["rank_median"],
-                "q05": ranking["rank_q05"],
-                "q95": ranking["rank_q95"],
-            }
-        ).dropna()
-        labels = {k: report.unit_name(k, lang) for k in stats["uCode"]}
-        figures.data["rank_intervals"] = stats
-        if static:
-            figures.static["rank_intervals"] = figure_to_svg(
-                plot_rank_intervals(
-                    stats, labels=labels, title=words["interval"], xlabel=words["rank_axis"]
-                )
+
+def _static_map_and_bars(figures: Figures, points, bars, titles, words, lang: str) -> None:  # type: ignore[no-untyped-def]
+    from aicity.viz.charts import figure_to_png, plot_ranking_bar
+    from aicity.viz.china_map import plot_china_map
+
+    figures.static["map"] = _png_uri(
+        figure_to_png(plot_china_map(points, title=words["map_title"], lang=lang), dpi=170)
+    )
+    for name, frame in bars.items():
+        # bars as PNG in the PDF: 21 labelled bars as SVG paths cost WeasyPrint 1-2 s to paint
+        uri = _png_uri(
+            figure_to_png(
+                plot_ranking_bar(frame, title=titles[name], xlabel=words["score_axis"]), dpi=150
             )
-        if interactive:
-            figures.interactive["rank_intervals"] = plot_rank_intervals_plotly(
+        )
+        figures.static[f"bar_{name}"] = (
+            f'<img class="chart" src="{uri}" alt="{escape(titles[name])}">'
+        )
+
+
+def _interactive_map_and_bars(figures: Figures, points, bars, titles, words, lang: str) -> None:  # type: ignore[no-untyped-def]
+    from aicity.viz.charts import plotly_ranking_bar
+    from aicity.viz.china_map import plotly_china_map
+
+    for name, frame in bars.items():
+        figures.interactive[f"bar_{name}"] = plotly_ranking_bar(
+            frame, title=titles[name], xlabel=words["score_axis"]
+        ).to_html(full_html=False, include_plotlyjs=False, div_id=f"bar-{name}")
+    figures.interactive["map"] = plotly_china_map(
+        points, title=words["map_title"], lang=lang
+    ).to_html(full_html=False, include_plotlyjs=False, div_id="china-map")
+
+
+def _rank_intervals(  # type: ignore[no-untyped-def]
+    figures: Figures, report: ReportData, lang: str, words, static: bool, interactive: bool
+) -> None:
+    """The 90 % rank intervals, when the run has an uncertainty analysis."""
+    ranking = report.ranking()
+    if not (
+        {"rank_q05", "rank_q95", "rank_median"} <= set(ranking.columns)
+        and ranking["rank_q05"].notna().any()
+    ):
+        return
+    from aicity.viz.charts import figure_to_svg
+    from aicity.viz.rank_intervals import plot_rank_intervals, plot_rank_intervals_plotly
+
+    stats = pd.DataFrame(
+        {
+            "uCode": ranking["unit_key"],
+            "nominal": ranking["rank"],
+            "median": ranking["rank_median"],
+            "q05": ranking["rank_q05"],
+            "q95": ranking["rank_q95"],
+        }
+    ).dropna()
+    labels = {k: report.unit_name(k, lang) for k in stats["uCode"]}
+    figures.data["rank_intervals"] = stats
+    if static:
+        figures.static["rank_intervals"] = figure_to_svg(
+            plot_rank_intervals(
                 stats, labels=labels, title=words["interval"], xlabel=words["rank_axis"]
-            ).to_html(full_html=False, include_plotlyjs=False, div_id="rank-intervals")
-    # Radars are small static SVGs in both formats: 20 interactive radars would only add weight.
-    dim_codes = list(report.dimensions["code"])
-    axis_labels = [report.node_name(c, lang) for c in dim_codes]
+            )
+        )
+    if interactive:
+        figures.interactive["rank_intervals"] = plot_rank_intervals_plotly(
+            stats, labels=labels, title=words["interval"], xlabel=words["rank_axis"]
+        ).to_html(full_html=False, include_plotlyjs=False, div_id="rank-intervals")
+
+
+def _radars(figures: Figures, report: ReportData, lang: str, words) -> None:  # type: ignore[no-untyped-def]
+    """Radars are small static SVGs in both formats: 20 interactive radars would only add weight."""
+    from aicity.viz.charts import radar_svg
+
+    axis_labels = [report.node_name(c, lang) for c in report.dimensions["code"]]
     for key, profile in report.profiles.items():
         if profile.rank is None:  # not ranked: no scores to draw
             continue
-        values = [d.score for d in profile.dimensions]
-        medians = [d.median for d in profile.dimensions]
         figures.static[f"radar_{key}"] = radar_svg(
             axis_labels,
-            values,
-            reference=medians,
+            [d.score for d in profile.dimensions],
+            reference=[d.median for d in profile.dimensions],
             series_label=profile.name(lang),
             reference_label=words["radar_ref"],
         )
-    return figures
