@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from aicity.profiles.evidence import flag_label
+from aicity.report.messages import say
 
 SCHEME_NAMES = {
     "zh": {"entropy": "熵权法", "ahp": "AHP权重", "geometric": "几何平均"},
@@ -31,7 +32,7 @@ def fmt_value(value, unit: str | None, lang: str) -> str:
     unit = unit or ""
     if unit == "flag":
         yes = float(value) >= 0.5
-        return ("是" if yes else "否") if lang == "zh" else ("yes" if yes else "no")
+        return say("flag_yes" if yes else "flag_no", lang)
     if unit == "share":
         return f"{float(value):.0%}"
     number = float(value)

@@ -13,6 +13,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "comma_sep": ("，", ", "),
     "no_method": ("—", "–"),
     "no_alternatives": ("无", "none"),
+    # a designation's value (unit "flag")
+    "flag_yes": ("是", "yes"),
+    "flag_no": ("否", "no"),
     # preface
     "preface_scope": (
         "本报告以{year}年为参考年份，对{n}个城市的人工智能产业发展进行评价，从{dims}{n_dims}个维度、{n_ind}项指标展开。",
