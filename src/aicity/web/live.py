@@ -101,7 +101,7 @@ class LiveRanking:
         self._schemes[self.default_methods.key()] = self._scheme(
             self.default_methods, self.baseline_result
         )
-        self.intervals = _rank_intervals(run.uncertainty, self.root)
+        self.intervals = run.intervals(self.root)  # the stored 90% rank interval of the index
         baseline = self._schemes[self.default_methods.key()]
         self.baseline_ranks = {
             unit: int(rank)
@@ -365,25 +365,3 @@ class LiveRanking:
         ):
             out[name] = frame
         return out
-
-
-def _rank_intervals(uncertainty: pd.DataFrame | None, root: str) -> dict[str, tuple[float, float]]:
-    """Per unit, the stored rank interval of the index (low, high), when the run has one."""
-    if uncertainty is None or uncertainty.empty:
-        return {}
-    frame = uncertainty[(uncertainty["code"] == root) | uncertainty["code"].isna()]
-    stats = set(frame["stat"])
-    pairs = [
-        ("rank_q05", "rank_q95"),
-        ("rank_lower", "rank_upper"),
-        ("rank_low", "rank_high"),
-        ("rank_p05", "rank_p95"),
-        ("rank_min", "rank_max"),
-    ]
-    for low, high in pairs:
-        if low in stats and high in stats:
-            wide = frame[frame["stat"].isin([low, high])].pivot_table(
-                index="unit_key", columns="stat", values="value", aggfunc="first"
-            )
-            return {str(u): (float(r[low]), float(r[high])) for u, r in wide.iterrows()}
-    return {}

@@ -52,7 +52,7 @@ def _persona(name: str):  # type: ignore[no-untyped-def]
 
 
 def _cache(explorer: Explorer) -> dict[Any, Any]:
-    return explorer.__dict__.setdefault("_persona_cache", {})
+    return explorer.persona_cache
 
 
 def site_result(explorer: Explorer, name: str, facts: bool = True) -> Any:
@@ -174,7 +174,7 @@ def targets_result(explorer: Explorer, code: str, per_segment: int, top: int) ->
         raise ApiError(503, "the explorer was built without its store: restart `aicity serve`")
     key = ("targets", code, per_segment, top)
     cache = _cache(explorer)
-    with explorer._industry_lock:  # one reader of the store at a time
+    with explorer.store_lock:  # one reader of the store at a time
         if key not in cache:
             try:
                 cache[key] = as_dict(

@@ -9,8 +9,9 @@ from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel
 from starlette.responses import JSONResponse, Response
 
+from aicity.layers import LAYERS
 from aicity.web.errors import ApiError, BadRequest
-from aicity.web.explorer import LAYERS, Explorer
+from aicity.web.explorer import Explorer
 from aicity.web.live import AGGREGATIONS, NORMALISATIONS, WEIGHTINGS, LiveRanking
 
 router = APIRouter(tags=["api"])

@@ -12,14 +12,16 @@ from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import FileResponse, Response
 
 from aicity.io.export import csv_text, write_workbook
+from aicity.layers import LAYERS
 from aicity.web.errors import BadRequest, NotFound
-from aicity.web.explorer import LAYERS, Explorer
+from aicity.web.explorer import Explorer
 from aicity.web.live import AGGREGATIONS, NORMALISATIONS, WEIGHTINGS, Methods
 from aicity.web.personas import persona_choices, persona_context, view_for
 from aicity.web.rendering import page_context, render
 from aicity.web.routes.api import CITY_CODE, CODE, SLUG, city_detail, parse_weights_text
 
 router = APIRouter(include_in_schema=False)
+LAYER_OR_EMPTY = rf"^({'|'.join(LAYERS)})?$"  # the enterprise form's "any layer" is empty
 
 
 def _explorer(request: Request) -> Explorer:
@@ -206,7 +208,7 @@ def enterprises_page(
     q: Annotated[str | None, Query(max_length=100)] = None,
     city: Annotated[str | None, Query(pattern=r"^([0-9]{6})?$")] = None,
     park: Annotated[str | None, Query(pattern=r"^([A-Za-z0-9_.\-]{1,100})?$")] = None,
-    layer: Annotated[str | None, Query(pattern=r"^(foundation|technology|application)?$")] = None,
+    layer: Annotated[str | None, Query(pattern=LAYER_OR_EMPTY)] = None,
     segment: Annotated[str | None, Query(pattern=r"^([A-Za-z0-9_.\-]{1,64})?$")] = None,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     size: Annotated[int | None, Query(ge=1, le=500, description="Rows a page (default 50)")] = None,
@@ -304,13 +306,13 @@ def download_template(request: Request) -> Response:
     from aicity.workflows.panel_template import write_template
 
     explorer = _explorer(request)
-    if "_template" not in explorer.__dict__:
+    if explorer.template is None:  # built once, like the Excel download
         framework = (explorer.live.meta.get("framework_name") if explorer.live else None) or None
         with tempfile.TemporaryDirectory(prefix="aicity-template-") as tmp:
             path = write_template(FsPath(tmp) / "panel.xlsx", framework=framework)
-            explorer.__dict__["_template"] = path.read_bytes()
+            explorer.template = path.read_bytes()
     return Response(
-        explorer.__dict__["_template"],
+        explorer.template,
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": 'attachment; filename="panel-template.xlsx"'},
     )
@@ -343,7 +345,9 @@ def _workbook(explorer: Explorer) -> bytes:
     for name in explorer.table_names():
         frame = explorer.table_frame(name)
         sheets[name[:31]] = frame.drop(columns=[c for c in frame.columns if str(c).startswith("_")])
-    return write_workbook(sheets)
+    workbook = write_workbook(sheets)  # no target: the bytes
+    assert isinstance(workbook, bytes)
+    return workbook
 
 
 def _report_path(request: Request) -> FsPath | None:
