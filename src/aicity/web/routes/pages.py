@@ -21,7 +21,11 @@ from aicity.web.rendering import page_context, render
 from aicity.web.routes.api import CITY_CODE, CODE, SLUG, city_detail, parse_weights_text
 
 router = APIRouter(include_in_schema=False)
-LAYER_OR_EMPTY = rf"^({'|'.join(LAYERS)})?$"  # the enterprise form's "any layer" is empty
+
+
+def _or_empty(pattern: str) -> str:
+    """An API route's pattern that also accepts "" (a form's "any")."""
+    return f"^({pattern.removeprefix('^').removesuffix('$')})?$"
 
 
 def _explorer(request: Request) -> Explorer:
@@ -206,10 +210,10 @@ def compare_page(
 def enterprises_page(
     request: Request,
     q: Annotated[str | None, Query(max_length=100)] = None,
-    city: Annotated[str | None, Query(pattern=r"^([0-9]{6})?$")] = None,
-    park: Annotated[str | None, Query(pattern=r"^([A-Za-z0-9_.\-]{1,100})?$")] = None,
-    layer: Annotated[str | None, Query(pattern=LAYER_OR_EMPTY)] = None,
-    segment: Annotated[str | None, Query(pattern=r"^([A-Za-z0-9_.\-]{1,64})?$")] = None,
+    city: Annotated[str | None, Query(pattern=_or_empty(CITY_CODE))] = None,
+    park: Annotated[str | None, Query(pattern=_or_empty(SLUG))] = None,
+    layer: Annotated[str | None, Query(pattern=_or_empty("|".join(LAYERS)))] = None,
+    segment: Annotated[str | None, Query(pattern=_or_empty(CODE))] = None,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     size: Annotated[int | None, Query(ge=1, le=500, description="Rows a page (default 50)")] = None,
 ) -> Response:
