@@ -394,8 +394,7 @@ class LearnedClassifier:
         row_of = np.repeat(np.arange(n), np.diff(X.indptr))
         w_rows = w_seg[k[row_of], X.indices] if w_seg.shape[0] > 1 else w_seg[0][X.indices]
         contrib = X.data * np.where(best[row_of] == 0, -w_ai[X.indices], w_rows)
-        rank = np.lexsort((-contrib, row_of))
-        terms = _term_lists(rank, X.indptr, X.indices, contrib, names, top_terms)
+        terms = _term_lists(X.indptr, X.indices, contrib, names, top_terms)
         rows = _explained_rows(
             frame["enterprise_id"].astype(str).tolist(),
             hits,
@@ -473,8 +472,38 @@ class LearnedClassifier:
         return model
 
 
+def _top_entries(starts: np.ndarray, values: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """(row, position) of each row's ``k`` largest positive values, largest first, ties to the first.
+
+    ``k`` rounds of a per-row maximum (``reduceat``): linear, where sorting millions of entries is not.
+    """
+    vals = np.where(values > 0, values, -np.inf)
+    nonempty = np.flatnonzero(np.diff(starts))
+    seg_starts = starts[:-1][nonempty]
+    row_of = np.repeat(np.arange(len(starts) - 1), np.diff(starts))
+    index = np.arange(len(vals))
+    rows, picks = [], []
+    for rnd in range(k):
+        if not len(vals):
+            break
+        best = np.maximum.reduceat(vals, seg_starts)
+        top = np.full(len(starts) - 1, -np.inf)
+        top[nonempty] = best
+        first = np.where(vals == top[row_of], index, len(vals))
+        at = np.minimum.reduceat(first, seg_starts)
+        ok = (best > -np.inf) & (at < len(vals))
+        rows.append(np.column_stack([nonempty[ok], np.full(int(ok.sum()), rnd)]))
+        picks.append(at[ok])
+        vals[at[ok]] = -np.inf
+    if not rows:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    keyed = np.concatenate(rows)
+    pos = np.concatenate(picks)
+    order = np.lexsort((keyed[:, 1], keyed[:, 0]))
+    return keyed[order, 0], pos[order]
+
+
 def _term_lists(
-    rank: np.ndarray,
     starts: np.ndarray,
     indices: np.ndarray,
     contrib: np.ndarray,
@@ -482,16 +511,8 @@ def _term_lists(
     top_terms: int,
 ) -> list[str]:
     """Per firm: its ``top_terms`` features of largest positive contribution, as "term (+0.12)"."""
-    # the first top_terms entries of every row's ranked run, positive ones only, in one pass
     n = len(starts) - 1
-    lengths = np.minimum(np.diff(starts), top_terms)
-    offsets = np.repeat(starts[:-1], lengths) + (
-        np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    )
-    picked = rank[offsets]
-    row = np.repeat(np.arange(n), lengths)
-    good = contrib[picked] > 0
-    picked, row = picked[good], row[good]
+    row, picked = _top_entries(starts, contrib, top_terms)
     labels = [
         f"{t} (+{c:.2f})"
         for t, c in zip(names[indices[picked]].tolist(), contrib[picked].tolist(), strict=True)
