@@ -57,6 +57,7 @@ class RawTable:
     columns: list[str] = field(default_factory=list)
     _frame: pd.DataFrame | None = None
     _pending: Iterator[pd.DataFrame] | None = None  # blocks not yet parsed (CSV)
+    _released: bool = False  # blocks handed out with keep=False: no frame to give
 
     @classmethod
     def of(cls, frame: pd.DataFrame, file: str, format: str, **where: Any) -> RawTable:
@@ -70,18 +71,25 @@ class RawTable:
         assert self._frame is not None
         return self._frame
 
-    def blocks(self) -> Iterator[pd.DataFrame]:
+    def blocks(self, keep: bool = True) -> Iterator[pd.DataFrame]:
         """The rows in consecutive blocks (a CSV's Arrow batches; each block's index continues the
         last one's). Blocks still being parsed are handed out as they come, once; after that, and for
-        other formats, the whole frame is one block."""
+        other formats, the whole frame is one block. ``keep=False``: the blocks are not joined into
+        ``frame`` afterwards (a big file's text is then freed as soon as its checks are done)."""
         if self._pending is None:
+            if self._released:
+                raise RuntimeError(f"{self.file}: its blocks were read once, with keep=False")
             yield self.frame
             return
         pending, self._pending = self._pending, None
+        self._released = not keep
         seen: list[pd.DataFrame] = []
         for block in pending:
-            seen.append(block)
+            if keep:
+                seen.append(block)
             yield block
+        if not keep:
+            return
         self._frame = (
             pd.concat(seen)
             if seen

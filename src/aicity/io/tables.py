@@ -210,7 +210,7 @@ def validate_stream(raw: RawTable, table: str, ctx: Context) -> Iterator[Validat
 
     def read_blocks(pool: ThreadPoolExecutor) -> None:
         try:
-            for block in raw.blocks():
+            for block in raw.blocks(keep=False):  # the checked rows hold what is needed
                 frame = block.rename(columns=mapping)[names]
                 for part in _row_blocks(frame):
                     if stop.is_set():

@@ -6,6 +6,7 @@ Call these inside ``store.transaction()`` so a file's rows commit together or no
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -253,8 +254,7 @@ def upsert_entities(
             )
         )
         if overlap == 0:  # all new (e.g. a first load): a plain append, no comparison needed
-            with store.unordered_inserts():
-                store.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {source}")
+            _append(store, table, cols, source, key, wanted)
             return Upserted(wanted, 0, 0)
         store.execute(
             f"CREATE OR REPLACE TEMP TABLE _changed AS SELECT {cols} FROM {source} "
@@ -278,6 +278,38 @@ def upsert_entities(
         store.unregister("_new_entities")
     new = wanted - overlap
     return Upserted(new, changed - new, wanted - changed)
+
+
+# From this many rows an append goes in key order: DuckDB's unique (ART) indexes take keys in order
+# about twice as fast as in file order (1M firm rows with both firm keys: 2.6 s instead of 5.7 s).
+# Sorted in parts of at most SORTED_PART_ROWS (key ranges), so the sort holds a part, not the file.
+SORTED_APPEND_ROWS = 100_000
+SORTED_PART_ROWS = 250_000
+
+
+def _append(store: Store, table: str, cols: str, source: str, key: str, n_rows: int) -> None:
+    """Insert every row of ``source``; a big one sorted by its key (a small one keeps file order).
+    The parts are statements of one transaction: a repeat across parts is refused as a repeat
+    within the file, as in one statement."""
+    insert = f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {source}"
+    if n_rows < SORTED_APPEND_ROWS:
+        with store.unordered_inserts():
+            store.execute(insert)
+        return
+    parts = -(-n_rows // SORTED_PART_ROWS)
+    cuts: list[Any] = []
+    if parts > 1:
+        fractions = ", ".join(str(i / parts) for i in range(1, parts))
+        cuts = store.fetch_one(f'SELECT quantile_disc("{key}", [{fractions}]) FROM {source}') or []
+    bounds = [None, *dict.fromkeys(cuts), None]  # distinct cuts; the open ends hold the rest
+    for low, high in itertools.pairwise(bounds):
+        where = " AND ".join(
+            [f'"{key}" >= ?'] * (low is not None) + [f'"{key}" < ?'] * (high is not None)
+        )
+        if high is None:  # a NULL key fails every range: the last part takes it
+            where = f'({where or "true"}) OR "{key}" IS NULL'
+        params = [b for b in (low, high) if b is not None]
+        store.execute(f'{insert} WHERE {where} ORDER BY "{key}"', params)
 
 
 def entity_history(store: Store, table: str | None = None) -> pd.DataFrame:

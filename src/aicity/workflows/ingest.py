@@ -16,6 +16,7 @@ from importlib import resources
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 
 from aicity.errors import DuplicateKey, InputError, RowProblems
 from aicity.io.cities import CityResolver
@@ -135,10 +136,13 @@ def ingest_file(
             **(_all_unchanged(before["n_accepted"]) if table in ENTITY_TABLES else {}),
         )
     raw = parse(loaded, sheet=sheet, encoding=encoding)
+    del loaded  # the parser holds the bytes while it needs them; a big file's are freed after
     ctx = _context(store)
     if coverage is not None:
         ctx.firm_coverage = coverage
     checked = validate(raw, table, ctx)
+    # the parser's freed buffers back to the system before the store sorts and indexes the rows
+    pa.default_memory_pool().release_unused()
     result = IngestResult(
         file,
         table,
