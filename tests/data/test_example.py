@@ -10,7 +10,7 @@ import pytest
 
 from aicity.data.example import INGEST_ORDER, example_file
 from aicity.data.example.build import build, kind_of, split_name
-from aicity.io.tables import firm_count
+from aicity.io.places import firm_count
 from aicity.workflows.ingest import bundled_registry
 
 EXAMPLE = Path(str(example_file("indicators.csv"))).parent

@@ -22,7 +22,7 @@ import re
 import sys
 from pathlib import Path
 
-from aicity.io.tables import firm_count
+from aicity.io.places import firm_count
 
 HERE = Path(__file__).resolve().parent
 CITY_FIELDS = {"admin_code_6", "name_en", "longitude", "latitude"}
