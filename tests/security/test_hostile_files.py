@@ -15,7 +15,7 @@ import pytest
 import xlsxwriter
 
 from aicity.errors import InputError
-from aicity.io.read import MAX_XLSX_RATIO
+from aicity.io.excel import MAX_XLSX_RATIO
 from aicity.store import Store
 from aicity.workflows.ingest import ingest_file
 

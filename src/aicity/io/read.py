@@ -15,7 +15,6 @@ import io
 import itertools
 import queue
 import threading
-import zipfile
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,17 +25,12 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from aicity.errors import InputError
+from aicity.io.encoding import at_offset, csv_encoding, decode_error, to_utf8
+from aicity.io.excel import read_workbook
 
 CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 PARQUET_SUFFIXES = {".parquet", ".pq"}
-FALLBACK_ENCODINGS = ("utf-8-sig", "gb18030")
-# An XLSX is a zip archive, and a few kB of zip can inflate to gigabytes (a zip bomb). Workbooks past
-# these limits are refused before any member is inflated. Real sheets deflate 5-30x, very repetitive
-# ones about 100x; Excel's largest sheet (1,048,576 rows) of short cells is well under 1 GiB of XML.
-MAX_XLSX_INFLATED = 1 << 30
-MAX_XLSX_RATIO = 250
-_SMALL_MEMBER = 1 << 20  # members up to 1 MiB inflated are never a bomb, whatever their ratio
 
 
 @dataclass
@@ -140,7 +134,8 @@ def parse(file: FileBytes, sheet: str | None = None, encoding: str | None = None
     """Parse loaded bytes by the file's type. Wrong format or no data rows raise ``InputError``."""
     name, data, suffix = file.name, file.data, file.suffix
     if suffix in EXCEL_SUFFIXES:
-        table = _read_excel(data, name, sheet)
+        frame, chosen = read_workbook(data, name, sheet)
+        table = RawTable.of(frame, name, "xlsx", sheet=chosen)
     elif suffix in PARQUET_SUFFIXES:
         table = _read_parquet(data, name)
     elif suffix in CSV_SUFFIXES:
@@ -161,151 +156,6 @@ def read_table(path: str | Path, sheet: str | None = None, encoding: str | None 
     """Read and parse one file. File-level problems raise ``InputError`` (unreadable, wrong format,
     empty)."""
     return parse(load(path), sheet=sheet, encoding=encoding)
-
-
-_CHUNK = 1 << 23  # 8 MB: transcoding in chunks never holds the whole file as one Python str
-
-
-def decode(data: bytes, name: str, encoding: str | None) -> tuple[str, str]:
-    """Decode bytes with the given encoding, or try UTF-8 (with or without BOM) then GB18030."""
-    utf8, used = to_utf8(data, name, encoding)
-    return bytes(utf8).decode("utf-8"), used
-
-
-def to_utf8(data: bytes, name: str, encoding: str | None) -> tuple[memoryview | bytes, str]:
-    """The file's bytes as UTF-8 (no BOM) and the encoding used: ``encoding`` if given, else UTF-8
-    (with or without BOM), else GB18030. UTF-8 input comes back as a view of ``data`` (no copy);
-    other encodings are transcoded chunk by chunk, so a 100 MB file never exists as one Python str
-    (a str of Chinese text takes 2 bytes per character plus page faults to allocate it)."""
-    if encoding:
-        try:
-            codecs.lookup(encoding)
-        except LookupError as exc:
-            raise InputError(f"unknown encoding {encoding!r}", file=name) from exc
-        try:
-            return _transcode(data, encoding), encoding
-        except UnicodeDecodeError as exc:
-            raise InputError(
-                f"cannot decode as {encoding} at byte {exc.start}",
-                file=name,
-                fix="pass the right --encoding (utf-8, gb18030)",
-            ) from exc
-    if data.startswith(
-        (b"\xff\xfe", b"\xfe\xff")
-    ):  # Excel's "Unicode text" export is UTF-16 with a BOM
-        try:
-            return _transcode(data, "utf-16"), "utf-16"
-        except UnicodeDecodeError as exc:
-            raise InputError(f"cannot decode as UTF-16 at byte {exc.start}", file=name) from exc
-    if b"\x00" in data[:4096]:
-        raise InputError(
-            "looks binary, not a text CSV", file=name, fix="save it as CSV, XLSX or Parquet"
-        )
-    candidates = list(FALLBACK_ENCODINGS)
-    bad: dict[str, int] = {}  # encoding -> byte offset of its first error
-    prefix_error = _utf8_prefix_error(data)
-    if prefix_error is not None:  # decide on the first 64 KB instead of failing late on a big file
-        candidates.remove("utf-8-sig")
-        bad["utf-8-sig"] = prefix_error
-        mixed = _mixed_encodings(data, name, prefix_error)
-        if mixed is not None:
-            raise mixed
-    for candidate in candidates:
-        try:
-            return _transcode(data, candidate), candidate
-        except UnicodeDecodeError as exc:
-            mixed = _mixed_encodings(data, name, exc.start) if _is_utf8(candidate) else None
-            if mixed is not None:
-                raise mixed from None
-            bad[candidate] = exc.start
-    lines = {enc: _line_of(data, offset) for enc, offset in bad.items()}
-    raise InputError(
-        f"cannot decode as UTF-8 (from line {lines.get('utf-8-sig', 1)}) or as GB18030 "
-        f"(from line {lines.get('gb18030', 1)}); a file whose lines mix encodings fails so",
-        file=name,
-        fix="pass --encoding with the file's encoding, or save the whole file again as UTF-8",
-    )
-
-
-def _line_of(data: bytes, offset: int) -> int:
-    """The 1-based line (counted by line breaks) holding byte ``offset``."""
-    return data.count(b"\n", 0, offset) + 1
-
-
-def _mixed_encodings(data: bytes, name: str, offset: int) -> InputError | None:
-    """The error for a file that is UTF-8 (with Chinese text) up to the line holding ``offset`` and not
-    from there on; None when the lines before it are plain ASCII (then it may be GB18030 throughout)."""
-    start = data.rfind(b"\n", 0, offset) + 1
-    if data[:start].isascii():
-        return None
-    line = _line_of(data, offset)
-    end = data.find(b"\n", offset)
-    try:
-        bytes(data[start : end if end >= 0 else len(data)]).decode("gb18030")
-        reads_as = "it reads as GB18030"
-    except UnicodeDecodeError:
-        reads_as = "nor GB18030"
-    return InputError(
-        f"mixed encodings: lines 1-{line - 1} are UTF-8 but line {line} is not ({reads_as}); "
-        "nothing read",
-        file=name,
-        fix="save the whole file again in one encoding (UTF-8), then ingest it; --encoding names "
-        "one encoding for every line",
-    )
-
-
-def _is_utf8(name: str) -> bool:
-    return codecs.lookup(name).name in ("utf-8", "utf-8-sig")
-
-
-def _transcode(data: bytes, encoding: str) -> memoryview | bytes:
-    """UTF-8 bytes of ``data`` decoded as ``encoding``; raises UnicodeDecodeError with the file offset."""
-    view = memoryview(data)
-    if _is_utf8(encoding):
-        _check_utf8(view)
-        return view[3:] if data.startswith(codecs.BOM_UTF8) else view
-    decoder = codecs.getincrementaldecoder(encoding)()
-    parts: list[bytes] = []
-    for start in range(0, len(data), _CHUNK):
-        try:
-            text = decoder.decode(view[start : start + _CHUNK], final=start + _CHUNK >= len(data))
-        except UnicodeDecodeError as exc:
-            raise _at_offset(exc, start) from None
-        parts.append(text.encode("utf-8"))
-        del text
-    if not data:
-        parts.append(decoder.decode(b"", final=True).encode("utf-8"))
-    return parts[0] if len(parts) == 1 else b"".join(parts)
-
-
-def _check_utf8(view: memoryview) -> None:
-    """Validate UTF-8 chunk by chunk without keeping the decoded text."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    for start in range(0, len(view), _CHUNK):
-        try:
-            decoder.decode(view[start : start + _CHUNK], final=start + _CHUNK >= len(view))
-        except UnicodeDecodeError as exc:
-            raise _at_offset(exc, start) from None
-
-
-def _at_offset(exc: UnicodeDecodeError, start: int) -> UnicodeDecodeError:
-    """The same error with positions counted from the start of the file (chunks may carry over bytes)."""
-    return UnicodeDecodeError(
-        exc.encoding, exc.object, max(0, start + exc.start), max(0, start + exc.end), exc.reason
-    )
-
-
-def _utf8_prefix(data: bytes) -> bool:
-    return _utf8_prefix_error(data) is None
-
-
-def _utf8_prefix_error(data: bytes) -> int | None:
-    """The offset of the first byte that is not UTF-8 in the first 64 KB, or None."""
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(data[:65536], final=False)
-    except UnicodeDecodeError as exc:
-        return exc.start
-    return None
 
 
 def _first_ragged_row(
@@ -331,7 +181,7 @@ def _header_span(source: memoryview | bytes, step: int = 65536) -> int:
 
 
 def _read_csv(data: bytes, name: str, encoding: str | None, tab: bool) -> RawTable:
-    utf8, codec, used = _csv_encoding(data, name, encoding)
+    utf8, codec, used = csv_encoding(data, name, encoding)
     size = _header_span(utf8 if utf8 is not None else data)  # a header may be longer than 64 KB
     if utf8 is not None:  # UTF-8: pyarrow reads the bytes as they are (a view, no copy)
         head = bytes(utf8[:size])
@@ -340,7 +190,7 @@ def _read_csv(data: bytes, name: str, encoding: str | None, tab: bool) -> RawTab
         try:
             text = codecs.getincrementaldecoder(codec)().decode(data[:size], final=False)
         except UnicodeDecodeError as exc:
-            raise _decode_error(data, name, encoding, exc) from None
+            raise decode_error(data, name, encoding, exc) from None
         head = text.encode("utf-8")
     end = head.find(b"\n")  # the header line
     first_line = (head[:end] if end >= 0 else head).decode("utf-8").lstrip("\ufeff").rstrip("\r")
@@ -424,7 +274,7 @@ def _csv_blocks(
                 offer((bytes(piece).decode(codec).encode("utf-8") if codec else piece, offset))
                 offset += len(piece)
         except UnicodeDecodeError as exc:
-            offer(_at_offset(exc, offset))
+            offer(at_offset(exc, offset))
         except BaseException as exc:
             offer(exc)
         offer(None)
@@ -435,7 +285,7 @@ def _csv_blocks(
     try:
         while (item := ahead.get()) is not None:
             if isinstance(item, UnicodeDecodeError):
-                raise _decode_error(data, name, encoding, item)
+                raise decode_error(data, name, encoding, item)
             if isinstance(item, BaseException):
                 raise item
             utf8, offset = item
@@ -522,51 +372,6 @@ def _csv_problem(
     )
 
 
-def _decode_error(
-    data: bytes, name: str, encoding: str | None, exc: UnicodeDecodeError
-) -> InputError:
-    """The file-level error for bytes the codec refused while parsing, naming the file's byte offset
-    (pyarrow's transcoder only knows offsets within its block, so the file is decoded once more)."""
-    try:
-        to_utf8(data, name, encoding)
-    except InputError as precise:
-        return precise
-    return InputError(f"cannot decode ({exc.reason})", file=name, fix="pass the right --encoding")
-
-
-def _csv_encoding(
-    data: bytes, name: str, encoding: str | None
-) -> tuple[memoryview | bytes | None, str | None, str]:
-    """How to decode a CSV: (its UTF-8 bytes, or None when pyarrow should transcode with the codec,
-    that codec, the encoding recorded for the file).
-
-    UTF-8 (and UTF-16, rare and small) are checked and converted here; other encodings are decoded
-    while parsing, and a decoding error there is reported by :func:`to_utf8`, which names the offset.
-    """
-    if encoding:
-        try:
-            info = codecs.lookup(encoding)
-        except LookupError as exc:
-            raise InputError(f"unknown encoding {encoding!r}", file=name) from exc
-        if _is_utf8(encoding) or info.name.startswith("utf-16"):
-            return to_utf8(data, name, encoding)[0], None, encoding
-        return None, info.name, encoding
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:4096]:
-        utf8, used = to_utf8(data, name, None)  # UTF-16 with a BOM, or the binary-file error
-        return utf8, None, used
-    bad = _utf8_prefix_error(data)
-    if bad is None:
-        try:
-            return _transcode(data, "utf-8-sig"), None, "utf-8-sig"
-        except UnicodeDecodeError as exc:
-            bad = exc.start
-    # not UTF-8 from byte `bad` on: GB18030, unless the lines before it hold UTF-8 Chinese text
-    mixed = _mixed_encodings(data, name, bad)
-    if mixed is not None:
-        raise mixed
-    return None, "gb18030", "gb18030"
-
-
 def _arrow_frame(batch: pa.RecordBatch, start: int = 0) -> pd.DataFrame:
     """Text columns wrapped as pandas ``string`` arrays over the Arrow buffers: no copy.
 
@@ -580,107 +385,6 @@ def _arrow_frame(batch: pa.RecordBatch, start: int = 0) -> pd.DataFrame:
         columns=batch.schema.names,
         index=pd.RangeIndex(start, start + batch.num_rows),
     )
-
-
-def _check_zip(data: bytes, name: str) -> None:
-    """Refuse a workbook whose members would inflate past the size or ratio limits (zip bombs)."""
-    try:
-        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
-    except (zipfile.BadZipFile, ValueError) as exc:
-        raise InputError("not a readable XLSX workbook (not a zip archive)", file=name) from exc
-    total = 0
-    for member in members:
-        total += member.file_size
-        ratio = member.file_size / max(member.compress_size, 1)
-        if member.file_size > _SMALL_MEMBER and ratio > MAX_XLSX_RATIO:
-            raise InputError(
-                f"workbook member {member.filename!r} would inflate {ratio:,.0f} times "
-                f"(limit {MAX_XLSX_RATIO}), as a zip bomb does; nothing read",
-                file=name,
-                fix="re-save the workbook from a spreadsheet program, or export it as CSV",
-            )
-    if total > MAX_XLSX_INFLATED:
-        raise InputError(
-            f"workbook would inflate to {total / (1 << 20):,.0f} MiB "
-            f"(limit {MAX_XLSX_INFLATED >> 20} MiB); nothing read",
-            file=name,
-            fix="split it, or export it as CSV (read in pieces, no size limit)",
-        )
-    # The directory may lie: inflate every member once here, counting the bytes it really gives, and
-    # stop as soon as it passes what the directory says (the reader is then bounded by the directory).
-    for member in members:
-        inflated = _inflated_size(data, member, member.file_size, name)
-        if inflated is not None and inflated != member.file_size:
-            raise InputError(
-                f"workbook member {member.filename!r} inflates to "
-                f"{'more than ' if inflated > member.file_size else ''}{inflated:,} bytes, but its "
-                f"zip directory says {member.file_size:,}: a zip that lies about its sizes; nothing read",
-                file=name,
-                fix="re-save the workbook from a spreadsheet program, or export it as CSV",
-            )
-
-
-def _inflated_size(data: bytes, member: zipfile.ZipInfo, limit: int, name: str) -> int | None:
-    """Bytes a deflated member really inflates to, counted in 1 MiB steps and no further than just past
-    ``limit``; None for a member that is not deflated (a stored one is never larger than the file)."""
-    import struct
-    import zlib
-
-    if member.compress_type != zipfile.ZIP_DEFLATED:
-        return None
-    start = member.header_offset
-    if data[start : start + 4] != b"PK\x03\x04":
-        raise InputError(
-            f"not a readable XLSX workbook (member {member.filename!r} has no local header)",
-            file=name,
-        )
-    name_length, extra_length = struct.unpack_from("<HH", data, start + 26)
-    view = memoryview(data)[start + 30 + name_length + extra_length :]
-    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
-    count, position, step = 0, 0, 1 << 20
-    try:
-        pending = b""
-        while not inflater.eof and count <= limit:
-            if inflater.unconsumed_tail:
-                pending = inflater.unconsumed_tail
-            elif position < len(view):
-                pending = view[position : position + step]
-                position += step
-            else:
-                break  # the data ends before the deflate stream does: the reader will say so
-            count += len(inflater.decompress(pending, step))
-    except zlib.error:
-        return None  # broken data: the reader reports the workbook as unreadable
-    return count
-
-
-def _read_excel(data: bytes, name: str, sheet: str | None) -> RawTable:
-    _check_zip(data, name)
-    try:
-        book = pd.ExcelFile(io.BytesIO(data), engine="calamine")
-    except Exception as exc:  # calamine raises its own types for broken workbooks
-        raise InputError(f"not a readable XLSX workbook ({type(exc).__name__})", file=name) from exc
-    sheets = [str(s) for s in book.sheet_names]
-    if sheet is not None and sheet not in sheets:
-        raise InputError(
-            f"no sheet named {sheet!r}",
-            file=name,
-            fix=f"sheets in this workbook: {', '.join(sheets)}",
-        )
-    chosen = sheet if sheet is not None else sheets[0]
-    try:
-        frame = pd.read_excel(book, sheet_name=chosen, dtype=str)
-    except Exception as exc:  # calamine's own error types for a broken sheet
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise InputError(
-            f"not a readable XLSX workbook: sheet {chosen!r}: {first}",
-            file=name,
-            fix="re-save the workbook from a spreadsheet program, or export it as CSV",
-        ) from exc
-    frame = frame.dropna(how="all")
-    frame = frame.astype("string")
-    frame.columns = [str(c) for c in frame.columns]
-    return RawTable.of(frame, name, "xlsx", sheet=chosen)
 
 
 def _read_parquet(data: bytes, name: str) -> RawTable:
