@@ -163,29 +163,38 @@ def validate_stream(raw: RawTable, table: str, ctx: Context) -> Iterator[Validat
     shown_column = shown_column if shown_column in mapping.values() else "name"
     names = list(mapping.values())
     guard = _KeyGuard(what)
+    workers = os.cpu_count() or 1
+    # blocks handed to the pool and not yet taken: bounded, so a slow check holds back the parser
+    # instead of parsed blocks piling up in memory
     pending: queue.Queue[Future[tuple[pd.DataFrame, _Problems]] | BaseException | None]
-    pending = queue.Queue()
+    pending = queue.Queue(maxsize=workers + 2)
     stop = threading.Event()
+
+    def offer(item: Future[tuple[pd.DataFrame, _Problems]] | BaseException | None) -> bool:
+        while not stop.is_set():  # the consumer may stop early (an error, a closed stream)
+            try:
+                pending.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
 
     def read_blocks(pool: ThreadPoolExecutor) -> None:
         try:
             for block in raw.blocks(keep=False):  # the checked rows hold what is needed
                 frame = block.rename(columns=mapping)[names]
                 for part in _row_blocks(frame):
-                    if stop.is_set():
-                        return
                     rows = frame.index[part].to_numpy(dtype=np.int64) + raw.first_row
-                    pending.put(
-                        pool.submit(
-                            _check_rows, validator, frame.iloc[part], units, ctx, rows, mapping
-                        )
+                    future = pool.submit(
+                        _check_rows, validator, frame.iloc[part], units, ctx, rows, mapping
                     )
+                    if not offer(future):
+                        return
         except BaseException as exc:  # a file-level problem met in a later block
-            pending.put(exc)
+            offer(exc)
         finally:
-            pending.put(None)
+            offer(None)
 
-    workers = os.cpu_count() or 1
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="aicity-validate") as pool:
         reader = threading.Thread(target=read_blocks, args=(pool,), name="aicity-read", daemon=True)
         reader.start()
