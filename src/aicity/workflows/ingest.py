@@ -21,7 +21,7 @@ import pyarrow as pa
 from aicity.errors import DuplicateKey, InputError, RowProblems
 from aicity.io.cities import CityResolver
 from aicity.io.credit import firm_name_key
-from aicity.io.read import load, parse
+from aicity.io.read import RawTable, load, parse
 from aicity.io.tables import Context, Validated, validate
 from aicity.store import Store, cities, indicators
 from aicity.store import core as store_core
@@ -110,31 +110,12 @@ def ingest_file(
     """Ingest one file into ``table``. ``label`` is the file name recorded for provenance (default: path).
     ``coverage`` (enterprises only): 'registry' or 'sample' for rows whose file does not say; default
     'sample', since a firm list stands for a city's population only when the user says it does."""
-    if table not in TABLES:
-        raise InputError(f"unknown table {table!r}", fix=f"expected one of {', '.join(TABLES)}")
-    if coverage is not None and coverage not in FIRM_COVERAGE_KINDS:
-        raise InputError(
-            f"coverage must be one of {', '.join(FIRM_COVERAGE_KINDS)}, received {coverage!r}",
-            fix="--coverage registry (a full registry export) or --coverage sample (a curated list)",
-        )
+    _check_arguments(table, coverage)
     loaded = load(path)
     file = label or str(path)
     previous = store_ingest.previous_ingest(store, loaded.sha256, table)
     if previous is not None:  # the same bytes again: nothing to parse or write
-        before = store_ingest.ingest_counts(store, int(previous))
-        return IngestResult(
-            file,
-            table,
-            "unchanged",
-            None,
-            n_rows=before["n_rows"],
-            n_accepted=before["n_accepted"],
-            n_rejected=before["n_rejected"],
-            encoding=before["encoding"],
-            sheet=before["sheet"],
-            previous_ingest=int(previous),
-            **(_all_unchanged(before["n_accepted"]) if table in ENTITY_TABLES else {}),
-        )
+        return _unchanged(store, int(previous), file, table)
     raw = parse(loaded, sheet=sheet, encoding=encoding)
     del loaded  # the parser holds the bytes while it needs them; a big file's are freed after
     ctx = _context(store)
@@ -162,33 +143,70 @@ def ingest_file(
             f"{file}: {result.n_rejected} of {result.n_rows} rows have problems; nothing written "
             "(--strict). First: " + _first_problem(checked.rejected)
         )
-    now = datetime.now()
     try:
-        with store.transaction():
-            ingest_id = store_ingest.start_ingest(
-                store, file, raw.sha256, table, raw.sheet, raw.encoding, now
-            )
-            result.ingest_id = ingest_id
-            written = _write(store, checked, ctx, ingest_id, file, raw.sheet, now)
-            if isinstance(written, store_ingest.Upserted):
-                result.n_new, result.n_updated, result.n_unchanged = written
-                result.n_changed = written.changed
-            else:
-                result.n_changed = written
-            store_ingest.add_rejected(store, ingest_id, file, checked.rejected)
-            result.status = "partial" if result.n_rejected else "ok"
-            store_ingest.finish_ingest(
-                store,
-                ingest_id,
-                result.n_rows,
-                result.n_accepted,
-                result.n_rejected,
-                result.n_changed,
-                result.status,
-            )
+        _commit(store, checked, ctx, raw, result)
     except DuplicateKey as exc:  # the store's keys refused a row (rolled back): name it in the file
         raise _located(exc, checked, file) from exc
     return result
+
+
+def _check_arguments(table: str, coverage: str | None) -> None:
+    if table not in TABLES:
+        raise InputError(f"unknown table {table!r}", fix=f"expected one of {', '.join(TABLES)}")
+    if coverage is not None and coverage not in FIRM_COVERAGE_KINDS:
+        raise InputError(
+            f"coverage must be one of {', '.join(FIRM_COVERAGE_KINDS)}, received {coverage!r}",
+            fix="--coverage registry (a full registry export) or --coverage sample (a curated list)",
+        )
+
+
+def _unchanged(store: Store, previous: int, file: str, table: str) -> IngestResult:
+    """The result of ingesting bytes already ingested into ``table``: the earlier ingest's counts."""
+    before = store_ingest.ingest_counts(store, previous)
+    return IngestResult(
+        file,
+        table,
+        "unchanged",
+        None,
+        n_rows=before["n_rows"],
+        n_accepted=before["n_accepted"],
+        n_rejected=before["n_rejected"],
+        encoding=before["encoding"],
+        sheet=before["sheet"],
+        previous_ingest=previous,
+        **(_all_unchanged(before["n_accepted"]) if table in ENTITY_TABLES else {}),
+    )
+
+
+def _commit(
+    store: Store, checked: Validated, ctx: Context, raw: RawTable, result: IngestResult
+) -> None:
+    """Write the accepted rows, the rejected ones and the ingest log entry in one transaction, and
+    fill in the result's ingest id, counts and status."""
+    now = datetime.now()
+    file = result.file
+    with store.transaction():
+        ingest_id = store_ingest.start_ingest(
+            store, file, raw.sha256, result.table, raw.sheet, raw.encoding, now
+        )
+        result.ingest_id = ingest_id
+        written = _write(store, checked, ctx, ingest_id, file, raw.sheet, now)
+        if isinstance(written, store_ingest.Upserted):
+            result.n_new, result.n_updated, result.n_unchanged = written
+            result.n_changed = written.changed
+        else:
+            result.n_changed = written
+        store_ingest.add_rejected(store, ingest_id, file, checked.rejected)
+        result.status = "partial" if result.n_rejected else "ok"
+        store_ingest.finish_ingest(
+            store,
+            ingest_id,
+            result.n_rows,
+            result.n_accepted,
+            result.n_rejected,
+            result.n_changed,
+            result.status,
+        )
 
 
 def _all_unchanged(n_accepted: int) -> dict[str, int]:
