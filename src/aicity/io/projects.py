@@ -135,6 +135,8 @@ def _money_unit(text: object) -> bool:
 def validate_projects(
     frame: pd.DataFrame, units: dict[str, str], ctx: Context, problems: _Problems
 ) -> pd.DataFrame:
+    """One row per project: name and place, kind and stage, investment in 亿元 and what the amount is,
+    year, provenance, id. A row's reasons come in the order of these steps."""
     out = pd.DataFrame(index=frame.index)
     out["name"] = _text(frame, "name")
     problems.add(~_present(out["name"]), "name", out["name"], "missing project name")
@@ -148,7 +150,32 @@ def validate_projects(
     out["park_text"] = park_text
     out["enterprise"] = _text(frame, "enterprise")
     out["enterprise_id"] = _text(frame, "enterprise_id")
+    out["kind"], out["stage"] = _kind_and_stage(frame, problems)
+    amount_text = _text(frame, "investment")
+    value, present, shown_unit = _investment(frame, amount_text, units, problems)
+    out["investment_yi"] = np.where(present, value, np.nan)
+    out["investment_text"] = coalesce(
+        (amount_text + " " + shown_unit).where(shown_unit.notna() & amount_text.notna()),
+        amount_text,
+    )
+    out["amount_kind"] = _amount_kind(frame, out["stage"], present, problems)
+    out["year"] = _years(_text(frame, "year"), problems, "year", low=1980)
+    out["source_url"] = _text(frame, "source_url")
+    out["note"] = _text(frame, "note")
+    given_id = _text(frame, "project_id")
+    out["project_id"] = _project_ids(given_id, out["name"], out["city_code"])
+    _duplicates(
+        out[["project_id"]],
+        problems,
+        "project_id" if "project_id" in frame else "name",
+        coalesce(given_id, out["name"]),
+        "project (same project_id, or same name in the same city)",
+    )
+    return out
 
+
+def _kind_and_stage(frame: pd.DataFrame, problems: _Problems) -> tuple[pd.Series, pd.Series]:
+    """(kind, stage) as codes; a kind is required, a stage is optional."""
     kind_text = _text(frame, "kind")
     kind = _lookup(kind_text, PROJECT_KINDS)
     problems.add(
@@ -159,8 +186,6 @@ def validate_projects(
         "(industrial_project/platform/computing_centre/application_scenario)",
     )
     problems.add(~_present(kind_text), "kind", kind_text, "missing project kind")
-    out["kind"] = kind
-
     stage_text = _text(frame, "stage")
     stage = _lookup(stage_text, STAGES)
     problems.add(
@@ -169,10 +194,13 @@ def validate_projects(
         stage_text,
         "expected 签约/在建/投产 (signed/under_construction/in_operation)",
     )
-    out["stage"] = stage
+    return kind, stage
 
-    # investment, in 亿元
-    amount_text = _text(frame, "investment")
+
+def _investment(
+    frame: pd.DataFrame, amount_text: pd.Series, units: dict[str, str], problems: _Problems
+) -> tuple[np.ndarray, np.ndarray, pd.Series]:
+    """(amount in 亿元, which rows have a readable amount, the unit to show beside a bare number)."""
     parsed = parse_numbers(amount_text)
     problems.add(
         parsed.bad,
@@ -213,14 +241,14 @@ def validate_projects(
         amount_text,
         f"investment above {MAX_INVESTMENT_YI:,.0f} 亿元: check the unit (e.g. 投资额（万元）)",
     )
-    out["investment_yi"] = np.where(present, value, np.nan)
-    shown_unit = unit_given.where(~in_cell)
-    out["investment_text"] = coalesce(
-        (amount_text + " " + shown_unit).where(shown_unit.notna() & amount_text.notna()),
-        amount_text,
-    )
+    return value, present, unit_given.where(~in_cell)
 
-    # what the amount is: kept apart so a plan or a signing is never summed with investment made
+
+def _amount_kind(
+    frame: pd.DataFrame, stage: pd.Series, present: np.ndarray, problems: _Problems
+) -> pd.Series:
+    """What the amount is (planned, signed, actual): kept apart so a plan or a signing is never
+    summed with investment made; a signed project's amount is a signing unless the file says."""
     amount_kind_text = _text(frame, "amount_kind")
     amount_kind = _lookup(amount_kind_text, AMOUNT_KINDS)
     problems.add(
@@ -234,29 +262,19 @@ def validate_projects(
         index=frame.index,
         dtype="string",
     )
-    out["amount_kind"] = amount_kind.fillna(default_kind).where(present)
+    return amount_kind.fillna(default_kind).where(present)
 
-    out["year"] = _years(_text(frame, "year"), problems, "year", low=1980)
-    out["source_url"] = _text(frame, "source_url")
-    out["note"] = _text(frame, "note")
 
-    given_id = _text(frame, "project_id")
-    derived = pd.Series(pd.NA, index=frame.index, dtype="string")
+def _project_ids(given_id: pd.Series, names: pd.Series, city_codes: pd.Series) -> pd.Series:
+    """The given project_id, else a stable id from the normalised name and city."""
+    derived = pd.Series(pd.NA, index=given_id.index, dtype="string")
     needs_id = given_id.isna().to_numpy()
-    if needs_id.any():  # a stable id from the normalised name and city
+    if needs_id.any():
         basis = pd.DataFrame(
             {
-                "n": firm_name_key(out["name"][needs_id]).fillna(""),
-                "c": out["city_code"][needs_id].fillna(""),
+                "n": firm_name_key(names[needs_id]).fillna(""),
+                "c": city_codes[needs_id].fillna(""),
             }
         )
         derived[needs_id] = hex_ids(basis, "prj-").to_numpy()
-    out["project_id"] = coalesce(given_id, derived)
-    _duplicates(
-        out[["project_id"]],
-        problems,
-        "project_id" if "project_id" in frame else "name",
-        coalesce(given_id, out["name"]),
-        "project (same project_id, or same name in the same city)",
-    )
-    return out
+    return coalesce(given_id, derived)
