@@ -4,7 +4,7 @@ Matching is a forward maximum-matching scan (正向最大匹配) with the taxono
 one regular expression, keywords longest first, case-folded, leftmost non-overlapping matches. The
 same pattern runs in Python (``re.findall``) and inside DuckDB (``regexp_extract_all``, RE2), so a
 firm gets exactly the same answer whether 77 firms are classified here or 10 million in the database
-(see :func:`aicity.store.inventory.classify_rules_in_db`).
+(see :mod:`aicity.inventory.rules_vectorised`).
 
 Scoring, per segment: every distinct keyword found in the name counts ``name_weight`` (2), every distinct
 keyword found in the business scope counts 1. The primary segment has the highest score (ties go to

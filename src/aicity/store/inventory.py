@@ -9,10 +9,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from aicity.errors import StoreError
 from aicity.store._store import Store
@@ -174,187 +172,60 @@ def write_classifications(store: Store, run_id: int, df: pd.DataFrame) -> int:
     return store.insert_df("classifications", out)
 
 
-def classify_rules_in_db(
-    store: Store,
-    run_id: int,
-    keywords: pd.DataFrame,
-    pattern: str,
-    name_weight: float,
-    relation: str = "enterprises",
-    batch_rows: int = 262_144,
-) -> int:
-    """The rules classifier at scale: RE2 matching inside DuckDB, scoring vectorised over Arrow.
-
-    ``keywords``: keyword (case-folded), segment, layer, pos. ``pattern``: the alternation built by
-    :func:`aicity.inventory.rules.keyword_pattern`. ``relation``: a table or view with enterprise_id,
-    name, description, layer, segment. Labels in the input win (method 'input'); a layer label alone
-    restricts the choice to that layer. Returns the rows written to ``classifications``.
-
-    DuckDB runs the forward maximum-matching scan (``regexp_extract_all``, RE2) on all cores and
-    streams the matched keywords in Arrow batches; each batch is scored with numpy (a dense firms x
-    segments matrix, so no hash aggregation of per-firm lists) and the results go in with one
-    INSERT ... SELECT. Memory stays bounded by the batch plus the compact results.
-    """
+def _checked_relation(relation: str) -> str:
+    """``relation`` when it is a plain identifier (it is written into the SQL text)."""
     if relation != "enterprises" and not relation.replace("_", "").isalnum():
         raise StoreError(f"bad relation name {relation!r} (expected a plain identifier)")
-    rules = _RulesArrays(keywords, name_weight)
-    before = int(_scalar(store, "SELECT count(*) FROM classifications WHERE run_id = ?", [run_id]))
+    return relation
+
+
+def count_classifications(store: Store, run_id: int) -> int:
+    return int(_scalar(store, "SELECT count(*) FROM classifications WHERE run_id = ?", [run_id]))
+
+
+def write_input_labels(store: Store, run_id: int, relation: str = "enterprises") -> None:
+    """Classify run rows for the firms whose segment is given in the input (method 'input'): labels
+    given in the input win, no matching needed. ``relation``: a table or view with enterprise_id,
+    name, description, layer, segment."""
     columns = ", ".join(["run_id", *CLASSIFICATION_COLUMNS])
-    # labels given in the input win: written directly, no matching needed
     store.execute(
         f"INSERT INTO classifications ({columns}) "
         f"SELECT {int(run_id)}, enterprise_id, segment, nullif(layer, ''), '', 1.0, NULL, "
-        f"'label given in the input', 'input' FROM {relation} WHERE nullif(segment, '') IS NOT NULL"
+        f"'label given in the input', 'input' FROM {_checked_relation(relation)} "
+        "WHERE nullif(segment, '') IS NOT NULL"
     )
-    reader = store.connection.sql(
+
+
+def keyword_hit_batches(
+    store: Store, pattern: str, relation: str = "enterprises", batch_rows: int = 262_144
+) -> pa.RecordBatchReader:
+    """The taxonomy keywords found in each firm without a segment label, streamed in Arrow batches:
+    enterprise_id, given_layer (the layer label, or null), name_hits, scope_hits.
+
+    ``pattern``: the alternation built by :func:`aicity.inventory.rules.keyword_pattern`; DuckDB runs
+    the forward maximum-matching scan (``regexp_extract_all``, RE2) on all cores. Read the reader to
+    its end before the next statement on the store (DuckDB refuses new work on a connection whose
+    last result was only partly fetched).
+    """
+    return store.connection.sql(
         "SELECT enterprise_id, nullif(layer, '') AS given_layer, "
         "regexp_extract_all(coalesce(name, ''), $pattern, 0, 'i') AS name_hits, "
         "regexp_extract_all(coalesce(description, ''), $pattern, 0, 'i') AS scope_hits "
-        f"FROM {relation} WHERE nullif(segment, '') IS NULL",
+        f"FROM {_checked_relation(relation)} WHERE nullif(segment, '') IS NULL",
         params={"pattern": pattern},
     ).to_arrow_reader(batch_rows)
-    scored = [rules.score(batch, run_id) for batch in reader]
-    if scored:
-        view = f"_inv_scored_{run_id}"
-        store.register(view, pa.concat_tables(scored))
-        del scored
-        try:
-            store.execute(f"INSERT INTO classifications ({columns}) SELECT {columns} FROM {view}")
-        finally:
-            store.unregister(view)
-    after = int(_scalar(store, "SELECT count(*) FROM classifications WHERE run_id = ?", [run_id]))
-    return after - before
 
 
-class _RulesArrays:
-    """The taxonomy keywords as arrays for vectorised scoring (same rules as ``RulesClassifier``)."""
-
-    def __init__(self, keywords: pd.DataFrame, name_weight: float) -> None:
-        kw = keywords.assign(pos=keywords["pos"].astype(int))
-        segs = kw.drop_duplicates("pos").sort_values("pos")
-        n_seg = int(segs["pos"].max()) + 1 if len(segs) else 0
-        codes: list[str | None] = [None] * n_seg
-        layers: list[str | None] = [None] * n_seg
-        for r in segs.itertuples():
-            codes[r.pos], layers[r.pos] = r.segment, r.layer
-        self.n_seg = n_seg
-        self.codes = pa.array(codes, pa.string())
-        self.layers = pa.array(layers, pa.string())
-        self.layer_names = pa.array(sorted({x for x in layers if x is not None}), pa.string())
-        self.seg_layer_id = pc.index_in(self.layers, value_set=self.layer_names).to_numpy(
-            zero_copy_only=False
-        )
-        # keywords sorted by code point (the order list_sort / sorted() give); rank = index
-        distinct = sorted(kw["keyword"].unique())
-        self.keywords = pa.array(distinct, pa.string())
-        kid = kw["keyword"].map({k: i for i, k in enumerate(distinct)}).to_numpy()
-        order = np.argsort(kid, kind="stable")  # a keyword under two segments counts for both
-        self.kw_pos = kw["pos"].to_numpy()[order].astype(np.int64)
-        self.kw_ptr = np.concatenate([[0], np.cumsum(np.bincount(kid, minlength=len(distinct)))])
-        self.name_weight = float(name_weight)
-
-    def _hits(self, lists: pa.ListArray, field: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        values = pc.utf8_lower(lists.flatten().cast(pa.string()))
-        rows = pc.list_parent_indices(lists).to_numpy()
-        kid = pc.index_in(values, value_set=self.keywords)
-        known = kid.is_valid().to_numpy(zero_copy_only=False)
-        kid_np = kid.to_numpy(zero_copy_only=False)
-        return (
-            rows[known].astype(np.int64),
-            kid_np[known].astype(np.int64),
-            np.full(int(known.sum()), field, np.int64),
-        )
-
-    def score(self, batch: pa.RecordBatch, run_id: int) -> pa.Table:
-        n, n_seg, n_kw = batch.num_rows, self.n_seg, len(self.keywords)
-        r1, k1, f1 = self._hits(batch.column("name_hits"), 0)
-        r2, k2, f2 = self._hits(batch.column("scope_hits"), 1)
-        # distinct keywords per firm and field (field 0 = name, 1 = scope)
-        key = _distinct(
-            (np.concatenate([r1, r2]) * 2 + np.concatenate([f1, f2])) * n_kw
-            + np.concatenate([k1, k2])
-        )
-        kid, rest = key % n_kw, key // n_kw
-        field, row = rest % 2, rest // 2
-        # one evidence row per (firm, field, keyword, segment of the keyword)
-        counts = self.kw_ptr[kid + 1] - self.kw_ptr[kid]
-        starts = np.repeat(self.kw_ptr[kid], counts)
-        within = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
-        pos = self.kw_pos[starts + within]
-        row, field, kid = np.repeat(row, counts), np.repeat(field, counts), np.repeat(kid, counts)
-        # a layer label restricts the choice to that layer's segments
-        given_layers = batch.column("given_layer").cast(pa.string())
-        given = pc.index_in(given_layers, value_set=self.layer_names)
-        given_np = given.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-        keep = (given_np[row] < 0) | (given_np[row] == self.seg_layer_id[pos])
-        row, field, kid, pos = row[keep], field[keep], kid[keep], pos[keep]
-        weight = np.where(field == 0, self.name_weight, 1.0)
-        cell = row * n_seg + pos
-        scores = np.bincount(cell, weights=weight, minlength=n * n_seg).reshape(n, n_seg)
-        present = np.bincount(cell, minlength=n * n_seg).reshape(n, n_seg) > 0
-        # primary: highest score, ties to the segment listed first (argmax takes the first)
-        ranking = np.where(present, scores, -np.inf)
-        top = ranking.argmax(axis=1)
-        found = np.asarray(present.any(axis=1), dtype=bool)
-        top_score = np.where(found, scores[np.arange(n), top], 0.0)
-        total = scores.sum(axis=1)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            conf = (top_score / total) * (top_score / (top_score + 1.0))
-        conf = np.where(found & (top_score > 0) & (total > 0), conf, 0.0)
-        # secondary: the other segments with evidence, strongest first, ties by position
-        srow, spos = np.nonzero(present & (np.arange(n_seg)[None, :] != top[:, None]))
-        sscore = scores[srow, spos]
-        order = np.lexsort((spos, -sscore, srow))
-        secondary = pc.binary_join(_lists(self.codes.take(spos[order]), srow[order], n), ";")
-        # explanation: the keywords behind the primary segment, per field, distinct and sorted
-        on_top = found[row] & (pos == top[row])
-        ek = _distinct((row[on_top] * 2 + field[on_top]) * n_kw + kid[on_top])
-        e_kid, e_rest = ek % n_kw, ek // n_kw
-        e_field, e_row = e_rest % 2, e_rest // 2
-        parts = []
-        for f, label in ((0, "name: "), (1, "scope: ")):
-            sel = e_field == f
-            joined = pc.binary_join(_lists(self.keywords.take(e_kid[sel]), e_row[sel], n), ", ")
-            has = pc.greater(pc.utf8_length(joined), 0)
-            parts.append(pc.if_else(has, pc.binary_join_element_wise(label, joined, ""), None))
-        name_part, scope_part = parts
-        both = pc.and_(pc.is_valid(name_part), pc.is_valid(scope_part))
-        explanation = pc.if_else(
-            both,
-            pc.binary_join_element_wise(name_part, scope_part, "; "),
-            pc.coalesce(name_part, scope_part),
-        )
-        explanation = pc.if_else(pa.array(found), explanation, "no taxonomy keyword matched")
-        top_idx = pa.array(np.where(found, top, -1)).cast(pa.int64())
-        top_idx = pc.if_else(pa.array(found), top_idx, None)
-        layer = pc.coalesce(self.layers.take(top_idx), given_layers)
-        return pa.table(
-            {
-                "run_id": pa.array(np.full(n, run_id, np.int64)),
-                "enterprise_id": batch.column("enterprise_id"),
-                "segment": self.codes.take(top_idx),
-                "layer": layer,
-                "secondary": secondary,
-                "confidence": pa.array(conf, pa.float64()),
-                "score": pa.array(top_score, pa.float64()),
-                "explanation": explanation,
-                "method": pa.array(["rules"] * n, pa.string()) if n else pa.array([], pa.string()),
-            }
-        )
-
-
-def _distinct(keys: np.ndarray) -> np.ndarray:
-    """Sorted distinct values (a sort and a neighbour test: faster than np.unique's hashing here)."""
-    keys = np.sort(keys)
-    if len(keys) == 0:
-        return keys
-    return keys[np.concatenate([[True], keys[1:] != keys[:-1]])]
-
-
-def _lists(values: pa.Array, rows: np.ndarray, n: int) -> pa.ListArray:
-    """Group ``values`` (already ordered by ``rows``) into one list per firm, empty where none."""
-    offsets = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n))]).astype(np.int32)
-    return pa.ListArray.from_arrays(pa.array(offsets), values)
+def write_scored_classifications(store: Store, run_id: int, scored: pa.Table) -> None:
+    """Append scored classification rows (run_id and :data:`CLASSIFICATION_COLUMNS`) with one
+    INSERT ... SELECT from the Arrow table."""
+    columns = ", ".join(["run_id", *CLASSIFICATION_COLUMNS])
+    view = f"_inv_scored_{int(run_id)}"
+    store.register(view, scored)
+    try:
+        store.execute(f"INSERT INTO classifications ({columns}) SELECT {columns} FROM {view}")
+    finally:
+        store.unregister(view)
 
 
 def classification_counts(store: Store, run_id: int) -> dict[str, int]:
@@ -397,8 +268,7 @@ def _firms_select(
 
     A firm the run calls non-AI gets layer ``none`` and no segment (the derivation counts it apart);
     an unclassified firm has neither layer nor segment."""
-    if relation != "enterprises" and not relation.replace("_", "").isalnum():
-        raise StoreError(f"bad relation name {relation!r} (expected a plain identifier)")
+    _checked_relation(relation)
     if classify_run_id is None:
         return (
             "SELECT enterprise_id, city_code, park_id, layer, segment, "

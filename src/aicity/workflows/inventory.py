@@ -26,6 +26,7 @@ from aicity.inventory.taxonomy import LAYERS, Taxonomy, load_taxonomy
 from aicity.io.read import read_table
 from aicity.store import Store
 from aicity.store import inventory as sinv
+from aicity.workflows.classification import classify_rules_in_db
 
 METHODS = ("rules", "learned")
 TEXT_COLUMNS = ("name", "description")
@@ -200,7 +201,7 @@ def classify(
             keywords = pd.DataFrame(
                 tax.keyword_rows(), columns=["keyword", "segment", "layer", "pos"]
             )
-            sinv.classify_rules_in_db(store, run_id, keywords, keyword_pattern(tax), name_weight)
+            classify_rules_in_db(store, run_id, keywords, keyword_pattern(tax), name_weight)
         else:
             assert model is not None
             _check_labels(store, tax)
