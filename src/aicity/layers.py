@@ -14,3 +14,12 @@ LAYER_NAMES_EN: dict[str, str] = {
     "technology": "Technology layer",
     "application": "Application layer",
 }
+# The reference layer mix of Chinese AI firms: the CNGAIDS sample of 797 firms, end-2019 (domain.md §3).
+# Verdicts compare a city's mix with it; the synthetic registry draws its layers from it.
+NATIONAL_LAYER_SHARE: dict[str, float] = {
+    "foundation": 0.034,
+    "technology": 0.238,
+    "application": 0.728,
+}
+# The accepted spellings as messages list them: foundation/technology/application (基础层/技术层/应用层)
+LAYER_SPELLINGS = f"{'/'.join(LAYERS)} ({'/'.join(LAYER_NAMES_ZH[code] for code in LAYERS)})"

@@ -25,6 +25,7 @@ import pyarrow.parquet as pq
 
 from aicity.errors import InputError
 from aicity.inventory.taxonomy import LAYERS, Taxonomy, load_taxonomy
+from aicity.layers import NATIONAL_LAYER_SHARE
 
 # City weights: the national city shares of the CNGAIDS 2020 sample where published (Beijing 29.73 %,
 # Shanghai 14.07 %, Shenzhen 13.99 %, Guangzhou 8.14 %, Hangzhou 7.56 %; source in the shared data,
@@ -52,8 +53,8 @@ CITIES: tuple[tuple[str, str, float], ...] = (
     ("210200", "大连", 0.6),
     ("230100", "哈尔滨", 0.5),
 )
-# national layer mix of the CNGAIDS end-2019 sample (foundation 3.4 %, technology 23.8 %, application 72.8 %)
-LAYER_MIX = {"foundation": 0.034, "technology": 0.238, "application": 0.728}
+# the national layer mix of the CNGAIDS end-2019 sample (aicity.layers)
+LAYER_MIX = NATIONAL_LAYER_SHARE
 
 _BRAND = list(
     "智云星数灵辰睿澜思远深图芯海启明极光元象天衡峰越联创新途腾飞达科信安谱锐拓宇宸曜翼鸿"

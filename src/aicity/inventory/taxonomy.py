@@ -27,7 +27,7 @@ from pathlib import Path
 import yaml
 
 from aicity.errors import ConfigError
-from aicity.layers import LAYER_NAMES_ZH, LAYERS
+from aicity.layers import LAYER_NAMES_ZH, LAYER_SPELLINGS, LAYERS
 
 # accept the Chinese labels wherever a layer is expected
 _LAYER_ALIASES: dict[str, str] = {
@@ -258,7 +258,7 @@ def _from_entries(entries: list, source: str) -> Taxonomy:
         layer = _LAYER_ALIASES.get(layer_raw.lower(), _LAYER_ALIASES.get(layer_raw))
         if layer is None:
             raise ConfigError(
-                f"layer {layer_raw!r} is not one of foundation/technology/application (基础层/技术层/应用层)",
+                f"layer {layer_raw!r} is not one of {LAYER_SPELLINGS}",
                 path=f"{source}: {where}.layer",
             )
         kz = _keywords(entry.get("keywords_zh"), f"{where}.keywords_zh", source)

@@ -9,15 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from aicity.layers import LAYER_NAMES_ZH, LAYERS
+from aicity.layers import LAYER_NAMES_ZH, LAYERS, NATIONAL_LAYER_SHARE
 
 if TYPE_CHECKING:
     from aicity.profiles.profile import Profile
 
 LAYER_ZH = LAYER_NAMES_ZH
 LAYER_EN = {code: code for code in LAYERS}  # "technology-layer firms" reads the code itself
-# Reference layer mix of Chinese AI firms (CNGAIDS sample of 797 firms, end-2019; domain.md §3).
-NATIONAL_LAYER_SHARE = {"foundation": 0.034, "technology": 0.238, "application": 0.728}
 # A layer-mix claim needs at least this many classified firms from a registry-kind list; a curated sample
 # (like the bundled 77 firms) never stands for a city's population of firms.
 MIN_FIRMS_FOR_MIX = 30

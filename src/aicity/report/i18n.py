@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from aicity.layers import LAYER_NAMES_EN, LAYER_NAMES_ZH
+
 TEXT: dict[str, dict[str, str]] = {
     "zh": {
         "title": "中国人工智能20城评价报告",
@@ -84,9 +86,7 @@ TEXT: dict[str, dict[str, str]] = {
         "no_uncertainty": "本次运行未做不确定性分析（运行 aicity uncertainty 后重新生成报告）。",
         "no_comparison": "库中没有可比较的已发布榜单。",
         "no_park_run": "尚无园区评价运行；下表列出各园区的已知事实。",
-        "layer_foundation": "基础层",
-        "layer_technology": "技术层",
-        "layer_application": "应用层",
+        **{f"layer_{code}": name for code, name in LAYER_NAMES_ZH.items()},
         "illustrative": "示意图",
         "map_note": "示意图：城市位置与综合得分，数据参考年份{year}年（运行 {run}）；不作为国界、行政区划依据。",
         "plus": "正向",
@@ -174,9 +174,7 @@ TEXT: dict[str, dict[str, str]] = {
         "no_uncertainty": "No uncertainty analysis in this run (run aicity uncertainty, then rebuild the report).",
         "no_comparison": "No published ranking in the store to compare with.",
         "no_park_run": "No park evaluation run yet; the table lists each park's known facts.",
-        "layer_foundation": "Foundation layer",
-        "layer_technology": "Technology layer",
-        "layer_application": "Application layer",
+        **{f"layer_{code}": name for code, name in LAYER_NAMES_EN.items()},
         "illustrative": "Illustrative map",
         "map_note": "Illustrative map: city locations and overall scores, reference year {year} (run {run}); not an authority on borders or administrative divisions.",
         "plus": "positive",

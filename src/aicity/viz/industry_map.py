@@ -180,7 +180,7 @@ def finding_sentence(
 
 
 # ----- drawing --------------------------------------------------------------------------------------
-_BAND_COLOURS = {"foundation": "#2b6cb0", "technology": "#2f855a", "application": "#b7791f"}
+_BAND_COLOURS = dict(zip(LAYERS, ("#2b6cb0", "#2f855a", "#b7791f"), strict=True))
 _PER_ROW = 7
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from aicity.layers import LAYER_NAMES_ZH, LAYERS
+
 
 @dataclass(frozen=True)
 class Column:
@@ -110,8 +112,8 @@ TEMPLATE_COLUMNS: dict[str, list[Column]] = {
             "产业层",
             "layer",
             "layer",
-            "基础层/技术层/应用层",
-            "foundation / technology / application",
+            "/".join(LAYER_NAMES_ZH[code] for code in LAYERS),
+            " / ".join(LAYERS),
             False,
             "layers",
         ),
