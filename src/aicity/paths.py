@@ -1,13 +1,17 @@
-"""Where the store lives when nobody says: one definition for the library and the command line."""
+"""Where things live when nobody says: one definition for the library and the command line.
+
+Kept free of heavy imports: the command line reads these while it builds its options."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
+DB_ENV = "AICITY_DB"  # the one environment variable the project reads
 DEFAULT_DB = "aicity.duckdb"
+DEFAULT_OUT = "out"  # the folder `aicity demo` and `aicity report` write into
 
 
 def default_store_path() -> Path:
     """``$AICITY_DB``, else ``./aicity.duckdb``."""
-    return Path(os.environ.get("AICITY_DB", DEFAULT_DB))
+    return Path(os.environ.get(DB_ENV, DEFAULT_DB))

@@ -59,12 +59,12 @@ def progress(description: str, total: int | None = None) -> Iterator[Callable[..
 
 
 def db_option() -> Path:
-    from aicity.paths import default_store_path
+    from aicity.paths import DB_ENV, DEFAULT_DB, default_store_path
 
     return typer.Option(
         default_store_path(),
         "--db",
-        help="DuckDB store file (default: $AICITY_DB or ./aicity.duckdb).",
+        help=f"DuckDB store file (default: ${DB_ENV} or ./{DEFAULT_DB}).",
         show_default=False,
     )
 

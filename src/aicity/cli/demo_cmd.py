@@ -10,6 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from aicity.cli._common import console, progress
+from aicity.paths import DEFAULT_OUT
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -24,7 +25,7 @@ def register(app: typer.Typer) -> None:
 
 def demo(
     out: Path = typer.Option(
-        Path("out"), "--out", help="Folder for aicity.duckdb and the demo outputs."
+        Path(DEFAULT_OUT), "--out", help="Folder for aicity.duckdb and the demo outputs."
     ),
     full: bool = typer.Option(
         True,

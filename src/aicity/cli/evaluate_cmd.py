@@ -9,6 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from aicity.cli._common import console, db_option, progress
+from aicity.data.frameworks import DEFAULT_FRAMEWORK, DEFAULT_RECIPE
 
 runs_app = typer.Typer(help="Stored evaluation runs: list them, compare two.", no_args_is_help=True)
 
@@ -21,10 +22,10 @@ def register(app: typer.Typer) -> None:
 def evaluate_cmd(
     db: Path = db_option(),
     framework: str = typer.Option(
-        "china_ai_20", "--framework", help="Bundled framework name or a framework .yaml file."
+        DEFAULT_FRAMEWORK, "--framework", help="Bundled framework name or a framework .yaml file."
     ),
     recipe: str = typer.Option(
-        "default",
+        DEFAULT_RECIPE,
         "--recipe",
         help="Bundled recipe (default, entropy, ahp, geometric) or a .yaml file.",
     ),

@@ -9,6 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from aicity.cli._common import console, db_option
+from aicity.data.frameworks import DEFAULT_FRAMEWORK
 
 
 def register(app: typer.Typer) -> None:
@@ -26,7 +27,7 @@ def info(
         "(real, stale, unverified, no source, other unit or year, missing).",
     ),
     framework: str = typer.Option(
-        "china_ai_20", "--framework", help="With --coverage: bundled name or a .yaml file."
+        DEFAULT_FRAMEWORK, "--framework", help="With --coverage: bundled name or a .yaml file."
     ),
     year: int | None = typer.Option(
         None, "--year", help="With --coverage: reference year (default: as `aicity evaluate`)."

@@ -9,6 +9,7 @@ import typer
 from rich.markup import escape
 
 from aicity.cli._common import console
+from aicity.data.frameworks import DEFAULT_FRAMEWORK
 
 framework_app = typer.Typer(
     help="Frameworks of your own: make one from a weights sheet.", no_args_is_help=True
@@ -23,7 +24,7 @@ def register(app: typer.Typer) -> None:
 def template_cmd(
     out: Path = typer.Option(Path("panel.xlsx"), "--out", "-o", help="Workbook to write (.xlsx)."),
     framework: str = typer.Option(
-        "china_ai_20",
+        DEFAULT_FRAMEWORK,
         "--framework",
         help="Bundled framework name or a framework .yaml file: its indicators and weights pre-fill "
         "the indicators and weights sheets.",

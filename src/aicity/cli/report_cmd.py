@@ -8,6 +8,7 @@ import typer
 from rich.markup import escape
 
 from aicity.cli._common import console, db_option, progress
+from aicity.paths import DEFAULT_OUT
 
 
 def register(app: typer.Typer) -> None:
@@ -21,7 +22,7 @@ def report_cmd(
     formats: str = typer.Option(
         "html,pdf,xlsx", "--format", help="Comma-separated: html, pdf, xlsx."
     ),
-    out: Path = typer.Option(Path("out"), "--out", help="Output folder (created if needed)."),
+    out: Path = typer.Option(Path(DEFAULT_OUT), "--out", help="Output folder (created if needed)."),
 ) -> None:
     """Cover, preface, methodology, rankings, one chapter per city, parks, comparison with published
     rankings, appendix (sources, gaps, sensitivity, reproducibility)."""

@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from aicity.data.example import INGEST_ORDER
+from aicity.paths import DEFAULT_DB
 from aicity.store import Store, cities, indicators, observations
 from aicity.workflows.ingest import IngestResult, ingest_file
 
@@ -34,7 +35,7 @@ class DemoRun:
 
     @property
     def db_path(self) -> Path:
-        return self.out / "aicity.duckdb"
+        return self.out / DEFAULT_DB
 
 
 def ingest_example(run: DemoRun) -> None:
@@ -141,7 +142,7 @@ def build_demo(
     also classify, inventory, evaluate, analyse uncertainty and write the report into ``out``."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    db = out / "aicity.duckdb"
+    db = out / DEFAULT_DB
     if fresh:
         for stale in (db, db.with_suffix(".duckdb.wal")):
             stale.unlink(missing_ok=True)

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import yaml
 
+from aicity.data.frameworks import DEFAULT_FRAMEWORK, DEFAULT_RECIPE
 from aicity.errors import ConfigError
 from aicity.index.framework import NODE_KEYS
 
-DEFAULT_FRAMEWORK = "china_ai_20"
 ALTERNATIVE_RECIPES = ("entropy", "ahp", "geometric")
 UNCERTAINTY_FILE = "uncertainty.yaml"
 UNCERTAINTY_SOURCE = f"aicity/data/frameworks/{UNCERTAINTY_FILE}"  # named in messages
@@ -51,7 +51,7 @@ def load_framework_spec(framework: str | Path | None) -> tuple[dict, str]:
 
 def load_recipe_text(recipe: str | Path | None) -> str:
     """Recipe YAML text: a bundled name (default, entropy, ahp, geometric) or a file path."""
-    name = "default" if recipe is None else str(recipe)
+    name = DEFAULT_RECIPE if recipe is None else str(recipe)
     path = Path(name)
     if path.suffix in (".yaml", ".yml"):
         if not path.exists():
