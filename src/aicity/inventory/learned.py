@@ -27,7 +27,6 @@ from __future__ import annotations
 import hashlib
 import os
 import warnings
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,122 +37,36 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 import sklearn
-from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
 from aicity.errors import ConfigError, InputError
-from aicity.inventory.ngrams import CharNgramTfidf, normalise_many
-from aicity.inventory.rules import (
-    RESULT_COLUMNS,
-    RulesClassifier,
-    _hits,
-    explanation_of,
-    keyword_pattern,
-)
-from aicity.inventory.taxonomy import LAYERS, Taxonomy, _from_entries, load_taxonomy
+from aicity.inventory.learned_explain import METHOD, explained_rows, secondary_tags, term_lists
+from aicity.inventory.learned_features import RuleFeatures, firm_text, normalised_fields
+from aicity.inventory.ngrams import CharNgramTfidf
+from aicity.inventory.rules import RESULT_COLUMNS
+from aicity.inventory.taxonomy import LAYERS, Taxonomy, load_taxonomy
 
-METHOD = "learned"
+__all__ = [
+    "CHUNK_ROWS",
+    "FORMAT",
+    "METHOD",
+    "NON_AI",
+    "OUTCOMES",
+    "PREDICTION_COLUMNS",
+    "LearnedClassifier",
+    "RuleFeatures",
+    "cross_val_predict",
+    "firm_text",
+]
+
 FORMAT = "aicity-learned-classifier/2"
 NON_AI = "none"  # the label of a firm that is not an AI firm
 OUTCOMES = ("ai", "non_ai", "unclassified")
 PREDICTION_COLUMNS = [*RESULT_COLUMNS, "outcome", "p_ai"]
 CHUNK_ROWS = 100_000  # firms classified at once (about 1 GB at this size)
-
-
-def firm_text(frame: pd.DataFrame, columns: tuple[str, ...] = ("name", "description")) -> list[str]:
-    """The text a classifier reads: the given columns joined with spaces (missing -> empty)."""
-    parts = [
-        frame[c].fillna("").astype(str) if c in frame else pd.Series("", index=frame.index)
-        for c in columns
-    ]
-    joined = parts[0]
-    for p in parts[1:]:
-        joined = joined + " " + p
-    return joined.str.strip().tolist()
-
-
-class RuleFeatures(BaseEstimator, TransformerMixin):
-    """The rules' score per segment (keywords in the name count ``name_weight``, in the scope 1), as
-    ``log1p(score)``; input: a frame with ``name`` and ``description``."""
-
-    def __init__(self, taxonomy_records: list[dict[str, str]] | None = None) -> None:
-        self.taxonomy_records = taxonomy_records
-
-    def _rules(self) -> RulesClassifier:
-        if getattr(self, "_cached", None) is None:
-            tax = (
-                _from_entries(self.taxonomy_records, source="model taxonomy")
-                if self.taxonomy_records
-                else load_taxonomy()
-            )
-            self._cached = RulesClassifier(tax)
-        return self._cached
-
-    def fit(self, X: pd.DataFrame, y: object = None) -> RuleFeatures:
-        self.codes_ = self._rules().taxonomy_.codes
-        return self
-
-    def hits(self, X: pd.DataFrame) -> list[dict[str, set[str]]]:
-        return self.hits_normalised(*_normalised_fields(X))
-
-    def hits_normalised(self, names: list[str], descs: list[str]) -> list[dict[str, set[str]]]:
-        """:meth:`hits` of names and scopes already through :func:`normalise`."""
-        if len(names) < 2_000:  # Python's re: no start-up cost
-            pattern, _ = self._rules()._compiled()
-            return [
-                {"name": _hits(pattern, n), "scope": _hits(pattern, d)}
-                for n, d in zip(names, descs, strict=True)
-            ]
-        # many firms: the same scan in DuckDB (RE2 on all cores; the rules classifier relies on the two
-        # giving the same matches, and a test compares them)
-        from aicity.store.inventory import keyword_matches
-
-        rows = keyword_matches(names, descs, keyword_pattern(self._rules().taxonomy_))
-        return [{"name": {m.lower() for m in a}, "scope": {m.lower() for m in b}} for a, b in rows]
-
-    def transform(self, X: pd.DataFrame) -> sp.csr_matrix:
-        return self.from_hits(self.hits(X))
-
-    def from_hits(self, hits: list[dict[str, set[str]]]) -> sp.csr_matrix:
-        """The features of :meth:`hits` (so one scan serves features, fallback and explanation)."""
-        rules = self._rules()
-        if getattr(self, "_segments_of", None) is None:
-            self._segments_of = rules._compiled()[1]
-        segments_of = self._segments_of
-        col = {c: i for i, c in enumerate(self.codes_)}
-        rows, cols, vals = [], [], []
-        for i, hit in enumerate(hits):
-            if not hit["name"] and not hit["scope"]:
-                continue
-            score: dict[int, float] = defaultdict(float)
-            for fld, weight in (("name", rules.name_weight), ("scope", 1.0)):
-                for kw in hit[fld]:
-                    for code, _, _ in segments_of[kw]:
-                        if code in col:
-                            score[col[code]] += weight
-            for j, v in score.items():
-                rows.append(i)
-                cols.append(j)
-                vals.append(v)
-        raw = sp.csr_matrix((vals, (rows, cols)), shape=(len(hits), len(self.codes_)))
-        raw.data = np.log1p(raw.data)
-        return raw
-
-    def __getstate__(self) -> dict[str, Any]:
-        state = self.__dict__.copy()
-        state.pop("_cached", None)
-        state.pop("_segments_of", None)
-        return state
-
-
-def _normalised_fields(X: pd.DataFrame) -> tuple[list[str], list[str]]:
-    """(names, scopes) through :func:`normalise`, each distinct value once; missing -> empty."""
-    names = normalise_many(X["name"].tolist()) if "name" in X else [""] * len(X)
-    descs = normalise_many(X["description"].tolist()) if "description" in X else [""] * len(X)
-    return names, descs
 
 
 def _calibrated(C: float, y: np.ndarray, balanced: bool, seed: int) -> Any:
@@ -214,7 +127,7 @@ class LearnedClassifier:
         fields: tuple[list[str], list[str]] | None = None,
     ) -> sp.csr_matrix:
         assert self.features_ is not None and self.rules_ is not None
-        names, descs = _normalised_fields(frame) if fields is None else fields
+        names, descs = normalised_fields(frame) if fields is None else fields
         # normalise(name + " " + scope) is the two normalised and joined: one pass over the text
         text = [f"{n} {d}".strip() for n, d in zip(names, descs, strict=True)]
         chars = self.features_.transform_normalised(text)
@@ -338,7 +251,7 @@ class LearnedClassifier:
             )
         assert self.rules_ is not None
         n = len(frame)
-        fields = _normalised_fields(frame)
+        fields = normalised_fields(frame)
         hits = self.rules_.hits_normalised(*fields)
         p_ai, q, X = self.predict_proba(frame, hits, fields)
         classes = np.asarray(self.classes_, dtype=object)
@@ -394,8 +307,8 @@ class LearnedClassifier:
         row_of = np.repeat(np.arange(n), np.diff(X.indptr))
         w_rows = w_seg[k[row_of], X.indices] if w_seg.shape[0] > 1 else w_seg[0][X.indices]
         contrib = X.data * np.where(best[row_of] == 0, -w_ai[X.indices], w_rows)
-        terms = _term_lists(X.indptr, X.indices, contrib, names, top_terms)
-        rows = _explained_rows(
+        terms = term_lists(X.indptr, X.indices, contrib, names, top_terms)
+        rows = explained_rows(
             frame["enterprise_id"].astype(str).tolist(),
             hits,
             terms,
@@ -410,7 +323,7 @@ class LearnedClassifier:
             p_lay=p_layer[np.arange(n), layer_idx].tolist(),
             from_rules=from_rules.tolist(),
             no_segment=no_segment.tolist(),
-            secondary=_secondary(classes, order, within, pa),
+            secondary=secondary_tags(classes, order, within, pa),
         )
         out = pd.DataFrame(rows, columns=PREDICTION_COLUMNS)
         for c in ("confidence", "score", "p_ai"):
@@ -470,145 +383,6 @@ class LearnedClassifier:
         model.taxonomy = tax
         model.meta_ = meta
         return model
-
-
-def _top_entries(starts: np.ndarray, values: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """(row, position) of each row's ``k`` largest positive values, largest first, ties to the first.
-
-    ``k`` rounds of a per-row maximum (``reduceat``): linear, where sorting millions of entries is not.
-    """
-    vals = np.where(values > 0, values, -np.inf)
-    nonempty = np.flatnonzero(np.diff(starts))
-    seg_starts = starts[:-1][nonempty]
-    row_of = np.repeat(np.arange(len(starts) - 1), np.diff(starts))
-    index = np.arange(len(vals))
-    rows, picks = [], []
-    for rnd in range(k):
-        if not len(vals):
-            break
-        best = np.maximum.reduceat(vals, seg_starts)
-        top = np.full(len(starts) - 1, -np.inf)
-        top[nonempty] = best
-        first = np.where(vals == top[row_of], index, len(vals))
-        at = np.minimum.reduceat(first, seg_starts)
-        ok = (best > -np.inf) & (at < len(vals))
-        rows.append(np.column_stack([nonempty[ok], np.full(int(ok.sum()), rnd)]))
-        picks.append(at[ok])
-        vals[at[ok]] = -np.inf
-    if not rows:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    keyed = np.concatenate(rows)
-    pos = np.concatenate(picks)
-    order = np.lexsort((keyed[:, 1], keyed[:, 0]))
-    return keyed[order, 0], pos[order]
-
-
-def _term_lists(
-    starts: np.ndarray,
-    indices: np.ndarray,
-    contrib: np.ndarray,
-    names: np.ndarray,
-    top_terms: int,
-) -> list[str]:
-    """Per firm: its ``top_terms`` features of largest positive contribution, as "term (+0.12)"."""
-    n = len(starts) - 1
-    row, picked = _top_entries(starts, contrib, top_terms)
-    labels = [
-        f"{t} (+{c:.2f})"
-        for t, c in zip(names[indices[picked]].tolist(), contrib[picked].tolist(), strict=True)
-    ]
-    terms = [""] * n
-    bounds = np.concatenate([[0], np.cumsum(np.bincount(row, minlength=n))]).tolist()
-    for i in np.flatnonzero(np.diff(bounds)).tolist():
-        terms[i] = ", ".join(labels[bounds[i] : bounds[i + 1]])
-    return terms
-
-
-def _secondary(
-    classes: np.ndarray, order: np.ndarray, within: np.ndarray, pa: np.ndarray
-) -> list[str]:
-    """Up to 3 further segments of the chosen layer with p_ai x p >= 0.1, ';'-joined."""
-    w = np.take_along_axis(within, order, axis=1)
-    ok = ((w > 0) & (pa[:, None] * w >= 0.1)).tolist()
-    codes = classes[order].tolist()
-    return [
-        ";".join(c for c, keep in zip(cs, oks, strict=True) if keep)
-        for cs, oks in zip(codes, ok, strict=True)
-    ]
-
-
-def _explained_rows(
-    ids: list[str],
-    hits: list[dict[str, set[str]]],
-    terms: list[str],
-    *,
-    outcome: list[str],
-    options: np.ndarray,
-    pa: list[float],
-    conf: list[float],
-    model_seg: list[str],
-    seg: list[str],
-    lay: list[str],
-    p_seg: list[float],
-    p_lay: list[float],
-    from_rules: list[bool],
-    no_segment: list[bool],
-    secondary: list[str],
-) -> list[tuple[Any, ...]]:
-    """The output rows with their explanation strings (plain Python values: numpy scalars are slow)."""
-    labels = ("non_ai", *LAYERS)
-    rows: list[tuple[Any, ...]] = []
-    for i, o in enumerate(outcome):
-        h = hits[i]
-        rule_text = explanation_of(sorted(h["name"]), sorted(h["scope"]))
-        rule_tail = f"; rules: {rule_text}" if rule_text else "; rules: no keyword"
-        tail = (f"; terms: {terms[i]}" if terms[i] else "") + rule_tail
-        if o == "unclassified":
-            opts = options[i].tolist()
-            top2 = sorted(range(len(opts)), key=lambda j: -opts[j])[:2]
-            expl = "unclassified: " + ", ".join(f"{labels[j]} {opts[j]:.2f}" for j in top2)
-            rows.append(
-                (ids[i], None, None, "", conf[i], conf[i], expl + rule_tail, METHOD, o, pa[i])
-            )
-            continue
-        if o == "non_ai":
-            expl = f"not an AI firm p={1 - pa[i]:.2f}" + tail
-            rows.append((ids[i], None, None, "", conf[i], conf[i], expl, METHOD, o, pa[i]))
-            continue
-        if from_rules[i]:
-            lead = (
-                f"{seg[i]} from the rules (model unsure: {model_seg[i]} p={p_seg[i]:.2f}; "
-                f"{lay[i]} {p_lay[i]:.2f})"
-            )
-        elif no_segment[i]:
-            lead = f"{lay[i]}, segment unsure ({model_seg[i]} p={p_seg[i]:.2f})"
-        else:
-            lead = f"{model_seg[i]} p={p_seg[i]:.2f} (AI {pa[i]:.2f}, {lay[i]} {p_lay[i]:.2f})"
-        segment = None if no_segment[i] else seg[i]
-        rows.append(
-            (
-                ids[i],
-                segment,
-                lay[i],
-                secondary[i],
-                conf[i],
-                p_lay[i],
-                lead + tail,
-                METHOD,
-                o,
-                pa[i],
-            )
-        )
-    return rows
-
-
-def _top_terms(x: sp.csr_matrix, w: np.ndarray | None, names: np.ndarray, k: int) -> str:
-    """'芯片 (+1.92), 'gpu' (+0.70)': the features with the largest positive contribution x * w."""
-    if w is None or x.nnz == 0:
-        return ""
-    contrib = x.data * w[x.indices]
-    order = np.argsort(-contrib)[:k]
-    return ", ".join(f"{names[x.indices[j]]} (+{contrib[j]:.2f})" for j in order if contrib[j] > 0)
 
 
 def cross_val_predict(
