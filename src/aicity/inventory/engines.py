@@ -22,9 +22,8 @@ ENGINES = ("duckdb", "spark")
 def duckdb_backend(connection: Any | None = None) -> Any:
     """An Ibis DuckDB backend; on ``connection`` (the store's) when given, else in memory."""
     if connection is None:
-        con = ibis.duckdb.connect()
-        con.raw_sql("SET autoinstall_known_extensions = false")
-        return con
+        # a DuckDB setting, not a SET statement: SQL stays in the store
+        return ibis.duckdb.connect(autoinstall_known_extensions=False)
     return ibis.duckdb.from_connection(connection)
 
 
