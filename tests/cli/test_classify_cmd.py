@@ -81,7 +81,7 @@ def test_evaluate_prints_scores_and_confusion(tmp_path: Path):
 
 
 def test_evaluate_cv_on_the_bundled_labels_as_json():
-    from aicity.workflows.inventory import bundled_labels_path
+    from aicity.workflows.labels import bundled_labels_path
 
     args = ["classify", "evaluate", "--labels", str(bundled_labels_path()), "--cv", "3", "--json"]
     result = runner.invoke(app, args)

@@ -16,7 +16,7 @@ from aicity.inventory.evaluate import evaluate
 from aicity.inventory.learned import LearnedClassifier, cross_val_predict
 from aicity.inventory.ngrams import CharNgramTfidf, normalise
 from aicity.inventory.taxonomy import load_taxonomy
-from aicity.workflows.inventory import bundled_labels_path, read_labels
+from aicity.workflows.labels import bundled_labels_path, read_labels
 
 
 @pytest.fixture(scope="module")

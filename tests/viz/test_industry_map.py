@@ -11,6 +11,8 @@ import pytest
 
 from aicity.errors import InputError
 from aicity.viz.industry_map import finding_sentence, layer_mix, write_industry_map
+from aicity.workflows import classification as wf_classify
+from aicity.workflows import industry_map as wf_map
 from aicity.workflows import inventory as wf
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "workflows"))
@@ -25,14 +27,14 @@ example_store = _mod.example_store
 @pytest.fixture(scope="module")
 def store():
     s = example_store()
-    wf.classify(s)
+    wf_classify.classify(s)
     wf.inventory(s, year=2025)
     yield s
     s.close()
 
 
 def test_beijing_map_data_matches_the_example(store):
-    data = wf.industry_map_data(store, "北京")
+    data = wf_map.industry_map_data(store, "北京")
     assert data.unit_key == "110000" and data.n_firms == 14
     cells = {c.code: c for b in data.bands for c in b.cells}
     assert len(cells) == 28 and [b.layer for b in data.bands] == [
@@ -55,17 +57,17 @@ def test_beijing_map_data_matches_the_example(store):
 
 
 def test_english_and_park_maps(store):
-    en = wf.industry_map_data(store, "Hangzhou", lang="en")
+    en = wf_map.industry_map_data(store, "Hangzhou", lang="en")
     assert en.unit_name == "Hangzhou" and en.title == "Hangzhou: AI industry map"
     assert en.finding.startswith("Hangzhou: illustrative") and "missing link" in en.finding
     assert "national mix" in en.finding and "more " not in en.finding
     parks = store.fetch_df("SELECT park_id FROM parks WHERE city_code = '110000' ORDER BY park_id")
-    park = wf.industry_map_data(store, "北京", park=parks["park_id"].iloc[0])
+    park = wf_map.industry_map_data(store, "北京", park=parks["park_id"].iloc[0])
     assert park.unit_type == "park"
     with pytest.raises(InputError, match="no park 'nope' in 北京"):
-        wf.industry_map_data(store, "北京", park="nope")
+        wf_map.industry_map_data(store, "北京", park="nope")
     with pytest.raises(InputError, match="unknown city 'Atlantis'"):
-        wf.industry_map_data(store, "Atlantis")
+        wf_map.industry_map_data(store, "Atlantis")
 
 
 def test_finding_sentences_from_the_data():
@@ -89,7 +91,7 @@ def test_finding_sentences_from_the_data():
 
 
 def test_files_render_with_the_bundled_font(store, tmp_path: Path):
-    data = wf.industry_map_data(store, "深圳")
+    data = wf_map.industry_map_data(store, "深圳")
     for suffix in (".svg", ".png", ".pdf", ".html"):
         out = write_industry_map(data, tmp_path / f"sz{suffix}")
         assert out.stat().st_size > 10_000
@@ -116,7 +118,7 @@ def test_empty_inventory_city_is_all_missing(store):
         "INSERT INTO cities (code, name_zh, name_en) SELECT '999999', '空城', 'Emptyville' "
         "WHERE NOT EXISTS (SELECT 1 FROM cities WHERE code = '999999')"
     )
-    data = wf.industry_map_data(store, "空城")
+    data = wf_map.industry_map_data(store, "空城")
     assert data.n_firms == 0 and len(data.missing_links) == 28
     assert "没有已分类的企业" in data.finding
     assert pd.isna(data.mix["local_share"]).all()

@@ -14,9 +14,9 @@ from aicity.web import WebSettings, create_app
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory) -> TestClient:
+    from aicity.workflows.classification import classify
     from aicity.workflows.demo import build_demo
     from aicity.workflows.evaluate import evaluate
-    from aicity.workflows.inventory import classify
 
     run = build_demo(tmp_path_factory.mktemp("questions"))
     classify(run.store, method="rules")

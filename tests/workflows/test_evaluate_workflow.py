@@ -225,8 +225,9 @@ def test_two_runs_compare(demo_store):
 
 
 def test_parks_are_evaluated_with_their_city_context(demo_store):
+    from aicity.workflows.classification import classify
     from aicity.workflows.evaluate import evaluate
-    from aicity.workflows.inventory import classify, inventory
+    from aicity.workflows.inventory import inventory
 
     classify(demo_store)
     inventory(demo_store, year=2023)

@@ -11,7 +11,10 @@ import pytest
 from aicity.errors import ConfigError, InputError
 from aicity.store import Store
 from aicity.store import inventory as sinv
+from aicity.workflows import classification as wf_classify
+from aicity.workflows import industry_map as wf_map
 from aicity.workflows import inventory as wf
+from aicity.workflows import models as wf_models
 from aicity.workflows.ingest import ingest_file
 
 
@@ -37,7 +40,7 @@ def store():
 
 
 def test_real_firms_keep_their_labels_and_feed_the_indicators(store):
-    result = wf.classify(store)
+    result = wf_classify.classify(store)
     assert result.n_firms == 77 and result.n_labelled == 77 and result.n_classified == 77
     firms = sinv.classifications(store, result.run_id)
     assert firms["method"].eq("input").all() and firms["confidence"].eq(1.0).all()
@@ -90,7 +93,7 @@ def test_unlabelled_firms_are_classified_in_the_database(tmp_path: Path):
         "('x1', '杭州某某机器人有限公司', '330100', '人形机器人研发；具身智能', 300, true), "
         "('x2', '杭州某某贸易有限公司', '330100', '日用百货销售', 5, true)"
     )
-    result = wf.classify(store)
+    result = wf_classify.classify(store)
     assert result.n_labelled == 77 and result.n_classified == 78
     cls = sinv.classifications(store, result.run_id).set_index("enterprise_id")
     assert cls.loc["x1", "segment"] == "robotics" and cls.loc["x1", "method"] == "rules"
@@ -106,7 +109,7 @@ def test_unlabelled_firms_are_classified_in_the_database(tmp_path: Path):
     assert hz["inv_anchor_firms"] == 1 and hz["inv_firms_unclassified"] == 1
     assert hz["inv_firms_non_ai"] == 0
     assert hz["inv_firms_seg_robotics"] == 3  # Unitree and DEEP Robotics are in the example
-    data = wf.industry_map_data(store, "杭州")
+    data = wf_map.industry_map_data(store, "杭州")
     assert data.has_synthetic and data.n_unclassified == 1
     store.close()
 
@@ -120,7 +123,7 @@ def test_learned_method_trains_saves_and_classifies(tmp_path: Path):
     frame[["name", "description", "true_segment"]].rename(
         columns={"true_segment": "segment"}
     ).to_csv(labels, index=False)
-    trained = wf.train(store, labels)
+    trained = wf_models.train(store, labels)
     assert trained.version == 1 and trained.path.exists() and trained.n_train == 300
     # 77 firms in 5 folds: one firm is 1.3 points, and the folds follow the (derived) ids
     assert trained.metrics["cv_segment_accuracy"] >= 0.65
@@ -128,12 +131,12 @@ def test_learned_method_trains_saves_and_classifies(tmp_path: Path):
         "INSERT INTO enterprises (enterprise_id, name, city_code, description, is_synthetic) VALUES "
         "('x1', '某某智能科技有限公司', '330100', '智能风控、反欺诈解决方案', true)"
     )
-    result = wf.classify(store, method="learned")
+    result = wf_classify.classify(store, method="learned")
     assert result.model_version == 1
     cls = sinv.classifications(store, result.run_id).set_index("enterprise_id")
     assert cls.loc["x1", "segment"] == "smart_finance" and cls.loc["x1", "method"] == "learned"
     assert cls.loc["baidu", "method"] == "input"  # labels in the input win
-    ev = wf.evaluate_labels(labels, "learned", store)
+    ev = wf_models.evaluate_labels(labels, "learned", store)
     assert ev.circular  # trained on this very file: the result says so
     assert ev.evaluation.segment_accuracy > 0.9  # on its own training data: a wiring smoke check
     store.close()
@@ -145,17 +148,17 @@ def test_errors_say_what_to_do(tmp_path: Path):
         wf.inventory(empty)
     empty.execute("INSERT INTO enterprises (enterprise_id, name) VALUES ('a', '某公司')")
     with pytest.raises(ConfigError, match="no learned model with version 7"):
-        wf.classify(empty, method="learned", model_version=7)
+        wf_classify.classify(empty, method="learned", model_version=7)
     with pytest.raises(ConfigError, match="engine 'hive'"):
         wf.inventory(empty, engine="hive")
     bad = tmp_path / "bad.csv"
     bad.write_text("name,segment\n某公司,chips\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"row 2.*'chips' is not a taxonomy code"):
-        wf.evaluate_labels(bad)
+        wf_models.evaluate_labels(bad)
     nolabel = tmp_path / "nolabel.csv"
     nolabel.write_text("name,layer\n某公司,foundation\n", encoding="utf-8")
     with pytest.raises(InputError, match="expected a 'segment' column"):
-        wf.evaluate_labels(nolabel)
+        wf_models.evaluate_labels(nolabel)
 
 
 def test_labels_outside_the_taxonomy_stop_classification(tmp_path: Path):
@@ -174,7 +177,7 @@ def test_labels_outside_the_taxonomy_stop_classification(tmp_path: Path):
     with pytest.raises(
         ConfigError, match=r"segment labels \['quantum'\] that taxonomy .*t.yaml lacks"
     ):
-        wf.classify(store, taxonomy_path=small)
+        wf_classify.classify(store, taxonomy_path=small)
     assert sinv.latest_run(store, "classify") is None  # nothing half-written
 
 
@@ -190,7 +193,7 @@ def test_non_ai_and_unclassified_firms_are_counted_apart(tmp_path: Path):
         "('park', '杭州某某地产集团', '330100', "
         "'房地产开发、商业地产运营与产业园区招商，开发运营人工智能产业园', 900)"
     )
-    result = wf.classify(store, method="learned")  # no trained model: the bundled one
+    result = wf_classify.classify(store, method="learned")  # no trained model: the bundled one
     assert result.model.startswith("bundled, trained on firms_labelled.csv sha256 ")
     assert result.n_non_ai == 1
     assert list((tmp_path / "s.duckdb.models").glob("bundled-*.joblib"))  # cached beside the store

@@ -11,7 +11,7 @@ import pytest
 
 from aicity.errors import ConfigError
 from aicity.store import Store
-from aicity.workflows import inventory as wf
+from aicity.workflows import classification as wf_classify
 from aicity.workflows.ingest import ingest_file
 from aicity.workflows.targets import ILLUSTRATIVE_EN, ILLUSTRATIVE_ZH, name_keys, targets
 
@@ -48,7 +48,7 @@ def _example(path: Path | None = None) -> Store:
 @pytest.fixture(scope="module")
 def sample_store():
     store = _example()
-    wf.classify(store)
+    wf_classify.classify(store)
     yield store
     store.close()
 
@@ -59,7 +59,7 @@ def mixed_store(tmp_path_factory):
     path = tmp_path_factory.mktemp("targets") / "registry.csv"
     path.write_text(REGISTRY, encoding="utf-8")
     ingest_file(store, path, "enterprises", coverage="registry")
-    wf.classify(store)
+    wf_classify.classify(store)
     yield store
     store.close()
 

@@ -44,8 +44,8 @@ def classify(
     """Classify every firm in the store; labels given in the input always win."""
     if ctx.invoked_subcommand is not None:
         return
-    from aicity.workflows.inventory import classifications
-    from aicity.workflows.inventory import classify as run_classify
+    from aicity.workflows.classification import classifications
+    from aicity.workflows.classification import classify as run_classify
     from aicity.workflows.session import open_store
 
     with open_store(db, create=False) as store, progress(f"classifying ({method})"):
@@ -83,7 +83,7 @@ def train(
     ),
 ) -> None:
     """Train the learned classifier (TF-IDF char n-grams + jieba words, logistic regression) and save it."""
-    from aicity.workflows.inventory import train as run_train
+    from aicity.workflows.models import train as run_train
     from aicity.workflows.session import open_store
 
     with open_store(db, create=False) as store, progress("training"):
@@ -135,7 +135,7 @@ def evaluate(
     """Accuracy, precision, recall and F1 per layer and segment on labelled firms, with confusion tables."""
     import json
 
-    from aicity.workflows.inventory import evaluate_labels
+    from aicity.workflows.models import evaluate_labels
     from aicity.workflows.session import open_store
 
     columns = tuple(c.strip() for c in text.split(",") if c.strip())

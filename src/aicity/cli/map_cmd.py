@@ -43,11 +43,11 @@ def industry(
     """Layers as bands, segments as cells with counts and leading firms, missing links marked, and the
     layer mix against the national mix with a one-line finding."""
     from aicity.viz.industry_map import write_industry_map
-    from aicity.workflows.inventory import industry_map_data
+    from aicity.workflows.industry_map import industry_map_data
     from aicity.workflows.session import open_store
 
     if city == "all":
-        from aicity.workflows.inventory import cities_with_firms
+        from aicity.workflows.industry_map import cities_with_firms
 
         written = 0
         with open_store(db, read_only=True) as store:

@@ -32,8 +32,8 @@ def projects_cmd(
     """Projects per city (count; planned, signed and actual amounts in 亿元, each apart), or with
     --city that city's projects by kind, stage and the layer of their firm, each with its source."""
     from aicity.errors import ConfigError, InputError
+    from aicity.workflows.industry_map import resolve_unit
     from aicity.workflows.info import city_names
-    from aicity.workflows.inventory import resolve_unit
     from aicity.workflows.projects import PROJECTS_NOTE, city_projects, projects_by_city
     from aicity.workflows.session import open_store
 

@@ -66,9 +66,9 @@ class Explorer(FigureViews):
     def warm_up(self) -> None:
         """Everything a request could otherwise wait for: method combinations, figures, the gaps table."""
         if self.store is not None:
-            # the inventory workflow behind the industry maps imports scikit-learn (seconds): pay it now, not
+            # the industry-map workflow imports Ibis (about a second): pay it now, not
             # on the first city page (a background import deadlocks with the figures' own imports)
-            importlib.import_module("aicity.workflows.inventory")
+            importlib.import_module("aicity.workflows.industry_map")
         if self.live is not None:
             self.live.warm_up()
             for lang in ("zh", "en"):
@@ -106,7 +106,7 @@ class Explorer(FigureViews):
             return compare_series(store, earlier_id, live.run_id)
 
     def industry_map_data(self, city: str, park: str | None, lang: str) -> Any:
-        """The inventory's industry map of a city or park (``aicity.workflows.inventory``), cached; None when
+        """The inventory's industry map of a city or park (``aicity.workflows.industry_map``), cached; None when
         the store has no inventory run (the page then draws the firms it has, by layer and segment)."""
         key = (city, park, lang)
         with self.store_lock:
@@ -114,7 +114,7 @@ class Explorer(FigureViews):
                 return self._industry[key]
             data = None
             if self.store is not None and self._has_inventory(self.store):
-                from aicity.workflows.inventory import industry_map_data
+                from aicity.workflows.industry_map import industry_map_data
 
                 try:
                     data = industry_map_data(self.store, city, park=park, lang=lang)

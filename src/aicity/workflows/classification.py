@@ -1,13 +1,155 @@
-"""Classification workflows: the firms in the store classified into the taxonomy."""
+"""Classification workflows: every firm in the store classified into the taxonomy, under a new
+classify run (rules in the database, or the learned model); labels given in the input always win."""
 
 from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 
+from aicity.errors import ConfigError, InputError
+from aicity.inventory.learned import LearnedClassifier
+from aicity.inventory.rules import NAME_WEIGHT, keyword_pattern
 from aicity.inventory.rules_vectorised import VectorisedRules
+from aicity.inventory.taxonomy import LAYERS, Taxonomy, load_taxonomy
 from aicity.store import Store
 from aicity.store import inventory as sinv
+from aicity.workflows.labels import TEXT_COLUMNS
+from aicity.workflows.models import METHODS, learned_model
+
+
+@dataclass(frozen=True)
+class ClassifyResult:
+    run_id: int
+    method: str
+    n_firms: int
+    n_labelled: int
+    n_classified: int
+    model_version: int | None
+    taxonomy_source: str
+    seconds: float
+    n_non_ai: int = 0
+    n_unclassified: int = 0
+    model: str = ""  # which model: "bundled (firms_labelled.csv, sha256 ...)" or "store v3"
+
+
+def _apply_labels(predicted: pd.DataFrame, firms: pd.DataFrame) -> pd.DataFrame:
+    """Labels given in the input always win: a firm with a segment label keeps it (method 'input')."""
+    out = predicted.set_index("enterprise_id")
+    labelled = firms[firms["segment"].notna() & (firms["segment"].astype(str) != "")]
+    if len(labelled):
+        ids = labelled["enterprise_id"].astype(str)
+        out.loc[ids, "segment"] = labelled["segment"].astype(str).to_numpy()
+        out.loc[ids, "layer"] = labelled["layer"].to_numpy()
+        out.loc[ids, "secondary"] = ""
+        out.loc[ids, "confidence"] = 1.0
+        out.loc[ids, "score"] = float("nan")
+        out.loc[ids, "explanation"] = "label given in the input"
+        out.loc[ids, "method"] = "input"
+    return out.reset_index()
+
+
+def _check_labels(store: Store, tax: Taxonomy) -> None:
+    unknown = sinv.unknown_segment_labels(store, tax.codes)
+    if unknown:
+        raise ConfigError(
+            f"firms in the store carry segment labels {unknown} that taxonomy {tax.source} lacks "
+            "(add them to the taxonomy YAML or fix the labels)",
+            path="--taxonomy",
+        )
+
+
+def classify(
+    store: Store,
+    method: str = "rules",
+    taxonomy_path: str | Path | None = None,
+    model_version: int | None = None,
+    name_weight: float = NAME_WEIGHT,
+) -> ClassifyResult:
+    """Classify every firm in the store; results go to ``classifications`` under a new run id.
+
+    rules: matched inside DuckDB, scored over Arrow batches (scales to millions of rows).
+    learned: the saved model (latest version unless given) over the firms' name and business scope.
+    """
+    if method not in METHODS:
+        raise ConfigError(f"method {method!r} is not one of {', '.join(METHODS)}", path="--method")
+    if sinv.count_enterprises(store) == 0:
+        raise InputError(
+            "the store has no enterprises to classify",
+            fix="run `aicity ingest FILE --table enterprises` or `aicity demo`",
+        )
+    tax = load_taxonomy(taxonomy_path)
+    started = time.perf_counter()
+    version = None
+    model: LearnedClassifier | None = None
+    model_name = ""
+    if method == "learned":
+        model, version, model_name = learned_model(store, tax, model_version)
+    with store.transaction():
+        run_id = sinv.new_run(
+            store,
+            "classify",
+            tax.source,
+            method=method,
+            model_version=version,
+            params={"name_weight": name_weight} if method == "rules" else {},
+            status="running",
+        )
+        sinv.save_taxonomy(store, run_id, tax.to_records())
+        _check_labels(store, tax)
+        if method == "rules":
+            keywords = pd.DataFrame(
+                tax.keyword_rows(), columns=["keyword", "segment", "layer", "pos"]
+            )
+            classify_rules_in_db(store, run_id, keywords, keyword_pattern(tax), name_weight)
+        else:
+            assert model is not None
+            _classify_learned(store, run_id, model)
+        counts = sinv.classification_counts(store, run_id)
+        seconds = time.perf_counter() - started
+        sinv.update_run(
+            store,
+            run_id,
+            n_firms=counts["n"],
+            n_labelled=counts["n_labelled"],
+            n_classified=counts["n_classified"],
+            seconds=seconds,
+            status="done",
+        )
+    return ClassifyResult(
+        run_id,
+        method,
+        counts["n"],
+        counts["n_labelled"],
+        counts["n_classified"],
+        version,
+        tax.source,
+        seconds,
+        n_non_ai=counts["n_non_ai"],
+        n_unclassified=counts["n_unclassified"],
+        model=model_name,
+    )
+
+
+def _classify_learned(store: Store, run_id: int, model: LearnedClassifier) -> None:
+    """The learned model over the firms without a segment label; the labelled ones keep theirs."""
+    firms = sinv.classification_input(store)
+    firms = firms.assign(layer=firms["layer"].where(firms["layer"].isin(list(LAYERS)), None))
+    unlabelled = firms[firms["segment"].isna() | (firms["segment"].astype(str) == "")]
+    predicted = (
+        model.classify(unlabelled, TEXT_COLUMNS)
+        if len(unlabelled)
+        else pd.DataFrame(columns=[*sinv.CLASSIFICATION_COLUMNS, "outcome"])
+    )
+    labelled = firms.loc[~firms.index.isin(unlabelled.index), ["enterprise_id"]]
+    stub = pd.DataFrame({"enterprise_id": labelled["enterprise_id"].astype(str)})
+    for c in [*sinv.CLASSIFICATION_COLUMNS[1:], "outcome"]:
+        stub[c] = None
+    combined = pd.concat([predicted, stub], ignore_index=True) if len(stub) else predicted
+    sinv.write_classifications(store, run_id, _apply_labels(combined, firms))
 
 
 def classify_rules_in_db(
@@ -38,3 +180,8 @@ def classify_rules_in_db(
     if scored:
         sinv.write_scored_classifications(store, run_id, pa.concat_tables(scored))
     return sinv.count_classifications(store, run_id) - before
+
+
+def classifications(store: Store, run_id: int | None = None) -> pd.DataFrame:
+    """The firms' classifications of a classify run (default: the latest)."""
+    return sinv.classifications(store, run_id)

@@ -62,7 +62,7 @@ def _reference_year(run: DemoRun) -> int:
 
 
 def classify_firms(run: DemoRun) -> None:
-    from aicity.workflows.inventory import classify
+    from aicity.workflows.classification import classify
 
     classify(run.store, method="rules")
 

@@ -103,7 +103,7 @@ class UnitProfile:
 
 def unit_profile(store: Store, city: str, run_id: str | None = None) -> UnitProfile:
     """The profile of a city (name, English name or code) in a stored run (default: the latest city run)."""
-    from aicity.workflows.inventory import resolve_unit
+    from aicity.workflows.industry_map import resolve_unit
     from aicity.workflows.report import load_report_data
 
     run_id = run_id or latest_run_id(store, "city")

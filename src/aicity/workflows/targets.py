@@ -183,7 +183,8 @@ def targets(
     from aicity.store import core as score
     from aicity.store import inventory as sinv
     from aicity.store import targets as st
-    from aicity.workflows.inventory import load_taxonomy_records, resolve_unit
+    from aicity.workflows.industry_map import resolve_unit
+    from aicity.workflows.inventory import load_taxonomy_records
 
     if per_segment < 1:
         raise ConfigError(
