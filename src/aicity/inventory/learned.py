@@ -43,8 +43,13 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
 from aicity.errors import ConfigError, InputError
-from aicity.inventory.learned_explain import METHOD, explained_rows, secondary_tags, term_lists
-from aicity.inventory.learned_features import RuleFeatures, firm_text, normalised_fields
+from aicity.inventory.learned_explain import METHOD, explained_frame, secondary_tags, term_lists
+from aicity.inventory.learned_features import (
+    KeywordHits,
+    RuleFeatures,
+    firm_text,
+    normalised_fields,
+)
 from aicity.inventory.ngrams import CharNgramTfidf
 from aicity.inventory.rules import RESULT_COLUMNS
 from aicity.inventory.taxonomy import LAYERS, Taxonomy, load_taxonomy
@@ -123,7 +128,7 @@ class LearnedClassifier:
     def _matrix(
         self,
         frame: pd.DataFrame,
-        hits: list[dict[str, set[str]]] | None = None,
+        hits: KeywordHits | None = None,
         fields: tuple[list[str], list[str]] | None = None,
     ) -> sp.csr_matrix:
         assert self.features_ is not None and self.rules_ is not None
@@ -206,7 +211,7 @@ class LearnedClassifier:
     def predict_proba(
         self,
         frame: pd.DataFrame,
-        hits: list[dict[str, set[str]]] | None = None,
+        hits: KeywordHits | None = None,
         fields: tuple[list[str], list[str]] | None = None,
     ) -> tuple[np.ndarray, np.ndarray, sp.csr_matrix]:
         """(p_ai per firm, segment probabilities per firm x classes_, the feature matrix)."""
@@ -227,7 +232,7 @@ class LearnedClassifier:
         """One row per firm: the rules' columns plus ``outcome`` (ai / non_ai / unclassified), ``p_ai``.
 
         A non-empty ``layer`` in the input is a label: the firm is an AI firm of that layer. The
-        decision is vectorised over all firms; only the explanation strings are built row by row.
+        decision and the explanation strings are vectorised over all firms (a column at a time).
         """
         self._check()
         tax = self.taxonomy_
@@ -284,10 +289,12 @@ class LearnedClassifier:
         lay = np.asarray(LAYERS, dtype=object)[layer_idx]
         unsure = (outcome == "ai") & (p_seg < self.segment_threshold)
         # fallback: the rules' strongest segment of the chosen layer, when a keyword matched
-        R = self.rules_.from_hits(hits).toarray()  # n x taxonomy codes
+        R = self.rules_.scores(hits)  # n x taxonomy codes
         rule_codes = np.asarray(self.rules_.codes_, dtype=object)
-        rule_layer = np.array([tax.layer_of(c) if c in tax else "" for c in rule_codes])
-        r_within = np.where(rule_layer[None, :] == lay[:, None], R, 0.0)
+        rule_layer = np.array(
+            [LAYERS.index(tax.layer_of(c)) if c in tax else -1 for c in rule_codes]
+        )
+        r_within = np.where(rule_layer[None, :] == layer_idx[:, None], R, 0.0)
         r_best = r_within.argmax(axis=1)
         has_rule = r_within[np.arange(n), r_best] > 0
         from_rules = unsure & has_rule
@@ -308,27 +315,24 @@ class LearnedClassifier:
         w_rows = w_seg[k[row_of], X.indices] if w_seg.shape[0] > 1 else w_seg[0][X.indices]
         contrib = X.data * np.where(best[row_of] == 0, -w_ai[X.indices], w_rows)
         terms = term_lists(X.indptr, X.indices, contrib, names, top_terms)
-        rows = explained_rows(
+        return explained_frame(
             frame["enterprise_id"].astype(str).tolist(),
-            hits,
+            hits.explanations(),
             terms,
-            outcome=outcome.tolist(),
+            outcome=outcome,
             options=options,
-            pa=pa.tolist(),
-            conf=conf.tolist(),
-            model_seg=classes[k].tolist(),
-            seg=seg.tolist(),
-            lay=lay.tolist(),
-            p_seg=p_seg.tolist(),
-            p_lay=p_layer[np.arange(n), layer_idx].tolist(),
-            from_rules=from_rules.tolist(),
-            no_segment=no_segment.tolist(),
+            pa=pa,
+            conf=conf,
+            model_seg=classes[k],
+            seg=seg,
+            lay=lay,
+            p_seg=p_seg,
+            p_lay=p_layer[np.arange(n), layer_idx],
+            from_rules=from_rules,
+            no_segment=no_segment,
             secondary=secondary_tags(classes, order, within, pa),
+            columns=PREDICTION_COLUMNS,
         )
-        out = pd.DataFrame(rows, columns=PREDICTION_COLUMNS)
-        for c in ("confidence", "score", "p_ai"):
-            out[c] = out[c].astype("float64")
-        return out
 
     # ----- persistence ------------------------------------------------------------------------
     def save(self, path: Path, extra_meta: dict[str, Any] | None = None) -> str:

@@ -8,11 +8,9 @@ scope: GPU``.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
+import pandas as pd
 
-from aicity.inventory.rules import explanation_of
 from aicity.inventory.taxonomy import LAYERS
 
 METHOD = "learned"
@@ -49,100 +47,150 @@ def top_entries(starts: np.ndarray, values: np.ndarray, k: int) -> tuple[np.ndar
     return keyed[order, 0], pos[order]
 
 
+def fixed2(values: np.ndarray) -> np.ndarray:
+    """``f"{v:.2f}"`` of every value, as an object array; a value within a hair of a rounding tie (or
+    negative, or huge) is formatted by Python itself, so the text is always the same."""
+    v = np.asarray(values, dtype=np.float64)
+    scaled = v * 100.0
+    fast = np.isfinite(scaled) & (v >= 0) & ~np.signbit(v) & (v < 1e12)
+    fast &= np.abs(scaled - np.floor(np.where(fast, scaled, 0.0)) - 0.5) > 1e-6
+    cents = np.rint(np.where(fast, scaled, 0.0)).astype(np.int64)
+    distinct, inverse = np.unique(cents, return_inverse=True)
+    out = np.array([f"{c // 100}.{c % 100:02d}" for c in distinct.tolist()], dtype=object)[inverse]
+    for i in np.flatnonzero(~fast).tolist():
+        out[i] = f"{v[i]:.2f}"
+    return out
+
+
 def term_lists(
     starts: np.ndarray,
     indices: np.ndarray,
     contrib: np.ndarray,
     names: np.ndarray,
     top_terms: int,
-) -> list[str]:
-    """Per firm: its ``top_terms`` features of largest positive contribution, as "term (+0.12)"."""
+) -> np.ndarray:
+    """Per firm: its ``top_terms`` features of largest positive contribution, as "term (+0.12)",
+    joined by ", " (an object array; "" for a firm with none)."""
     n = len(starts) - 1
     row, picked = top_entries(starts, contrib, top_terms)
-    labels = [
-        f"{t} (+{c:.2f})"
-        for t, c in zip(names[indices[picked]].tolist(), contrib[picked].tolist(), strict=True)
-    ]
-    terms = [""] * n
-    bounds = np.concatenate([[0], np.cumsum(np.bincount(row, minlength=n))]).tolist()
-    for i in np.flatnonzero(np.diff(bounds)).tolist():
-        terms[i] = ", ".join(labels[bounds[i] : bounds[i + 1]])
+    labels = names[indices[picked]] + " (+" + fixed2(contrib[picked]) + ")"
+    counts = np.bincount(row, minlength=n)
+    rank = np.arange(len(row)) - np.repeat(np.cumsum(counts) - counts, counts)
+    terms = np.full(n, "", dtype=object)
+    for r in range(top_terms):
+        at = rank == r
+        if r == 0:
+            terms[row[at]] = labels[at]
+        else:
+            terms[row[at]] = terms[row[at]] + ", " + labels[at]
     return terms
 
 
 def secondary_tags(
     classes: np.ndarray, order: np.ndarray, within: np.ndarray, pa: np.ndarray
-) -> list[str]:
+) -> np.ndarray:
     """Up to 3 further segments of the chosen layer with p_ai x p >= 0.1, ';'-joined."""
     w = np.take_along_axis(within, order, axis=1)
-    ok = ((w > 0) & (pa[:, None] * w >= 0.1)).tolist()
-    codes = classes[order].tolist()
-    return [
-        ";".join(c for c, keep in zip(cs, oks, strict=True) if keep)
-        for cs, oks in zip(codes, ok, strict=True)
-    ]
+    ok = (w > 0) & (pa[:, None] * w >= 0.1)
+    codes = classes[order]
+    tags = np.full(len(order), "", dtype=object)
+    for j in range(order.shape[1]):
+        keep = ok[:, j]
+        joined = np.where(tags[keep] == "", codes[keep, j], tags[keep] + ";" + codes[keep, j])
+        tags[keep] = joined
+    return tags
 
 
-def explained_rows(
+def explained_frame(
     ids: list[str],
-    hits: list[dict[str, set[str]]],
-    terms: list[str],
+    rule_texts: list[str],
+    terms: np.ndarray,
     *,
-    outcome: list[str],
+    outcome: np.ndarray,
     options: np.ndarray,
-    pa: list[float],
-    conf: list[float],
-    model_seg: list[str],
-    seg: list[str],
-    lay: list[str],
-    p_seg: list[float],
-    p_lay: list[float],
-    from_rules: list[bool],
-    no_segment: list[bool],
-    secondary: list[str],
-) -> list[tuple[Any, ...]]:
-    """The output rows with their explanation strings (plain Python values: numpy scalars are slow)."""
-    labels = ("non_ai", *LAYERS)
-    rows: list[tuple[Any, ...]] = []
-    for i, o in enumerate(outcome):
-        h = hits[i]
-        rule_text = explanation_of(sorted(h["name"]), sorted(h["scope"]))
-        rule_tail = f"; rules: {rule_text}" if rule_text else "; rules: no keyword"
-        tail = (f"; terms: {terms[i]}" if terms[i] else "") + rule_tail
-        if o == "unclassified":
-            opts = options[i].tolist()
-            top2 = sorted(range(len(opts)), key=lambda j: -opts[j])[:2]
-            expl = "unclassified: " + ", ".join(f"{labels[j]} {opts[j]:.2f}" for j in top2)
-            rows.append(
-                (ids[i], None, None, "", conf[i], conf[i], expl + rule_tail, METHOD, o, pa[i])
-            )
-            continue
-        if o == "non_ai":
-            expl = f"not an AI firm p={1 - pa[i]:.2f}" + tail
-            rows.append((ids[i], None, None, "", conf[i], conf[i], expl, METHOD, o, pa[i]))
-            continue
-        if from_rules[i]:
-            lead = (
-                f"{seg[i]} from the rules (model unsure: {model_seg[i]} p={p_seg[i]:.2f}; "
-                f"{lay[i]} {p_lay[i]:.2f})"
-            )
-        elif no_segment[i]:
-            lead = f"{lay[i]}, segment unsure ({model_seg[i]} p={p_seg[i]:.2f})"
-        else:
-            lead = f"{model_seg[i]} p={p_seg[i]:.2f} (AI {pa[i]:.2f}, {lay[i]} {p_lay[i]:.2f})"
-        segment = None if no_segment[i] else seg[i]
-        rows.append(
-            (
-                ids[i],
-                segment,
-                lay[i],
-                secondary[i],
-                conf[i],
-                p_lay[i],
-                lead + tail,
-                METHOD,
-                o,
-                pa[i],
-            )
+    pa: np.ndarray,
+    conf: np.ndarray,
+    model_seg: np.ndarray,
+    seg: np.ndarray,
+    lay: np.ndarray,
+    p_seg: np.ndarray,
+    p_lay: np.ndarray,
+    from_rules: np.ndarray,
+    no_segment: np.ndarray,
+    secondary: np.ndarray,
+    columns: list[str],
+) -> pd.DataFrame:
+    """The output rows with their explanation strings, built a column at a time."""
+    n = len(ids)
+    rules = np.asarray(rule_texts, dtype=object)
+    rule_tail = np.where(rules != "", "; rules: " + rules, "; rules: no keyword")
+    tail = np.where(terms != "", "; terms: " + terms, "") + rule_tail
+    expl = np.full(n, "", dtype=object)
+    unsure = outcome == "unclassified"
+    if unsure.any():
+        labels = np.array(["non_ai", *LAYERS], dtype=object)
+        top2 = np.argsort(-options[unsure], axis=1, kind="stable")[:, :2]
+        p2 = np.take_along_axis(options[unsure], top2, axis=1)
+        expl[unsure] = (
+            "unclassified: "
+            + labels[top2[:, 0]]
+            + " "
+            + fixed2(p2[:, 0])
+            + ", "
+            + labels[top2[:, 1]]
+            + " "
+            + fixed2(p2[:, 1])
+            + rule_tail[unsure]
         )
-    return rows
+    non_ai = outcome == "non_ai"
+    if non_ai.any():
+        expl[non_ai] = "not an AI firm p=" + fixed2(1 - pa[non_ai]) + tail[non_ai]
+    ai = outcome == "ai"
+    f_seg, f_lay, f_pa = fixed2(p_seg), fixed2(p_lay), fixed2(pa)
+    rule_seg = ai & from_rules
+    expl[rule_seg] = (
+        seg[rule_seg]
+        + " from the rules (model unsure: "
+        + model_seg[rule_seg]
+        + " p="
+        + f_seg[rule_seg]
+        + "; "
+        + lay[rule_seg]
+        + " "
+        + f_lay[rule_seg]
+        + ")"
+    )
+    no_seg = ai & ~from_rules & no_segment
+    expl[no_seg] = (
+        lay[no_seg] + ", segment unsure (" + model_seg[no_seg] + " p=" + f_seg[no_seg] + ")"
+    )
+    model = ai & ~from_rules & ~no_segment
+    expl[model] = (
+        model_seg[model]
+        + " p="
+        + f_seg[model]
+        + " (AI "
+        + f_pa[model]
+        + ", "
+        + lay[model]
+        + " "
+        + f_lay[model]
+        + ")"
+    )
+    expl[ai] = expl[ai] + tail[ai]
+    none = np.full(n, None, dtype=object)
+    return pd.DataFrame(
+        {
+            "enterprise_id": ids,
+            "segment": np.where(ai & ~no_segment, seg, none).tolist(),
+            "layer": np.where(ai, lay, none).tolist(),
+            "secondary": np.where(ai, secondary, "").tolist(),
+            "confidence": conf.astype("float64"),
+            "score": np.where(ai, p_lay, conf).astype("float64"),
+            "explanation": expl.tolist(),
+            "method": [METHOD] * n,
+            "outcome": outcome.tolist(),
+            "p_ai": pa.astype("float64"),
+        },
+        columns=columns,
+    )

@@ -46,15 +46,84 @@ def normalise(text: object) -> str:
 
 
 def normalise_many(values: Sequence[object]) -> list[str]:
-    """:func:`normalise` of each value, every distinct value normalised once (registry text repeats)."""
-    done: dict[object, str] = {}
-    out = []
-    for v in values:
-        n = done.get(v)
-        if n is None:
-            n = done[v] = normalise(v)
-        out.append(n)
-    return out
+    """:func:`normalise` of each value, every distinct value normalised once (registry text repeats).
+
+    Vectorised over code points for texts whose characters are all in :func:`_code_point_map` (ASCII,
+    Latin-1, CJK ideographs and punctuation, full-width forms: per character, NFKC, the simplified
+    table and ``lower`` give one character and never combine with a neighbour, so mapping each code
+    point and collapsing white space is the same as :func:`normalise`); any other text takes
+    :func:`normalise` itself.
+    """
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
+    texts = [v if isinstance(v, str) else "" for v in uniques.tolist()]
+    done = _normalise_distinct(texts)
+    return [done[c] for c in codes.tolist()]
+
+
+def _normalise_distinct(texts: list[str]) -> list[str]:
+    joined = "\x00".join(texts)
+    if len(texts) < 2 or joined.count("\x00") != len(texts) - 1:  # a text holds NUL: no separator
+        return [normalise(t) for t in texts]
+    table, space = _code_point_map()
+    cps = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    mapped = table.take(np.minimum(cps, len(table) - 1))
+    mapped[cps >= len(table)] = -1
+    sep = cps == 0
+    mapped[sep] = 0
+    unsafe = np.flatnonzero(mapped < 0)
+    slow = np.unique(np.searchsorted(np.flatnonzero(sep), unsafe)).tolist()
+    mapped[unsafe] = 0x78  # any character but a space: the text is redone by normalise()
+    ws = space.take(mapped)
+    # a run of white space becomes one space; none at either end of a text
+    keep = ~ws
+    keep[1:] |= ~ws[:-1]
+    mapped, ws, sep = mapped[keep], ws[keep], sep[keep]
+    edge = sep.copy()
+    edge[1:] |= sep[:-1]
+    edge[:-1] |= sep[1:]
+    edge[0] = edge[-1] = True
+    out = np.where(ws, np.int32(32), mapped)[~(ws & edge)].astype("<u4")
+    result = out.tobytes().decode("utf-32-le").split("\x00")
+    for i in slow:
+        result[i] = normalise(texts[i])
+    return result
+
+
+# blocks where every character normalises on its own (no composition with a neighbour); the halfwidth
+# katakana and hangul of U+FF61-U+FFDF are left out: NFKC joins them with their sound marks
+_SAFE_RANGES = (
+    (0x0001, 0x0100),
+    (0x2000, 0x2070),
+    (0x3000, 0x3040),
+    (0x3400, 0x4DC0),
+    (0x4E00, 0xA000),
+    (0xF900, 0xFB00),
+    (0xFF00, 0xFF61),
+    (0xFFE0, 0xFFF0),
+)
+
+
+@cache
+def _code_point_map() -> tuple[np.ndarray, np.ndarray]:
+    """(code point -> its normalised code point, or -1 where the text needs :func:`normalise`;
+    code point -> is white space), over the Basic Multilingual Plane."""
+    table = np.full(0x10000, -1, dtype=np.int32)
+    simplified = _simplified()
+    for lo, hi in _SAFE_RANGES:
+        for c in range(lo, hi):
+            ch = chr(c)
+            out = unicodedata.normalize("NFKC", ch).translate(simplified).lower()
+            decomposed = unicodedata.normalize("NFKD", ch)
+            if (
+                len(out) == 1
+                and ord(out) < 0x10000
+                and not unicodedata.combining(out)
+                and not unicodedata.combining(decomposed[0])
+                and out != "\x00"
+            ):
+                table[c] = ord(out)
+    space = np.array([chr(c).isspace() for c in range(0x10000)])
+    return table, space
 
 
 def _keys(texts: Sequence[str], max_n: int) -> tuple[np.ndarray, np.ndarray]:
