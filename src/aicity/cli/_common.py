@@ -58,6 +58,15 @@ def progress(description: str, total: int | None = None) -> Iterator[Callable[..
         yield advance
 
 
+def check_language(lang: str) -> None:
+    """``--lang``: one of the languages every face speaks."""
+    from aicity.errors import ConfigError
+    from aicity.languages import LANGUAGES
+
+    if lang not in LANGUAGES:
+        raise ConfigError(f"expected {' or '.join(LANGUAGES)}, received {lang!r}", path="--lang")
+
+
 def db_option() -> Path:
     from aicity.paths import DB_ENV, DEFAULT_DB, default_store_path
 

@@ -10,7 +10,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from aicity.cli._common import console, db_option
+from aicity.cli._common import check_language, console, db_option
 
 
 def register(app: typer.Typer) -> None:
@@ -27,13 +27,11 @@ def profile_cmd(
     """Profile one city of a stored run: rank with its 90% interval, n real / N, dimension scores,
     strengths and weaknesses (real, distinctive cells only), verdict clauses with their basis, and the
     facts that move its rank most."""
-    from aicity.errors import ConfigError
     from aicity.profiles.evidence import flag_label
     from aicity.workflows.profile import unit_profile
     from aicity.workflows.session import open_store
 
-    if lang not in ("zh", "en"):
-        raise ConfigError(f"expected zh or en, received {lang!r}", path="--lang")
+    check_language(lang)
     with open_store(db, read_only=True) as store:
         found = unit_profile(store, city, run)
     p = found.profile

@@ -10,7 +10,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from aicity.cli._common import console, db_option
+from aicity.cli._common import check_language, console, db_option
 
 
 def register(app: typer.Typer) -> None:
@@ -31,14 +31,13 @@ def projects_cmd(
 ) -> None:
     """Projects per city (count; planned, signed and actual amounts in 亿元, each apart), or with
     --city that city's projects by kind, stage and the layer of their firm, each with its source."""
-    from aicity.errors import ConfigError, InputError
+    from aicity.errors import InputError
     from aicity.workflows.industry_map import resolve_unit
     from aicity.workflows.info import city_names
     from aicity.workflows.projects import PROJECTS_NOTE, city_projects, projects_by_city
     from aicity.workflows.session import open_store
 
-    if lang not in ("zh", "en"):
-        raise ConfigError(f"expected zh or en, received {lang!r}", path="--lang")
+    check_language(lang)
     zh = lang == "zh"
     amount_heads = (
         ["计划额（亿元）", "签约额（亿元）", "实际投资（亿元）"]

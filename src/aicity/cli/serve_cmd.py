@@ -29,11 +29,12 @@ def serve(
     """Serve the explorer (pages and /api/v1/) on HOST:PORT from a snapshot of the store taken at start:
     nothing is ever written, and `aicity ingest` can write the store meanwhile (restart to show it)."""
     from aicity.errors import ConfigError
+    from aicity.languages import LANGUAGES
     from aicity.web import WebSettings, create_app
     from aicity.web.app import serve as run_server
     from aicity.workflows.session import snapshot_store
 
-    if lang not in ("zh", "en"):
+    if lang not in LANGUAGES:
         raise ConfigError(f"--lang must be zh or en; got {lang!r}", path="--lang")
     if reports is not None and not reports.is_dir():
         raise ConfigError(f"--reports must be a folder; {reports} is not one", path="--reports")

@@ -10,7 +10,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from aicity.cli._common import console, db_option
+from aicity.cli._common import check_language, console, db_option
 
 
 def register(app: typer.Typer) -> None:
@@ -36,14 +36,12 @@ def site_cmd(
     """Rank the cities of a stored run for a kind of firm: the persona's weights over the framework's
     indicators (each with its reasoning), its hard filters, rank intervals under its weights, the 3 facts
     that put each city where it is and the one step that would move it up."""
-    from aicity.errors import ConfigError
     from aicity.workflows.persona import load_persona
     from aicity.workflows.session import open_store
     from aicity.workflows.site import site_ranking
     from aicity.workflows.site_result import as_dict
 
-    if lang not in ("zh", "en"):
-        raise ConfigError(f"expected zh or en, received {lang!r}", path="--lang")
+    check_language(lang)
     found = load_persona(persona)  # a bad persona file fails before the store is opened
     from aicity.workflows.info import stored_run
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
-from aicity.cli._common import console, db_option
+from aicity.cli._common import check_language, console, db_option
 
 
 def register(app: typer.Typer) -> None:
@@ -35,12 +35,10 @@ def targets_cmd(
     """List a city's missing or thin industry-map segments, weighted by their weight in the chain, with
     candidate firms elsewhere in the store: their city, classification confidence, business text and why
     they fit. Never names a firm of the city."""
-    from aicity.errors import ConfigError
     from aicity.workflows.session import open_store
     from aicity.workflows.targets import as_dict, targets
 
-    if lang not in ("zh", "en"):
-        raise ConfigError(f"expected zh or en, received {lang!r}", path="--lang")
+    check_language(lang)
     with open_store(db, read_only=True) as store:
         result = targets(
             store, city, per_segment=per_segment, top=top, thin_lq=thin_lq, taxonomy=taxonomy

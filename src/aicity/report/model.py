@@ -12,10 +12,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from aicity.languages import LANGUAGES
 from aicity.profiles.profile import Profile
 from aicity.store.runs import StoredRun
 
-LANGS = ("zh", "en")
+LANGS = LANGUAGES
 
 
 # below this many cities ranked by both, a rank correlation says nothing

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from aicity.errors import AicityError
+from aicity.languages import LANGUAGES
 from aicity.web.catalogue import Tables
 from aicity.web.figures import FigureViews
 from aicity.web.live import LiveRanking
@@ -71,7 +72,7 @@ class Explorer(FigureViews):
             importlib.import_module("aicity.workflows.industry_map")
         if self.live is not None:
             self.live.warm_up()
-            for lang in ("zh", "en"):
+            for lang in LANGUAGES:
                 self.map_json(lang)
                 self.ranking_bar_json(lang)
         self.data_gaps()

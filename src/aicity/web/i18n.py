@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from starlette.requests import Request
 
-from aicity.web.settings import LANGUAGES, Language
+from aicity.languages import LANGUAGES, Language
 
 STRINGS: dict[str, tuple[str, str]] = {
     # navigation

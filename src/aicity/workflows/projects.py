@@ -17,6 +17,7 @@ import pandas as pd
 
 from aicity.io.credit import firm_name_key
 from aicity.io.projects import AMOUNT_KIND_LABELS, KIND_LABELS, STAGE_LABELS
+from aicity.languages import LANGUAGES
 from aicity.layers import LAYER_NAMES_EN, LAYER_NAMES_ZH, LAYERS
 from aicity.store import Store
 from aicity.store import projects as sprojects
@@ -213,7 +214,7 @@ def _records(frame: pd.DataFrame) -> dict:
             "source_url": _clean(row.source_url),
             "note": _clean(row.note),
         }
-        for lang in ("zh", "en"):
+        for lang in LANGUAGES:
             item[f"kind_{lang}"] = label(KIND_LABELS, row.kind, lang)
             item[f"stage_{lang}"] = label(STAGE_LABELS, stage, lang)
             item[f"layer_{lang}"] = label(LAYER_LABELS, _clean(row.layer), lang)
@@ -222,7 +223,7 @@ def _records(frame: pd.DataFrame) -> dict:
     summary = []
     for row in summarise(frame).itertuples(index=False):
         record = {"dimension": row.dimension, "group": row.group, "n_projects": int(row.n_projects)}
-        for lang in ("zh", "en"):
+        for lang in LANGUAGES:
             record[f"label_{lang}"] = group_label(row.dimension, row.group, lang)
         for kind in AMOUNT_KINDS:
             amount = getattr(row, f"{kind}_yi")
