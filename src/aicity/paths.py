@@ -10,6 +10,8 @@ from pathlib import Path
 DB_ENV = "AICITY_DB"  # the one environment variable the project reads
 DEFAULT_DB = "aicity.duckdb"
 DEFAULT_OUT = "out"  # the folder `aicity demo` and `aicity report` write into
+DEFAULT_HOST = "127.0.0.1"  # the explorer listens on loopback unless told otherwise
+DEFAULT_PORT = 8000
 
 
 def default_store_path() -> Path:

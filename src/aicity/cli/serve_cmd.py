@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from aicity.cli._common import console, db_option
+from aicity.paths import DEFAULT_HOST, DEFAULT_PORT
 
 
 def register(app: typer.Typer) -> None:
@@ -17,9 +18,9 @@ def register(app: typer.Typer) -> None:
 def serve(
     db: Path = db_option(),
     host: str = typer.Option(
-        "127.0.0.1", "--host", help="Address to bind (loopback unless told otherwise)."
+        DEFAULT_HOST, "--host", help="Address to bind (loopback unless told otherwise)."
     ),
-    port: int = typer.Option(8000, "--port", min=1, max=65535, help="TCP port."),
+    port: int = typer.Option(DEFAULT_PORT, "--port", min=1, max=65535, help="TCP port."),
     lang: str = typer.Option("zh", "--lang", help="Default page language: zh or en."),
     reports: Path | None = typer.Option(
         None, "--reports", help="Folder holding the report PDF offered under Downloads (e.g. out/)."

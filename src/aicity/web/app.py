@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from aicity.paths import DEFAULT_HOST, DEFAULT_PORT
 from aicity.web.errors import error_response, install_error_handlers
 from aicity.web.explorer import Explorer
 from aicity.web.rendering import error_page_renderer, page_context, render, templates_for
@@ -65,7 +66,7 @@ def create_app(store: Store | Explorer, settings: WebSettings | None = None) -> 
 
 
 def serve(
-    app: FastAPI, host: str = "127.0.0.1", port: int = 8000, log_level: str = "warning"
+    app: FastAPI, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, log_level: str = "warning"
 ) -> None:
     """Run the explorer under uvicorn (one process) exactly as ``aicity serve`` does."""
     import gc

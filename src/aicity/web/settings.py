@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from aicity.languages import Language
+from aicity.paths import DEFAULT_HOST, DEFAULT_PORT
 
 
 class WebSettings(BaseModel):
@@ -12,8 +13,8 @@ class WebSettings(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    host: str = "127.0.0.1"
-    port: int = Field(default=8000, ge=1, le=65535)
+    host: str = DEFAULT_HOST
+    port: int = Field(default=DEFAULT_PORT, ge=1, le=65535)
     default_language: Language = "zh"
     title_zh: str = "中国人工智能城市与园区浏览器"
     title_en: str = "China AI cities and parks explorer"
