@@ -14,6 +14,7 @@ DOC = ROOT / "docs" / "dev" / "architecture.md"
 FLOORS = {
     "errors": 0,
     "layers": 0,
+    "languages": 0,
     "paths": 0,
     "io": 1,
     "data": 2,
