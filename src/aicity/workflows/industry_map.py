@@ -7,6 +7,8 @@ import pandas as pd
 
 from aicity.errors import ConfigError, InputError
 from aicity.inventory.taxonomy import Taxonomy
+from aicity.languages import LANGUAGES
+from aicity.layers import LAYER_NAMES_EN, LAYER_NAMES_ZH, LAYERS
 from aicity.store import Store
 from aicity.store import inventory as sinv
 from aicity.workflows.inventory import load_taxonomy_records
@@ -69,7 +71,7 @@ def industry_map_data(
     """Everything the industry map of a city (or park) shows, from the current inventory run."""
     from aicity.viz.industry_map import Band, Cell, IndustryMapData, finding_sentence, layer_mix
 
-    if lang not in ("zh", "en"):
+    if lang not in LANGUAGES:
         raise ConfigError(f"lang must be zh or en, received {lang!r}", path="--lang")
     unit_type, unit_key, name_zh, name_en = resolve_unit(store, city, park)
     inv_run = sinv.latest_run(store, "inventory")
@@ -98,28 +100,18 @@ def industry_map_data(
         store, classify_run, city_key, unit_key if unit_type == "park" else None
     )
     bands = []
-    for layer in ("foundation", "technology", "application"):
+    for layer in LAYERS:
         cells = []
         for seg in tax.in_layer(layer):
             count = int(values.get(f"inv_firms_seg_{seg.code}", 0) or 0)
             names = tuple(firms.loc[firms["segment"] == seg.code, "name"].head(max_firms))
             cells.append(Cell(seg.code, seg.name(lang), count, names))
-        from aicity.layers import LAYER_NAMES_EN, LAYER_NAMES_ZH
-
         bands.append(
             Band(layer, (LAYER_NAMES_ZH if lang == "zh" else LAYER_NAMES_EN)[layer], tuple(cells))
         )
     mix = layer_mix(
-        {
-            k: values[f"inv_share_{k}"]
-            for k in ("foundation", "technology", "application")
-            if f"inv_share_{k}" in values
-        },
-        {
-            k: nat_values[f"inv_share_{k}"]
-            for k in ("foundation", "technology", "application")
-            if f"inv_share_{k}" in nat_values
-        },
+        {k: values[f"inv_share_{k}"] for k in LAYERS if f"inv_share_{k}" in values},
+        {k: nat_values[f"inv_share_{k}"] for k in LAYERS if f"inv_share_{k}" in nat_values},
         lang,
     )
     n_firms = int(values.get("inv_firms_total", 0) or 0)
