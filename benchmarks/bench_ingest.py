@@ -2,7 +2,10 @@
 DuckDB file, beside a plain ``duckdb.read_csv`` of the same rows in UTF-8 (all text, no validation) into
 a DuckDB file, measured in the same run.
 
-Goals (issue 2): >= 250,000 rows/s validated, peak memory < 2 GB, within 3x of the plain read.
+Goals: issue 2, >= 250,000 rows/s validated, peak memory < 2 GB, within 3x of the plain read; issue 18,
+within 2x of the plain read and <= 1 GB peak. The note splits our time at the moment the rows are checked:
+reading, decoding and checking before it, the store's write (the insert under the enterprises table's
+two unique indexes, the commit, the checkpoint on close) after it.
 Each side runs in its own child process so wall time, CPU time (user + sys) and peak memory
 (ru_maxrss) are that side's alone; both clocks stop after the database is closed (its checkpoint
 included), so both measure a durable file. On a shared machine wall time depends on the other load, so the
@@ -34,13 +37,20 @@ _OURS = (
     _MEASURE
     + """
 from aicity.store import Store
-from aicity.workflows.ingest import ingest_file
+from aicity.workflows import ingest as workflow
+checked_at = []
+def timed_validate(*args, _validate=workflow.validate, **kwargs):
+    out = _validate(*args, **kwargs)
+    checked_at.append(time.perf_counter())  # every row read and checked; the store's write follows
+    return out
+workflow.validate = timed_validate
 store = Store.open(sys.argv[2])
 t0, c0 = time.perf_counter(), cpu()
-result = ingest_file(store, sys.argv[1], "enterprises")
+result = workflow.ingest_file(store, sys.argv[1], "enterprises")
 store.close()  # the checkpoint on close is part of the cost of a durable file
 wall, cpu_s = time.perf_counter() - t0, cpu() - c0
-print(json.dumps({"seconds": wall, "cpu": cpu_s, "rows": result.n_rows, "accepted": result.n_accepted,
+print(json.dumps({"seconds": wall, "cpu": cpu_s, "checked": checked_at[0] - t0,
+                  "rows": result.n_rows, "accepted": result.n_accepted,
                   "rejected": result.n_rejected,
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
@@ -91,8 +101,9 @@ def main() -> list[dict]:
     note = (
         f"synthetic rows; median of {REPEAT} runs (ours {spread} s); {rate:,.0f} rows/s validated+"
         f"stored (goal >= 250,000); {ours['accepted']:,} accepted, {ours['rejected']:,} rejected; "
-        f"peak {max(r['peak_mb'] for r in ours_runs):,.0f} MB (goal < 2,048); "
-        f"{ours['seconds'] / peer['seconds']:.1f}x the plain read (goal <= 3x); "
+        f"read+checked in {ours['checked']:.2f} s, store write {ours['seconds'] - ours['checked']:.2f} s; "
+        f"peak {max(r['peak_mb'] for r in ours_runs):,.0f} MB (goals < 2,048, <= 1,024); "
+        f"{ours['seconds'] / peer['seconds']:.1f}x the plain read (goals <= 3x, <= 2x); "
         f"CPU s ours {ours['cpu']:.1f} vs peer {peer['cpu']:.1f}; load avg {load:.1f}"
     )
     return [
