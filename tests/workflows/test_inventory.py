@@ -10,6 +10,7 @@ import pytest
 
 from aicity.errors import ConfigError, InputError
 from aicity.store import Store
+from aicity.store import classifications as scls
 from aicity.store import inventory as sinv
 from aicity.workflows import classification as wf_classify
 from aicity.workflows import industry_map as wf_map
@@ -42,7 +43,7 @@ def store():
 def test_real_firms_keep_their_labels_and_feed_the_indicators(store):
     result = wf_classify.classify(store)
     assert result.n_firms == 77 and result.n_labelled == 77 and result.n_classified == 77
-    firms = sinv.classifications(store, result.run_id)
+    firms = scls.classifications(store, result.run_id)
     assert firms["method"].eq("input").all() and firms["confidence"].eq(1.0).all()
     inv = wf.inventory(store, year=2025)
     assert inv.classify_run_id == result.run_id and inv.n_firms == 77
@@ -95,7 +96,7 @@ def test_unlabelled_firms_are_classified_in_the_database(tmp_path: Path):
     )
     result = wf_classify.classify(store)
     assert result.n_labelled == 77 and result.n_classified == 78
-    cls = sinv.classifications(store, result.run_id).set_index("enterprise_id")
+    cls = scls.classifications(store, result.run_id).set_index("enterprise_id")
     assert cls.loc["x1", "segment"] == "robotics" and cls.loc["x1", "method"] == "rules"
     assert "人形机器人" in cls.loc["x1", "explanation"]
     assert pd.isna(cls.loc["x2", "segment"])
@@ -133,7 +134,7 @@ def test_learned_method_trains_saves_and_classifies(tmp_path: Path):
     )
     result = wf_classify.classify(store, method="learned")
     assert result.model_version == 1
-    cls = sinv.classifications(store, result.run_id).set_index("enterprise_id")
+    cls = scls.classifications(store, result.run_id).set_index("enterprise_id")
     assert cls.loc["x1", "segment"] == "smart_finance" and cls.loc["x1", "method"] == "learned"
     assert cls.loc["baidu", "method"] == "input"  # labels in the input win
     ev = wf_models.evaluate_labels(labels, "learned", store)
@@ -197,7 +198,7 @@ def test_non_ai_and_unclassified_firms_are_counted_apart(tmp_path: Path):
     assert result.model.startswith("bundled, trained on firms_labelled.csv sha256 ")
     assert result.n_non_ai == 1
     assert list((tmp_path / "s.duckdb.models").glob("bundled-*.joblib"))  # cached beside the store
-    cls = sinv.classifications(store, result.run_id).set_index("enterprise_id")
+    cls = scls.classifications(store, result.run_id).set_index("enterprise_id")
     assert cls.loc["park", "outcome"] == "non_ai" and pd.isna(cls.loc["park", "layer"])
     assert cls.loc["chip", "segment"] == "ai_chips"
     inv = wf.inventory(store, year=2025, anchor_share=1.0)

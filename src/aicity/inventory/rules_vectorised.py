@@ -2,7 +2,7 @@
 
 Same rules and same answers as :class:`aicity.inventory.rules.RulesClassifier` (a test compares the
 two), for many firms at once. The keyword matching itself happens elsewhere (RE2 inside DuckDB, see
-:func:`aicity.store.inventory.keyword_hit_batches`); a batch holds, per firm, ``enterprise_id``,
+:func:`aicity.store.classifications.keyword_hit_batches`); a batch holds, per firm, ``enterprise_id``,
 ``given_layer`` (the layer label given in the input, or null), ``name_hits`` and ``scope_hits`` (the
 matched keywords, as written). Scoring builds a dense firms x segments matrix, so there is no hash
 aggregation of per-firm lists.

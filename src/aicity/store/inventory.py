@@ -1,6 +1,6 @@
-"""Inventory tables (migration 002): classify and inventory runs, classifications, run taxonomies,
-learned-model registry; derived indicators go to the core ``observations`` table with the provenance
-note "derived from inventory run N". Every SQL statement of the inventory feature lives here.
+"""Inventory tables (migration 002): classify and inventory runs, run taxonomies, the learned-model
+registry; derived indicators go to the core ``observations`` table with the provenance note "derived
+from inventory run N". The classifications of a run are in :mod:`aicity.store.classifications`.
 """
 
 from __future__ import annotations
@@ -19,21 +19,9 @@ PROVENANCE = "derived from inventory run {run_id}"
 _PROVENANCE_LIKE = "derived from inventory run %"
 # appended to the provenance of values counted over a firm list that holds any sample-kind firm
 SAMPLE_PROVENANCE = "; over a sample firm list: illustrative, never scored"
-# a row's outcome; rows without one (the rules, runs before migration 009) read from their layer
-OUTCOME_SQL = "coalesce({c}outcome, CASE WHEN {c}layer IS NULL THEN 'unclassified' ELSE 'ai' END)"
 NON_AI_LAYER = (
     "none"  # the layer of a non-AI firm in the derivation input (never stored as a layer)
 )
-CLASSIFICATION_COLUMNS = [
-    "enterprise_id",
-    "segment",
-    "layer",
-    "secondary",
-    "confidence",
-    "score",
-    "explanation",
-    "method",
-]
 
 
 def _scalar(store: Store, sql: str, params: Any = None) -> Any:
@@ -106,28 +94,7 @@ def run_taxonomy(store: Store, run_id: int) -> list[dict[str, Any]]:
     return df.to_dict("records")
 
 
-# ----- classification -----------------------------------------------------------------------------
-def classification_input(store: Store) -> pd.DataFrame:
-    """Every firm with the fields the classifiers read; layer/segment are the labels given in the input."""
-    return store.fetch_df(
-        "SELECT enterprise_id, name, description, note, layer, segment, label_source, city_code "
-        "FROM enterprises ORDER BY enterprise_id"
-    )
-
-
-def unknown_segment_labels(store: Store, codes: list[str]) -> list[str]:
-    """Segment labels in ``enterprises`` that are not among ``codes`` (set-based: fine at 10M rows)."""
-    store.register("_inv_codes", pd.DataFrame({"code": codes}))
-    try:
-        df = store.fetch_df(
-            "SELECT DISTINCT segment FROM enterprises WHERE nullif(segment, '') IS NOT NULL "
-            "AND segment NOT IN (SELECT code FROM _inv_codes) ORDER BY segment LIMIT 20"
-        )
-    finally:
-        store.unregister("_inv_codes")
-    return df["segment"].tolist()
-
-
+# ----- firms ---------------------------------------------------------------------------------------
 def keyword_matches(
     names: list[str], texts: list[str], pattern: str
 ) -> list[tuple[list[str], list[str]]]:
@@ -165,99 +132,11 @@ def count_enterprises(store: Store) -> int:
     return int(_scalar(store, "SELECT count(*) FROM enterprises"))
 
 
-def write_classifications(store: Store, run_id: int, df: pd.DataFrame) -> int:
-    """Write a classify run's rows; ``outcome`` (ai / non_ai / unclassified) when the frame has it."""
-    out = df[[*CLASSIFICATION_COLUMNS, *(["outcome"] if "outcome" in df else [])]].copy()
-    out.insert(0, "run_id", run_id)
-    return store.insert_df("classifications", out)
-
-
 def _checked_relation(relation: str) -> str:
     """``relation`` when it is a plain identifier (it is written into the SQL text)."""
     if relation != "enterprises" and not relation.replace("_", "").isalnum():
         raise StoreError(f"bad relation name {relation!r} (expected a plain identifier)")
     return relation
-
-
-def count_classifications(store: Store, run_id: int) -> int:
-    return int(_scalar(store, "SELECT count(*) FROM classifications WHERE run_id = ?", [run_id]))
-
-
-def write_input_labels(store: Store, run_id: int, relation: str = "enterprises") -> None:
-    """Classify run rows for the firms whose segment is given in the input (method 'input'): labels
-    given in the input win, no matching needed. ``relation``: a table or view with enterprise_id,
-    name, description, layer, segment."""
-    columns = ", ".join(["run_id", *CLASSIFICATION_COLUMNS])
-    store.execute(
-        f"INSERT INTO classifications ({columns}) "
-        f"SELECT {int(run_id)}, enterprise_id, segment, nullif(layer, ''), '', 1.0, NULL, "
-        f"'label given in the input', 'input' FROM {_checked_relation(relation)} "
-        "WHERE nullif(segment, '') IS NOT NULL"
-    )
-
-
-def keyword_hit_batches(
-    store: Store, pattern: str, relation: str = "enterprises", batch_rows: int = 262_144
-) -> pa.RecordBatchReader:
-    """The taxonomy keywords found in each firm without a segment label, streamed in Arrow batches:
-    enterprise_id, given_layer (the layer label, or null), name_hits, scope_hits.
-
-    ``pattern``: the alternation built by :func:`aicity.inventory.rules.keyword_pattern`; DuckDB runs
-    the forward maximum-matching scan (``regexp_extract_all``, RE2) on all cores. Read the reader to
-    its end before the next statement on the store (DuckDB refuses new work on a connection whose
-    last result was only partly fetched).
-    """
-    return store.connection.sql(
-        "SELECT enterprise_id, nullif(layer, '') AS given_layer, "
-        "regexp_extract_all(coalesce(name, ''), $pattern, 0, 'i') AS name_hits, "
-        "regexp_extract_all(coalesce(description, ''), $pattern, 0, 'i') AS scope_hits "
-        f"FROM {_checked_relation(relation)} WHERE nullif(segment, '') IS NULL",
-        params={"pattern": pattern},
-    ).to_arrow_reader(batch_rows)
-
-
-def write_scored_classifications(store: Store, run_id: int, scored: pa.Table) -> None:
-    """Append scored classification rows (run_id and :data:`CLASSIFICATION_COLUMNS`) with one
-    INSERT ... SELECT from the Arrow table."""
-    columns = ", ".join(["run_id", *CLASSIFICATION_COLUMNS])
-    view = f"_inv_scored_{int(run_id)}"
-    store.register(view, scored)
-    try:
-        store.execute(f"INSERT INTO classifications ({columns}) SELECT {columns} FROM {view}")
-    finally:
-        store.unregister(view)
-
-
-def classification_counts(store: Store, run_id: int) -> dict[str, int]:
-    df = store.fetch_df(
-        "SELECT count(*) AS n, count(segment) AS n_classified, "
-        "count(*) FILTER (WHERE method = 'input') AS n_labelled, "
-        f"count(*) FILTER (WHERE {OUTCOME_SQL.format(c='')} = 'non_ai') AS n_non_ai, "
-        f"count(*) FILTER (WHERE {OUTCOME_SQL.format(c='')} = 'unclassified') AS n_unclassified "
-        "FROM classifications WHERE run_id = ?",
-        [run_id],
-    )
-    return {k: int(v) for k, v in df.iloc[0].items()}
-
-
-def classifications(
-    store: Store, run_id: int | None = None, city_code: str | None = None
-) -> pd.DataFrame:
-    """Results of a classify run (default: the latest) with the firm's name, city and park."""
-    rid = run_id if run_id is not None else latest_run(store, "classify")
-    if rid is None:
-        return pd.DataFrame(
-            columns=["run_id", "enterprise_id", "name", *CLASSIFICATION_COLUMNS[1:]]
-        )
-    sql = (
-        "SELECT c.run_id, c.enterprise_id, e.name, e.city_code, e.park_id, c.segment, c.layer, "
-        "c.secondary, c.confidence, c.score, c.explanation, c.method, "
-        f"{OUTCOME_SQL.format(c='c.')} AS outcome "
-        "FROM classifications c JOIN enterprises e USING (enterprise_id) WHERE c.run_id = ?"
-        + (" AND e.city_code = ?" if city_code else "")
-        + " ORDER BY c.enterprise_id"
-    )
-    return store.fetch_df(sql, [rid, city_code] if city_code else [rid])
 
 
 # ----- derivation input ---------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from aicity.inventory.rules import NAME_WEIGHT, keyword_pattern
 from aicity.inventory.rules_vectorised import VectorisedRules
 from aicity.inventory.taxonomy import LAYERS, Taxonomy, load_taxonomy
 from aicity.store import Store
+from aicity.store import classifications as scls
 from aicity.store import inventory as sinv
 from aicity.workflows.labels import TEXT_COLUMNS
 from aicity.workflows.models import METHODS, learned_model
@@ -53,7 +54,7 @@ def _apply_labels(predicted: pd.DataFrame, firms: pd.DataFrame) -> pd.DataFrame:
 
 
 def _check_labels(store: Store, tax: Taxonomy) -> None:
-    unknown = sinv.unknown_segment_labels(store, tax.codes)
+    unknown = scls.unknown_segment_labels(store, tax.codes)
     if unknown:
         raise ConfigError(
             f"firms in the store carry segment labels {unknown} that taxonomy {tax.source} lacks "
@@ -108,7 +109,7 @@ def classify(
         else:
             assert model is not None
             _classify_learned(store, run_id, model)
-        counts = sinv.classification_counts(store, run_id)
+        counts = scls.classification_counts(store, run_id)
         seconds = time.perf_counter() - started
         sinv.update_run(
             store,
@@ -136,20 +137,20 @@ def classify(
 
 def _classify_learned(store: Store, run_id: int, model: LearnedClassifier) -> None:
     """The learned model over the firms without a segment label; the labelled ones keep theirs."""
-    firms = sinv.classification_input(store)
+    firms = scls.classification_input(store)
     firms = firms.assign(layer=firms["layer"].where(firms["layer"].isin(list(LAYERS)), None))
     unlabelled = firms[firms["segment"].isna() | (firms["segment"].astype(str) == "")]
     predicted = (
         model.classify(unlabelled, TEXT_COLUMNS)
         if len(unlabelled)
-        else pd.DataFrame(columns=[*sinv.CLASSIFICATION_COLUMNS, "outcome"])
+        else pd.DataFrame(columns=[*scls.CLASSIFICATION_COLUMNS, "outcome"])
     )
     labelled = firms.loc[~firms.index.isin(unlabelled.index), ["enterprise_id"]]
     stub = pd.DataFrame({"enterprise_id": labelled["enterprise_id"].astype(str)})
-    for c in [*sinv.CLASSIFICATION_COLUMNS[1:], "outcome"]:
+    for c in [*scls.CLASSIFICATION_COLUMNS[1:], "outcome"]:
         stub[c] = None
     combined = pd.concat([predicted, stub], ignore_index=True) if len(stub) else predicted
-    sinv.write_classifications(store, run_id, _apply_labels(combined, firms))
+    scls.write_classifications(store, run_id, _apply_labels(combined, firms))
 
 
 def classify_rules_in_db(
@@ -173,15 +174,15 @@ def classify_rules_in_db(
     by the batch plus the compact results. Runs inside the caller's transaction, if any.
     """
     rules = VectorisedRules(keywords, name_weight)
-    before = sinv.count_classifications(store, run_id)
-    sinv.write_input_labels(store, run_id, relation)
-    batches = sinv.keyword_hit_batches(store, pattern, relation, batch_rows)
+    before = scls.count_classifications(store, run_id)
+    scls.write_input_labels(store, run_id, relation)
+    batches = scls.keyword_hit_batches(store, pattern, relation, batch_rows)
     scored = [rules.score(batch, run_id) for batch in batches]  # read to the end before writing
     if scored:
-        sinv.write_scored_classifications(store, run_id, pa.concat_tables(scored))
-    return sinv.count_classifications(store, run_id) - before
+        scls.write_scored_classifications(store, run_id, pa.concat_tables(scored))
+    return scls.count_classifications(store, run_id) - before
 
 
 def classifications(store: Store, run_id: int | None = None) -> pd.DataFrame:
     """The firms' classifications of a classify run (default: the latest)."""
-    return sinv.classifications(store, run_id)
+    return scls.classifications(store, run_id)

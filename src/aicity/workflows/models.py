@@ -17,6 +17,7 @@ from aicity.inventory.learned import LearnedClassifier, cross_val_predict
 from aicity.inventory.rules import RulesClassifier
 from aicity.inventory.taxonomy import Taxonomy, load_taxonomy
 from aicity.store import Store
+from aicity.store import classifications as scls
 from aicity.store import inventory as sinv
 from aicity.workflows.labels import (
     BUNDLED_LABELS,
@@ -136,7 +137,7 @@ def train(
         frame = read_labels(labels_path, text_columns)
         digest = file_sha256(Path(labels_path))
     else:
-        frame = sinv.classification_input(store)
+        frame = scls.classification_input(store)
         frame = frame[frame["segment"].notna() & (frame["segment"].astype(str) != "")]
         frame = frame.reset_index(drop=True)
         digest = hashlib.sha256(

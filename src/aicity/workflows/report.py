@@ -19,7 +19,7 @@ def _firms(store: Store) -> pd.DataFrame:
     """Real (non-synthetic) firms with their final layer/segment: the latest classification, else the label."""
     firms = store_core.enterprises(store, include_synthetic=False)
     try:
-        from aicity.store.inventory import classifications
+        from aicity.store.classifications import classifications
 
         classified = classifications(store)
     except Exception:
