@@ -1,69 +1,28 @@
 """The index framework: a tree index -> dimensions -> (sub-dimensions) -> indicators, plus the units.
 
-Built from COINr-format tables (iMeta + iData) or from YAML. Everything is validated up front and every
-problem is reported at once, naming the offending codes.
+Built from COINr-format tables (iMeta + iData, read by ``framework_coinr``) or from YAML (read by
+``framework_yaml``). Everything is validated up front and every problem is reported at once, naming the
+offending codes.
 """
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from aicity.errors import ConfigError
+from aicity.index.framework_coinr import read_coinr
+from aicity.index.framework_yaml import NODE_KEYS, read_yaml
+from aicity.index.nodes import Node
 
-NODE_TYPES = ("Indicator", "Aggregate", "Group", "Denominator", "Other")
-UNIT_TYPES = ("city", "park")
-_CODE_RE = re.compile(r"^[^\s\d][^\s]*$")
-_UNIT_COLUMNS = ("uCode", "uName", "Time")
-
-
-# The keys a node of a YAML framework may carry; anything else is reported as a mistake.
-NODE_KEYS = frozenset(
-    {
-        "code",
-        "parent",
-        "level",
-        "name_zh",
-        "name_en",
-        "weight",
-        "direction",
-        "denominator",
-        "unit",
-        "target",
-        "type",
-    }
-)
-
-
-@dataclass
-class Node:
-    """One indicator or aggregate of the tree."""
-
-    code: str
-    level: int
-    parent: str | None
-    weight: float = 1.0
-    direction: int = 1
-    name_en: str = ""
-    name_zh: str = ""
-    unit: str = ""
-    target: float = math.nan
-    denominator: str | None = None
-    type: str = "Indicator"
-
-
-def _missing(value: Any) -> bool:
-    # `value != value` is NaN's signature (a float or NumPy float); pd.NA is checked first as it has no truth
-    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
+# Node and NODE_KEYS are still importable from here, as they always were
+__all__ = ["NODE_KEYS", "Framework", "Node"]
 
 
 def _sort_key(code: str) -> tuple[str, str]:
@@ -263,173 +222,7 @@ class Framework:
         name: str = "index",
     ) -> Framework:
         """Build from COINr's iMeta and iData tables (COINr's ``new_coin`` checks, all reported at once)."""
-        problems: list[str] = []
-        required = ["iCode", "Level", "Parent", "Type"]
-        absent = [c for c in required if c not in imeta.columns]
-        if absent:
-            raise ConfigError(
-                f"iMeta lacks required columns {absent} (has {list(imeta.columns)})", path="iMeta"
-            )
-        # plain lists of the column labels: iterating a pandas Index element by element is slow
-        data_columns = idata.columns.tolist()
-        if "uCode" not in data_columns:
-            raise ConfigError("iData lacks the required column 'uCode'", path="iData")
-        meta = imeta
-        # one conversion to Python objects: per-column pandas access is slow for small tables
-        table = meta.to_numpy(dtype=object)
-        position = {name: i for i, name in enumerate(meta.columns.tolist())}
-        codes_all = [str(c) for c in table[:, position["iCode"]]]
-        types_all = list(table[:, position["Type"]])
-        seen: set[str] = set()
-        dup = sorted({c for c in codes_all if c in seen or seen.add(c)})  # type: ignore[func-returns-value]
-        if dup:
-            problems.append(f"duplicate iCode {dup}")
-        bad_type = sorted(
-            c for c, t in zip(codes_all, types_all, strict=True) if t not in NODE_TYPES
-        )
-        if bad_type:
-            problems.append(f"Type must be one of {list(NODE_TYPES)}: {bad_type}")
-        bad_codes = sorted(c for c in codes_all if not _CODE_RE.match(c))
-        if bad_codes:
-            problems.append(f"codes must not contain spaces or start with a digit: {bad_codes}")
-
-        def col(name: str) -> list[Any]:
-            return list(table[:, position[name]]) if name in position else [None] * len(meta)
-
-        columns = {
-            name: col(name)
-            for name in (
-                "Level",
-                "Parent",
-                "Type",
-                "Weight",
-                "Direction",
-                "iName",
-                "iName_zh",
-                "Unit",
-                "Target",
-                "Denominator",
-            )
-        }
-        nodes: dict[str, Node] = {}
-        for i in range(len(meta)):
-            kind = types_all[i]
-            if kind not in ("Indicator", "Aggregate"):
-                continue
-            code = codes_all[i]
-            if code in nodes:  # duplicate, already reported: keep the first for the other checks
-                continue
-            level, weight, direction = (
-                columns["Level"][i],
-                columns["Weight"][i],
-                columns["Direction"][i],
-            )
-            if _missing(level):
-                problems.append(f"{code}: Level is missing")
-                continue
-            if _missing(weight):
-                problems.append(f"{code}: Weight is missing")
-                weight = 1.0
-            if kind == "Indicator":
-                if _missing(direction) or float(direction) not in (-1.0, 1.0):
-                    problems.append(f"{code}: Direction must be -1 or 1 (got {direction})")
-                    direction = 1
-            elif _missing(direction):
-                direction = 1
-            parent, denom, target = (
-                columns["Parent"][i],
-                columns["Denominator"][i],
-                columns["Target"][i],
-            )
-            name_en, name_zh, unit = columns["iName"][i], columns["iName_zh"][i], columns["Unit"][i]
-            nodes[code] = Node(
-                code=code,
-                level=int(level),
-                parent=None if _missing(parent) else str(parent),
-                weight=float(weight),
-                direction=int(direction),
-                name_en="" if _missing(name_en) else str(name_en),
-                name_zh="" if _missing(name_zh) else str(name_zh),
-                unit="" if _missing(unit) else str(unit),
-                target=math.nan if _missing(target) else float(target),
-                denominator=None if _missing(denom) else str(denom),
-                type=str(kind),
-            )
-        groups = [c for c, t in zip(codes_all, types_all, strict=True) if t == "Group"]
-        denoms = [c for c, t in zip(codes_all, types_all, strict=True) if t == "Denominator"]
-        for n in nodes.values():
-            if n.type == "Indicator" and n.level != 1:
-                problems.append(f"{n.code}: indicators must be at Level 1 (got {n.level})")
-            if n.type == "Aggregate" and n.level < 2:
-                problems.append(f"{n.code}: aggregates must be at Level 2 or above (got {n.level})")
-        problems += _check_tree(nodes)
-
-        data_cols = set(data_columns)
-        missing_ind = [c for c, n in nodes.items() if n.level == 1 and c not in data_cols]
-        if missing_ind:
-            problems.append(f"indicators in iMeta but not in iData: {missing_ind}")
-        agg_in_data = [c for c, n in nodes.items() if n.level > 1 and c in data_cols]
-        if agg_in_data:
-            problems.append(f"aggregate codes must not be iData columns: {agg_in_data}")
-        for kind, codes in (("Group", groups), ("Denominator", denoms)):
-            absent_cols = [c for c in codes if c not in data_cols]
-            if absent_cols:
-                problems.append(f"{kind} codes in iMeta but not in iData: {absent_cols}")
-        unknown_den = sorted(
-            {
-                f"{c}->{n.denominator}"
-                for c, n in nodes.items()
-                if n.denominator and n.denominator not in denoms
-            }
-        )
-        if unknown_den:
-            problems.append(f"Denominator not declared with Type 'Denominator': {unknown_den}")
-        unknown_cols = sorted(data_cols - set(codes_all) - set(_UNIT_COLUMNS))
-        if unknown_cols:
-            problems.append(f"iData columns not described in iMeta: {unknown_cols}")
-        dtypes = dict(zip(data_columns, idata.dtypes.tolist(), strict=True))
-        non_numeric = [
-            c
-            for c in [*(c for c, n in nodes.items() if n.level == 1), *denoms]
-            if c in data_cols
-            and not pd.api.types.is_numeric_dtype(dtypes[c])
-            and idata[c].notna().any()
-        ]
-        if non_numeric:
-            problems.append(f"non-numeric indicator or denominator columns: {non_numeric}")
-        # one conversion of the whole table to Python objects, then plain column slices: much faster
-        # than per-column pandas access for the small tables indices are built from
-        cells = idata.to_numpy(dtype=object)
-        where = {c: i for i, c in enumerate(data_columns)}
-        raw_codes = cells[:, where["uCode"]].tolist()
-        missing_rows = [i + 2 for i, u in enumerate(raw_codes) if _missing(u)]
-        if missing_rows:
-            problems.append(f"uCode missing in rows {missing_rows}")
-        ucodes = [str(u) for u in raw_codes]
-        seen_u: set[str] = set()
-        dup_units = sorted({u for u in ucodes if u in seen_u or seen_u.add(u)})  # type: ignore[func-returns-value]
-        if dup_units:
-            problems.append(f"duplicate uCode {dup_units}")
-        if problems:
-            raise ConfigError("; ".join(problems), path="iMeta/iData")
-
-        unit_cols = [c for c in ("uName", *groups, *denoms) if c in data_cols]
-        indicators = [c for c, n in nodes.items() if n.level == 1]
-        unit_columns = {c: cells[:, where[c]] for c in unit_cols}
-        try:
-            values = cells[:, [where[c] for c in indicators]].astype(float)
-        except (TypeError, ValueError):  # pd.NA or text in an all-missing column
-            values = idata[indicators].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
-        return cls(
-            nodes=nodes,
-            level_names=list(level_names or []),
-            name=name,
-            group_columns=groups,
-            denominator_columns=denoms,
-            unit_codes=np.array(ucodes, dtype=object),
-            values=values,
-            unit_columns=unit_columns,
-        )
+        return cls(**read_coinr(imeta, idata, level_names=level_names, name=name))
 
     @classmethod
     def from_yaml(
@@ -440,149 +233,7 @@ class Framework:
         ``data`` has a ``uCode`` column (or index), optional ``uName``/``unit_type``/group columns, the
         indicator columns and any denominator columns. Without it the framework carries an empty table.
         """
-        spec, where = _load_yaml(source)
-        problems: list[str] = []
-        if not isinstance(spec, Mapping):
-            raise ConfigError(
-                f"expected a mapping at the top level, got {type(spec).__name__}", path=where
-            )
-        levels = spec.get("levels")
-        nodes_spec = spec.get("nodes")
-        index_spec = spec.get("index")
-        if not isinstance(nodes_spec, list) or not nodes_spec:
-            raise ConfigError("expected a non-empty list 'nodes'", path=f"{where} -> nodes")
-        if not isinstance(index_spec, Mapping) or "code" not in index_spec:
-            raise ConfigError("expected a mapping 'index' with a 'code'", path=f"{where} -> index")
-        if levels is not None and not (
-            isinstance(levels, list) and all(isinstance(x, str) for x in levels)
-        ):
-            problems.append("levels: expected a list of level names from indicators upwards")
-            levels = None
-        unit_type = spec.get("unit_type")
-        if unit_type is not None and unit_type not in UNIT_TYPES:
-            problems.append(f"unit_type: must be one of {list(UNIT_TYPES)} (got {unit_type!r})")
-        nodes: dict[str, Node] = {}
-        raw_nodes = [dict(index_spec, level=None, parent=None), *nodes_spec]
-        for i, ns in enumerate(raw_nodes):
-            path = "index" if i == 0 else f"nodes[{i - 1}]"
-            if not isinstance(ns, Mapping) or "code" not in ns:
-                problems.append(f"{path}: expected a mapping with a 'code'")
-                continue
-            code = str(ns["code"])
-            extra = sorted(set(ns) - NODE_KEYS)
-            if extra:
-                problems.append(f"{path} ({code}): unknown keys {extra}")
-            if code in nodes:
-                problems.append(f"{path}: duplicate code {code}")
-                continue
-            if not _CODE_RE.match(code):
-                problems.append(
-                    f"{path}: code {code!r} must not contain spaces or start with a digit"
-                )
-            if not (ns.get("name_zh") or ns.get("name_en")):
-                problems.append(f"{path} ({code}): needs name_zh or name_en")
-            weight = ns.get("weight", 1.0)
-            direction = ns.get("direction", 1)
-            if not isinstance(weight, int | float) or isinstance(weight, bool) or weight < 0:
-                problems.append(f"{path} ({code}): weight must be a number >= 0 (got {weight!r})")
-                weight = 1.0
-            if direction not in (-1, 1):
-                problems.append(f"{path} ({code}): direction must be -1 or 1 (got {direction!r})")
-                direction = 1
-            target = ns.get("target")
-            nodes[code] = Node(
-                code=code,
-                level=int(ns["level"]) if ns.get("level") is not None else -1,
-                parent=None if ns.get("parent") is None else str(ns["parent"]),
-                weight=float(weight),
-                direction=int(direction),
-                name_en=str(ns.get("name_en", "") or ""),
-                name_zh=str(ns.get("name_zh", "") or ""),
-                unit=str(ns.get("unit", "") or ""),
-                target=math.nan if target is None else float(target),
-                denominator=None if ns.get("denominator") is None else str(ns["denominator"]),
-            )
-        _infer_levels(nodes, index_spec["code"], problems)
-        problems += _check_tree(nodes)
-        for n in nodes.values():
-            n.type = "Indicator" if n.level == 1 else "Aggregate"
-        if levels is not None and nodes and len(levels) != max(n.level for n in nodes.values()):
-            problems.append(
-                f"levels: {len(levels)} names given for {max(n.level for n in nodes.values())}"
-                " levels"
-            )
-        leaf_parents = {n.parent for n in nodes.values() if n.level == 1}
-        childless = [
-            c
-            for c, n in nodes.items()
-            if n.level > 1 and c not in {m.parent for m in nodes.values()}
-        ]
-        if childless:
-            problems.append(f"aggregates without children: {childless}")
-        del leaf_parents
-        indicators = [c for c, n in nodes.items() if n.level == 1]
-        denoms = sorted({n.denominator for n in nodes.values() if n.denominator})
-        if data is None:
-            data = pd.DataFrame(
-                {
-                    "uCode": pd.Series(dtype=str),
-                    **{c: pd.Series(dtype=float) for c in indicators + denoms},
-                }
-            )
-        frame = (
-            data.reset_index()
-            if "uCode" not in data.columns and data.index.name == "uCode"
-            else data
-        )
-        if "uCode" not in frame.columns:
-            problems.append("data: lacks a 'uCode' column")
-        else:
-            missing = [c for c in indicators if c not in frame.columns]
-            if missing:
-                problems.append(f"data: indicator columns missing {missing}")
-            missing_d = [d for d in denoms if d not in frame.columns]
-            if missing_d:
-                problems.append(f"data: denominator columns missing {missing_d}")
-            dup_units = sorted(frame.loc[frame["uCode"].duplicated(), "uCode"].astype(str).unique())
-            if dup_units:
-                problems.append(f"data: duplicate uCode {dup_units}")
-            if "unit_type" in frame.columns:
-                bad = sorted(frame.loc[~frame["unit_type"].isin(UNIT_TYPES), "uCode"].astype(str))
-                if bad:
-                    problems.append(f"data: unit_type must be one of {list(UNIT_TYPES)} for {bad}")
-        if problems:
-            raise ConfigError("; ".join(problems), path=where)
-        index = pd.Index(frame["uCode"].astype(str), name="uCode")
-        groups = [
-            c
-            for c in frame.columns
-            if c not in {"uCode", "uName", "unit_type", "Time", *indicators, *denoms}
-        ]
-        units = pd.DataFrame(
-            {
-                c: frame[c].to_numpy()
-                for c in ["uName", "unit_type", *groups, *denoms]
-                if c in frame.columns
-            },
-            index=index,
-        )
-        if "uName" not in units.columns:
-            units.insert(0, "uName", list(index))
-        if "unit_type" not in units.columns:
-            units["unit_type"] = unit_type
-        values = pd.DataFrame(
-            {c: pd.to_numeric(frame[c], errors="coerce").to_numpy(dtype=float) for c in indicators},
-            index=index,
-        )
-        return cls(
-            nodes=nodes,
-            units=units,
-            data=values,
-            level_names=list(levels or []),
-            name=str(spec.get("name", "index")),
-            group_columns=groups,
-            denominator_columns=denoms,
-        )
+        return cls(**read_yaml(source, data))
 
     def to_coinr(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         """The framework as COINr-style iMeta and iData tables."""
@@ -606,83 +257,3 @@ class Framework:
         rows += [{"iCode": d, "Type": "Denominator"} for d in self.denominator_columns]
         idata = pd.concat([self.units.drop(columns=["unit_type"]), self.data], axis=1).reset_index()
         return pd.DataFrame(rows), idata
-
-
-def _load_yaml(source: str | Path | Mapping[str, Any]) -> tuple[Any, str]:
-    if isinstance(source, Mapping):
-        return source, "framework"
-    path = Path(source) if isinstance(source, Path) or "\n" not in str(source) else None
-    if path is not None and path.exists():
-        text, where = path.read_text(encoding="utf-8"), str(path)
-    elif path is not None and str(source).endswith((".yaml", ".yml")):
-        raise ConfigError("file not found", path=str(source))
-    else:
-        text, where = str(source), "framework"
-    try:
-        return yaml.safe_load(text), where
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"invalid YAML: {exc}".replace("\n", " "), path=where) from None
-
-
-def _infer_levels(nodes: dict[str, Node], root: str, problems: list[str]) -> None:
-    """Fill missing levels: leaves are level 1, a parent is one above its highest child."""
-    children: dict[str, list[str]] = {c: [] for c in nodes}
-    for c, n in nodes.items():
-        if n.parent is not None and n.parent in nodes:
-            children[n.parent].append(c)
-    depth_from_root: dict[str, int] = {}
-    stack = [(root, 0)]
-    while stack:
-        code, d = stack.pop()
-        if code in depth_from_root:
-            continue
-        depth_from_root[code] = d
-        stack.extend((ch, d + 1) for ch in children.get(code, []))
-    if not depth_from_root:
-        return
-    height = max(depth_from_root.values()) + 1
-    for c, n in nodes.items():
-        if n.level == -1 and c in depth_from_root:
-            n.level = height - depth_from_root[c]
-    leaves_not_bottom = [
-        c for c, n in nodes.items() if c in depth_from_root and not children[c] and n.level != 1
-    ]
-    if leaves_not_bottom:
-        problems.append(
-            f"indicators must all sit at the bottom level (uneven depth at {leaves_not_bottom})"
-        )
-
-
-def _check_tree(nodes: dict[str, Node]) -> list[str]:
-    problems: list[str] = []
-    if not nodes:
-        return ["no indicators or aggregates"]
-    top = max(n.level for n in nodes.values())
-    present_levels = {n.level for n in nodes.values()}
-    gaps = [lev for lev in range(1, top + 1) if lev not in present_levels]
-    if gaps:
-        problems.append(f"levels {gaps} have no nodes (levels must run 1..{top} without gaps)")
-    roots = [c for c, n in nodes.items() if n.level == top]
-    if len(roots) != 1:
-        problems.append(f"the top level {top} must hold exactly one node (the index), got {roots}")
-    for c, n in nodes.items():
-        if n.level == top:
-            if n.parent is not None:
-                problems.append(f"{c}: the top-level node must have no parent (got {n.parent})")
-            continue
-        if n.parent is None:
-            problems.append(f"{c}: Parent is missing")
-        elif n.parent not in nodes:
-            problems.append(f"{c}: Parent {n.parent} is not a code of the framework")
-        elif nodes[n.parent].level != n.level + 1:
-            problems.append(
-                f"{c}: Parent {n.parent} is at level {nodes[n.parent].level}, "
-                f"expected {n.level + 1}"
-            )
-        if n.weight < 0 or not math.isfinite(n.weight):
-            problems.append(f"{c}: Weight must be a finite number >= 0 (got {n.weight})")
-    has_child = {n.parent for n in nodes.values()}
-    childless = [c for c, n in nodes.items() if n.level > 1 and c not in has_child]
-    if childless:
-        problems.append(f"aggregates without children: {childless}")
-    return problems
