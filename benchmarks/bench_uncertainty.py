@@ -30,10 +30,10 @@ from synthetic_coin import coinr_like_tables
 
 from aicity.index import Framework, Recipe
 from aicity.index.uncertainty import UncertaintySpec, run_sensitivity, run_uncertainty
+from aicity.index.uncertainty.batch import is_aggregate_path, level_weights_for
 from aicity.index.uncertainty.design import Design
 from aicity.index.uncertainty.engine import EngineModel
 from aicity.index.uncertainty.kernels import effective_weights, rank_min
-from aicity.index.uncertainty.run import is_aggregate_path, level_weights_for
 
 N = 10_000
 # COINr's recorded runs; where two runs are recorded, their mean

@@ -16,9 +16,9 @@ import pytest
 from aicity.errors import ConfigError
 from aicity.index import Framework, Recipe, numeric
 from aicity.index.uncertainty import UncertaintySpec, run_sensitivity, run_uncertainty
+from aicity.index.uncertainty.batch import is_aggregate_path, level_weights_for
 from aicity.index.uncertainty.design import Design
 from aicity.index.uncertainty.engine import EngineModel
-from aicity.index.uncertainty.run import is_aggregate_path, level_weights_for
 
 from .asem_case import ASEM_RECIPE, ASEM_SPEC
 

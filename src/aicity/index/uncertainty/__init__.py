@@ -8,14 +8,8 @@
 See docs/index/uncertainty.md for the meaning of every output and the differences from COINr.
 """
 
-from aicity.index.uncertainty.run import (
-    Model,
-    PreparedGroup,
-    UncertaintyResult,
-    evaluate,
-    run_sensitivity,
-    run_uncertainty,
-)
+from aicity.index.uncertainty.batch import Model, PreparedGroup, evaluate
+from aicity.index.uncertainty.run import UncertaintyResult, run_sensitivity, run_uncertainty
 from aicity.index.uncertainty.spec import (
     Choice,
     LeaveOneOut,

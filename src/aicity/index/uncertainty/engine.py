@@ -18,8 +18,8 @@ from aicity.errors import AicityError, ConfigError
 from aicity.index import Framework, IndexResult, Recipe, build
 from aicity.index.aggregate import Aggregate
 from aicity.index.recipe import make_step
+from aicity.index.uncertainty.batch import PreparedGroup
 from aicity.index.uncertainty.kernels import Aggregation, Tree
-from aicity.index.uncertainty.run import PreparedGroup
 from aicity.index.uncertainty.spec import OFF_VALUES, ON_VALUES, Choice, UncertaintySpec, Uniform
 
 
