@@ -23,3 +23,15 @@ NATIONAL_LAYER_SHARE: dict[str, float] = {
 }
 # The accepted spellings as messages list them: foundation/technology/application (基础层/技术层/应用层)
 LAYER_SPELLINGS = f"{'/'.join(LAYERS)} ({'/'.join(LAYER_NAMES_ZH[code] for code in LAYERS)})"
+
+# a firm's classification as every classifier returns it and the store keeps it (one list for both)
+CLASSIFICATION_COLUMNS = [
+    "enterprise_id",
+    "segment",
+    "layer",
+    "secondary",
+    "confidence",
+    "score",
+    "explanation",
+    "method",
+]

@@ -23,19 +23,11 @@ from typing import Any
 import pandas as pd
 
 from aicity.inventory.taxonomy import Taxonomy, load_taxonomy
+from aicity.layers import CLASSIFICATION_COLUMNS
 
 NAME_WEIGHT = 2.0
 METHOD = "rules"
-RESULT_COLUMNS = [
-    "enterprise_id",
-    "segment",
-    "layer",
-    "secondary",
-    "confidence",
-    "score",
-    "explanation",
-    "method",
-]
+RESULT_COLUMNS = CLASSIFICATION_COLUMNS  # the stored classification row
 
 _REGEX_META = re.compile(r"([.^$*+?{}\[\]\\|()])")
 

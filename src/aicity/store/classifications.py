@@ -8,22 +8,12 @@ from __future__ import annotations
 import pandas as pd
 import pyarrow as pa
 
+from aicity.layers import CLASSIFICATION_COLUMNS
 from aicity.store._store import Store
 from aicity.store.inventory import _checked_relation, _scalar, latest_run
 
 # a row's outcome; rows without one (the rules, runs before migration 009) read from their layer
 OUTCOME_SQL = "coalesce({c}outcome, CASE WHEN {c}layer IS NULL THEN 'unclassified' ELSE 'ai' END)"
-
-CLASSIFICATION_COLUMNS = [
-    "enterprise_id",
-    "segment",
-    "layer",
-    "secondary",
-    "confidence",
-    "score",
-    "explanation",
-    "method",
-]
 
 
 def classification_input(store: Store) -> pd.DataFrame:

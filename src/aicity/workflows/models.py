@@ -50,9 +50,10 @@ class LabelEvaluation:
     predictions: pd.DataFrame = field(repr=False)
 
 
-def models_dir(store: Store) -> Path:
-    """Saved models live beside the store file (``<db>.models/``), or in a temp dir for memory stores."""
-    if store.path is None:
+def models_dir(store: Store | None) -> Path:
+    """Saved models live beside the store file (``<db>.models/``), or in a temp dir without a store
+    file (a memory store, or no store at all)."""
+    if store is None or store.path is None:
         return Path(tempfile.gettempdir()) / "aicity-models"
     return store.path.with_name(store.path.name + ".models")
 
@@ -71,9 +72,7 @@ def bundled_model(store: Store | None, taxonomy: Taxonomy | None = None) -> Lear
     tax = taxonomy or load_taxonomy()
     labels = bundled_labels_path()
     digest = file_sha256(labels)
-    folder = (
-        models_dir(store) if store is not None else Path(tempfile.gettempdir()) / "aicity-models"
-    )
+    folder = models_dir(store)
     path = folder / f"bundled-{digest[:16]}.joblib"
     if path.exists():
         try:
