@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import os
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -50,7 +51,7 @@ from aicity.inventory.learned_features import (
     firm_text,
     normalised_fields,
 )
-from aicity.inventory.ngrams import CharNgramTfidf
+from aicity.inventory.ngrams import CharNgramTfidf, normalise_many
 from aicity.inventory.rules import RESULT_COLUMNS
 from aicity.inventory.taxonomy import LAYERS, Taxonomy, load_taxonomy
 
@@ -72,6 +73,7 @@ NON_AI = "none"  # the label of a firm that is not an AI firm
 OUTCOMES = ("ai", "non_ai", "unclassified")
 PREDICTION_COLUMNS = [*RESULT_COLUMNS, "outcome", "p_ai"]
 CHUNK_ROWS = 100_000  # firms classified at once (about 1 GB at this size)
+WORKERS = min(2, os.cpu_count() or 1)  # chunks classified side by side
 
 
 def _calibrated(C: float, y: np.ndarray, balanced: bool, seed: int) -> Any:
@@ -142,11 +144,16 @@ class LearnedClassifier:
 
     def feature_names(self) -> np.ndarray:
         assert self.features_ is not None and self.rules_ is not None
+        cached = self.__dict__.get("_feature_names")
+        if cached is not None:  # made once per model: 50k n-grams spelled out
+            return cached
         chars = [
             f"'{t}'" if len(t) < 2 or t.isascii() else t
             for t in self.features_.get_feature_names_out()
         ]
-        return np.array([*chars, *[f"rule:{c}" for c in self.rules_.codes_]], dtype=object)
+        names = np.array([*chars, *[f"rule:{c}" for c in self.rules_.codes_]], dtype=object)
+        self.__dict__["_feature_names"] = names
+        return names
 
     def fit(self, frame: pd.DataFrame, labels: list[str]) -> LearnedClassifier:
         """Train on firms (columns name, description) and their labels (segment codes or ``none``)."""
@@ -170,6 +177,7 @@ class LearnedClassifier:
         frame = frame.reset_index(drop=True)[["name", "description"]]
         self.features_ = CharNgramTfidf(max_n=3).fit(firm_text(frame))
         self.rules_ = RuleFeatures(tax.to_records()).fit(frame)
+        self.__dict__.pop("_feature_names", None)  # new features, new names
         X = self._matrix(frame)
         n_non_ai = int((~is_ai).sum())
         self.ai_model_ = None
@@ -238,11 +246,19 @@ class LearnedClassifier:
         tax = self.taxonomy_
         if firms.empty:
             return pd.DataFrame(columns=PREDICTION_COLUMNS)
-        if len(firms) > CHUNK_ROWS:  # bounded memory: the feature matrix of one chunk at a time
-            parts = [
-                self.classify(firms.iloc[i : i + CHUNK_ROWS], text_columns, top_terms)
-                for i in range(0, len(firms), CHUNK_ROWS)
-            ]
+        if len(firms) > CHUNK_ROWS:  # bounded memory: the feature matrix of a few chunks at a time
+            self._warm()
+            chunks = [firms.iloc[i : i + CHUNK_ROWS] for i in range(0, len(firms), CHUNK_ROWS)]
+
+            # numpy, scipy and DuckDB release the GIL: two chunks at once use both cores
+            def one(chunk: pd.DataFrame) -> pd.DataFrame:
+                return self.classify(chunk, text_columns, top_terms)
+
+            if WORKERS > 1:
+                with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+                    parts = list(pool.map(one, chunks))
+            else:
+                parts = [one(c) for c in chunks]
             return pd.concat(parts, ignore_index=True)
         frame = firms.reset_index(drop=True)
         if tuple(text_columns) != ("name", "description"):
@@ -308,12 +324,8 @@ class LearnedClassifier:
         order = np.argsort(-within, axis=1, kind="stable")[:, 1:4]
         # the terms behind the answer: x * w of the chosen class (or of non-AI)
         names = self.feature_names()
-        w_seg = _coef(self.segment_model_)
-        w_ai = _coef(self.ai_model_)[0] if self.ai_model_ is not None else np.zeros(X.shape[1])
         X = X.tocsr()
-        row_of = np.repeat(np.arange(n), np.diff(X.indptr))
-        w_rows = w_seg[k[row_of], X.indices] if w_seg.shape[0] > 1 else w_seg[0][X.indices]
-        contrib = X.data * np.where(best[row_of] == 0, -w_ai[X.indices], w_rows)
+        contrib = self._contributions(X, np.where(best == 0, -1, k))
         terms = term_lists(X.indptr, X.indices, contrib, names, top_terms)
         return explained_frame(
             frame["enterprise_id"].astype(str).tolist(),
@@ -334,6 +346,27 @@ class LearnedClassifier:
             columns=PREDICTION_COLUMNS,
         )
 
+    def _warm(self) -> None:
+        """Build the lazy lookups once, before threads share the model."""
+        assert self.features_ is not None and self.rules_ is not None
+        self.feature_names()
+        self.features_._index()
+        self.rules_._rules()
+        normalise_many(["", " "])
+
+    def _contributions(self, X: sp.csr_matrix, cls: np.ndarray) -> np.ndarray:
+        """x * w of every stored entry of ``X`` for its row's class (``cls``: an index into
+        ``classes_``, or -1 for non-AI: minus the AI model's weight)."""
+        w_seg = _coef(self.segment_model_)
+        n_feat = X.shape[1]
+        w_ai = _coef(self.ai_model_)[0] if self.ai_model_ is not None else np.zeros(n_feat)
+        if w_seg.shape[0] == 1:  # two classes: one weight row serves both
+            w_seg = np.broadcast_to(w_seg, (len(self.classes_), n_feat))
+        table = np.concatenate([w_seg, -w_ai[None, :]]).ravel()  # the non-AI row last, at -1
+        offset = (np.where(cls < 0, len(w_seg), cls) * n_feat).astype(np.int64)
+        at = np.repeat(offset, np.diff(X.indptr)) + X.indices
+        return X.data * table[at]
+
     # ----- persistence ------------------------------------------------------------------------
     def save(self, path: Path, extra_meta: dict[str, Any] | None = None) -> str:
         """Save the model with its metadata; returns the file's sha256 (recorded in the store)."""
@@ -353,6 +386,7 @@ class LearnedClassifier:
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
         state["taxonomy"] = None  # stored beside it as records; the loader passes the live taxonomy
+        state.pop("_feature_names", None)
         return state
 
     @classmethod

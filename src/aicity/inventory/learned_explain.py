@@ -19,32 +19,32 @@ METHOD = "learned"
 def top_entries(starts: np.ndarray, values: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """(row, position) of each row's ``k`` largest positive values, largest first, ties to the first.
 
-    ``k`` rounds of a per-row maximum (``reduceat``): linear, where sorting millions of entries is not.
+    ``k`` rounds of a per-row maximum (``reduceat``) over the positive values only: linear, where
+    sorting millions of entries is not.
     """
-    vals = np.where(values > 0, values, -np.inf)
-    nonempty = np.flatnonzero(np.diff(starts))
-    seg_starts = starts[:-1][nonempty]
-    row_of = np.repeat(np.arange(len(starts) - 1), np.diff(starts))
-    index = np.arange(len(vals))
-    rows, picks = [], []
-    for rnd in range(k):
-        if not len(vals):
-            break
-        best = np.maximum.reduceat(vals, seg_starts)
-        top = np.full(len(starts) - 1, -np.inf)
-        top[nonempty] = best
-        first = np.where(vals == top[row_of], index, len(vals))
-        at = np.minimum.reduceat(first, seg_starts)
-        ok = (best > -np.inf) & (at < len(vals))
-        rows.append(np.column_stack([nonempty[ok], np.full(int(ok.sum()), rnd)]))
-        picks.append(at[ok])
-        vals[at[ok]] = -np.inf
-    if not rows:
+    pos = np.flatnonzero(values > 0)
+    if not len(pos) or k <= 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    keyed = np.concatenate(rows)
-    pos = np.concatenate(picks)
-    order = np.lexsort((keyed[:, 1], keyed[:, 0]))
-    return keyed[order, 0], pos[order]
+    vals = values[pos]
+    row = np.searchsorted(starts, pos, side="right") - 1
+    first = np.ones(len(pos), dtype=bool)
+    first[1:] = row[1:] != row[:-1]
+    seg_starts = np.flatnonzero(first)
+    seg_len = np.diff(np.append(seg_starts, len(pos)))
+    index = np.arange(len(pos))
+    rows, picks = [], []
+    for _ in range(k):
+        best = np.maximum.reduceat(vals, seg_starts)
+        at = np.minimum.reduceat(
+            np.where(vals == np.repeat(best, seg_len), index, len(pos)), seg_starts
+        )
+        ok = best > -np.inf
+        rows.append(row[seg_starts[ok]])
+        picks.append(pos[at[ok]])
+        vals[at[ok]] = -np.inf
+    all_rows, all_picks = np.concatenate(rows), np.concatenate(picks)
+    order = np.argsort(all_rows, kind="stable")  # by row, then by round
+    return all_rows[order], all_picks[order]
 
 
 def fixed2(values: np.ndarray) -> np.ndarray:

@@ -122,7 +122,9 @@ def _code_point_map() -> tuple[np.ndarray, np.ndarray]:
                 and out != "\x00"
             ):
                 table[c] = ord(out)
-    space = np.array([chr(c).isspace() for c in range(0x10000)])
+    space = np.zeros(0x10000, dtype=bool)
+    bmp = "".join(map(chr, range(0x10000)))
+    space[[m.start() for m in re.finditer(r"\s", bmp)]] = True  # what normalise() collapses
     return table, space
 
 
@@ -189,21 +191,30 @@ class CharNgramTfidf(BaseEstimator, TransformerMixin):
 
     def _block(self, texts: list[str]) -> sp.csr_matrix:
         n_feat = len(self.vocabulary_keys_)
-        rows, keys = _keys(texts, self.max_n)
-        idx = self._index().get_indexer(
-            keys
-        )  # a hash lookup: -1 for n-grams outside the vocabulary
-        hit = idx >= 0
-        m = sp.csr_matrix(
-            (np.ones(int(hit.sum())), (rows[hit], idx[hit])), shape=(len(texts), n_feat)
-        )
-        m.sum_duplicates()
-        m.data = (1.0 + np.log(m.data)) * self.idf_[m.indices]
-        row_of = np.repeat(np.arange(len(texts)), np.diff(m.indptr))
-        norms = np.sqrt(np.bincount(row_of, weights=m.data**2, minlength=len(texts)))
+        rows, idx = self._entries(texts)
+        # (row, feature) counted by one sort of their combined key; indices come out sorted
+        key = np.sort(rows * n_feat + idx)
+        first = np.ones(len(key), dtype=bool)
+        first[1:] = key[1:] != key[:-1]
+        starts = np.flatnonzero(first)
+        counts = np.diff(np.append(starts, len(key))).astype(np.float64)
+        key = key[starts]
+        row, col = key // n_feat, key % n_feat
+        data = (1.0 + np.log(counts)) * self.idf_[col]
+        norms = np.sqrt(np.bincount(row, weights=data**2, minlength=len(texts)))
         norms[norms == 0] = 1.0
-        m.data /= norms[row_of]
-        return m
+        data /= norms[row]
+        indptr = np.concatenate([[0], np.cumsum(np.bincount(row, minlength=len(texts)))])
+        return sp.csr_matrix(
+            (data, col.astype(np.int32), indptr.astype(np.int32)), shape=(len(texts), n_feat)
+        )
+
+    def _entries(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(row, feature) of every n-gram of ``texts`` in the vocabulary, by a hash lookup."""
+        rows, keys = _keys(texts, self.max_n)
+        idx = self._index().get_indexer(keys)  # -1 for n-grams outside the vocabulary
+        hit = idx >= 0
+        return rows[hit], idx[hit]
 
     def _index(self) -> pd.Index:
         if getattr(self, "_lookup", None) is None:
@@ -216,4 +227,16 @@ class CharNgramTfidf(BaseEstimator, TransformerMixin):
         return state
 
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
-        return np.array([key_text(k) for k in self.vocabulary_keys_], dtype=object)
+        """The n-gram of every feature (:func:`key_text` of each key, decoded in one go)."""
+        keys = np.asarray(self.vocabulary_keys_, dtype=np.int64)
+        mask = (1 << _BITS) - 1
+        # code points first to last, a 0 where the n-gram is shorter; then a separator
+        cps = np.stack(
+            [(keys >> (_BITS * s)) & mask for s in range(self.max_n - 1, -1, -1)]
+            + [np.full(len(keys), -1)],
+            axis=1,
+        ).ravel()
+        cps = cps[cps != 0]
+        cps[cps < 0] = 0
+        text = cps.astype("<u4").tobytes().decode("utf-32-le")
+        return np.array(text.split("\x00")[: len(keys)], dtype=object)
