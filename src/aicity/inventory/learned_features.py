@@ -19,7 +19,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 
 from aicity.inventory.ngrams import normalise_many
 from aicity.inventory.rules import RulesClassifier, _hits, keyword_pattern
-from aicity.inventory.rules_vectorised import _distinct, _lists
+from aicity.inventory.rules_vectorised import _distinct, evidence_text
 from aicity.inventory.taxonomy import _from_entries, load_taxonomy
 
 
@@ -158,18 +158,6 @@ class KeywordHits:
 
     def explanations(self) -> list[str]:
         """Per firm 'name: a, b; scope: c' (the keywords sorted), '' where none was found."""
-        words = pa.array(self.words, pa.string())
-        parts = []
-        for f, label in ((0, "name: "), (1, "scope: ")):
-            sel = self.field == f
-            joined = pc.binary_join(_lists(words.take(self.word[sel]), self.row[sel], self.n), ", ")
-            has = pc.greater(pc.utf8_length(joined), 0)
-            parts.append(pc.if_else(has, pc.binary_join_element_wise(label, joined, ""), None))
-        name_part, scope_part = parts
-        both = pc.and_(pc.is_valid(name_part), pc.is_valid(scope_part))
-        text = pc.if_else(
-            both,
-            pc.binary_join_element_wise(name_part, scope_part, "; "),
-            pc.coalesce(name_part, scope_part, ""),
-        )
-        return text.to_pylist()
+        words = pa.array(self.words, pa.string()).take(self.word)
+        text = evidence_text(words, self.field, self.row, self.n)
+        return pc.coalesce(text, "").to_pylist()

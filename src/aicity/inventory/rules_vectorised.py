@@ -167,19 +167,7 @@ class VectorisedRules:
         ek = _distinct((ev.row[on_top] * 2 + ev.field[on_top]) * n_kw + ev.kid[on_top])
         e_kid, e_rest = ek % n_kw, ek // n_kw
         e_field, e_row = e_rest % 2, e_rest // 2
-        parts = []
-        for f, label in ((_NAME, "name: "), (_SCOPE, "scope: ")):
-            sel = e_field == f
-            joined = pc.binary_join(_lists(self.keywords.take(e_kid[sel]), e_row[sel], n), ", ")
-            has = pc.greater(pc.utf8_length(joined), 0)
-            parts.append(pc.if_else(has, pc.binary_join_element_wise(label, joined, ""), None))
-        name_part, scope_part = parts
-        both = pc.and_(pc.is_valid(name_part), pc.is_valid(scope_part))
-        explanation = pc.if_else(
-            both,
-            pc.binary_join_element_wise(name_part, scope_part, "; "),
-            pc.coalesce(name_part, scope_part),
-        )
+        explanation = evidence_text(self.keywords.take(e_kid), e_field, e_row, n)
         return pc.if_else(pa.array(found), explanation, "no taxonomy keyword matched")
 
 
@@ -189,6 +177,24 @@ def _distinct(keys: np.ndarray) -> np.ndarray:
     if len(keys) == 0:
         return keys
     return keys[np.concatenate([[True], keys[1:] != keys[:-1]])]
+
+
+def evidence_text(words: pa.Array, field: np.ndarray, row: np.ndarray, n: int) -> pa.Array:
+    """Per firm 'name: a, b; scope: c' from its keyword hits (``words[i]`` found in ``field[i]`` of
+    firm ``row[i]``, rows sorted), null where none was found."""
+    parts = []
+    for f, label in ((_NAME, "name: "), (_SCOPE, "scope: ")):
+        sel = field == f
+        joined = pc.binary_join(_lists(words.filter(pa.array(sel)), row[sel], n), ", ")
+        has = pc.greater(pc.utf8_length(joined), 0)
+        parts.append(pc.if_else(has, pc.binary_join_element_wise(label, joined, ""), None))
+    name_part, scope_part = parts
+    both = pc.and_(pc.is_valid(name_part), pc.is_valid(scope_part))
+    return pc.if_else(
+        both,
+        pc.binary_join_element_wise(name_part, scope_part, "; "),
+        pc.coalesce(name_part, scope_part),
+    )
 
 
 def _lists(values: pa.Array, rows: np.ndarray, n: int) -> pa.ListArray:
