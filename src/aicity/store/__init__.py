@@ -5,6 +5,7 @@ domain modules (``core`` here, ``inventory`` / ``runs`` from other owners) hold 
 """
 
 from aicity.paths import DEFAULT_DB
+from aicity.store import enterprises_keys as _keys  # noqa: F401  (its check on insert_df)
 from aicity.store._store import Store, default_path, migrations
 from aicity.store.core import (
     NATION_KEY,

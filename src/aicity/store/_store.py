@@ -300,6 +300,8 @@ class Store:
         with self._lock:
             self._con.register(view, df)
             try:
+                if table in _KEY_CHECKS:  # keys the store checks itself (no index holds them)
+                    _KEY_CHECKS[table](self, view)
                 self._con.execute(
                     f'INSERT INTO "{table}" ({columns}) SELECT {columns} FROM "{view}"'
                 )
@@ -328,6 +330,16 @@ class Store:
             "WHERE table_type = 'BASE TABLE' AND table_name <> 'schema_version' ORDER BY table_name"
         )["table_name"]
         return {n: int(self.fetch_one(f'SELECT count(*) FROM "{n}"')) for n in names}
+
+
+# table -> check run on a frame before ``insert_df`` appends it: check(store, registered view name);
+# the store's domain modules add theirs (aicity.store.enterprises_keys), so this module imports none
+_KEY_CHECKS: dict[str, Callable[[Store, str], None]] = {}
+
+
+def check_before_insert(table: str, check: Callable[[Store, str], None]) -> None:
+    """Run ``check`` on every frame ``Store.insert_df`` is about to append to ``table``."""
+    _KEY_CHECKS[table] = check
 
 
 _LOCK_HOLDER = re.compile(r"Conflicting lock is held in (?P<program>.*?) \(PID (?P<pid>\d+)\)")
@@ -365,22 +377,30 @@ def constraint_error(exc: duckdb.ConstraintException, table: str) -> StoreError:
         text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         return StoreError(f"{table}: {text} (nothing written)")
     key = match.groupdict().get("key") or "key"
-    value = match.group("value")
-    if key.upper().startswith("COALESCE(CREDIT_CODE") or value.startswith("name:"):
+    if key.upper().startswith("COALESCE(CREDIT_CODE"):  # migration 008's firm-key index
+        key = "firm"
+    return duplicate_key(table, key, match.group("value"), stored=against_store is not None)
+
+
+def duplicate_key(table: str, key: str, value: str, *, stored: bool) -> DuplicateKey:
+    """A refused write as one line: ``key`` (a column, ``firm`` for the enterprises firm key, or
+    ``key`` when the write repeated a key it did not name) holds ``value`` in a stored row
+    (``stored``) or twice in the write."""
+    if key == "firm" or value.startswith("name:"):
         # the enterprises firm key (migration 008): credit code, else normalised name and city
         if value.startswith("name:"):
             name, _, city = value[len("name:") :].rpartition("@")
             what = f"a firm named {name!r} in city {city} (no credit code)"
         else:
             what = f"credit code {value!r}"
-        if against_store:
+        if stored:
             reason = f"{what} is already stored under another enterprise_id"
             fix = "a firm has one row: reuse its enterprise_id, or leave enterprise_id empty"
         else:
             reason = f"{what} is given twice with different enterprise_ids"
             fix = "a firm has one row: drop or merge the repeat"
         return DuplicateKey(reason, table=table, key="firm", value=value, fix=fix)
-    if against_store:
+    if stored:
         reason = f"{key} {value!r} is already stored"
         fix = "a key names one row: change it, or let `aicity ingest` update the stored row"
     else:

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from aicity.store import enterprises_keys
 from aicity.store._store import Store, constraint_error
 
 # columns written for each entity table (the frame may hold more)
@@ -231,7 +232,7 @@ def upsert_entities(
     Arrow table, so a million-row file is not copied once more in pandas to drop its rejected rows.
     The replaced versions are kept in ``entity_history`` (as JSON) with the time and the ingest.
     A row the store's keys refuse (an enterprise whose credit code, or name and city, another id
-    holds) raises ``DuplicateKey`` and nothing is written.
+    holds: ``aicity.store.enterprises_keys``) raises ``DuplicateKey`` and nothing is written.
     """
     columns = ENTITY_COLUMNS[table]
     key = KEYS[table]
@@ -240,6 +241,8 @@ def upsert_entities(
     if keep is not None:
         arrow = arrow.append_column("_keep", pa.array(np.asarray(keep, dtype=bool)))
         wanted = int(np.count_nonzero(keep))
+    if table == enterprises_keys.TABLE:  # the rows' order, to name the first a key check refuses
+        arrow = arrow.append_column("_pos", pa.array(np.arange(len(frame), dtype=np.int64)))
     cols = ", ".join(f'"{c}"' for c in columns)
     source = (
         "(SELECT * EXCLUDE (_keep) FROM _new_entities WHERE _keep)"
@@ -248,6 +251,8 @@ def upsert_entities(
     )
     store.register("_new_entities", arrow)
     try:
+        if table == enterprises_keys.TABLE:  # before any write: a refused file writes nothing
+            enterprises_keys.check_keys(store, source, replaces=True)
         overlap = int(
             store.fetch_one(
                 f'SELECT count(*) FROM {source} n JOIN {table} t ON n."{key}" = t."{key}"'

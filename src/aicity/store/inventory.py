@@ -13,6 +13,7 @@ import pandas as pd
 import pyarrow as pa
 
 from aicity.errors import StoreError
+from aicity.store import enterprises_keys
 from aicity.store._store import Store
 
 PROVENANCE = "derived from inventory run {run_id}"
@@ -390,6 +391,7 @@ def load_enterprises_parquet(store: Store, path: Path) -> int:
             f"{stored.iloc[0, 0]!r}); nothing appended (use another --seed or a fresh --into-db)"
         )
     before = count_enterprises(store)
+    enterprises_keys.check_relation(store, f"read_parquet('{target}')")  # one row per firm
     store.execute(
         f"INSERT INTO enterprises ({collist}) SELECT {collist} FROM read_parquet('{target}')"
     )
