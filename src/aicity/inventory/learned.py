@@ -368,8 +368,14 @@ class LearnedClassifier:
         return X.data * table[at]
 
     # ----- persistence ------------------------------------------------------------------------
-    def save(self, path: Path, extra_meta: dict[str, Any] | None = None) -> str:
-        """Save the model with its metadata; returns the file's sha256 (recorded in the store)."""
+    def save(
+        self,
+        path: Path,
+        extra_meta: dict[str, Any] | None = None,
+        compress: int | tuple[str, int] = 0,
+    ) -> str:
+        """Save the model with its metadata; returns the file's sha256 (recorded in the store).
+        ``compress``: joblib's, e.g. ``("xz", 6)`` for the model shipped in the package (6x smaller)."""
         self._check()
         path.parent.mkdir(parents=True, exist_ok=True)
         self.meta_["version"] = self.version
@@ -378,7 +384,9 @@ class LearnedClassifier:
             f"{path.name}.{os.getpid()}.tmp"
         )  # two writers never share a temp file
         joblib.dump(
-            {"meta": self.meta_, "model": self, "taxonomy": self.taxonomy_.to_records()}, tmp
+            {"meta": self.meta_, "model": self, "taxonomy": self.taxonomy_.to_records()},
+            tmp,
+            compress=compress,
         )
         tmp.replace(path)
         return hashlib.sha256(path.read_bytes()).hexdigest()
