@@ -237,19 +237,8 @@ def upsert_entities(
     """
     columns = ENTITY_COLUMNS[table]
     key = KEYS[table]
-    arrow = pa.Table.from_pandas(frame.reindex(columns=columns), preserve_index=False)
-    wanted = len(frame)
-    if keep is not None:
-        arrow = arrow.append_column("_keep", pa.array(np.asarray(keep, dtype=bool)))
-        wanted = int(np.count_nonzero(keep))
-    if table == enterprises_keys.TABLE:  # the rows' order, to name the first a key check refuses
-        arrow = arrow.append_column("_pos", pa.array(np.arange(len(frame), dtype=np.int64)))
+    arrow, source, wanted = _rows(table, frame, keep)
     cols = ", ".join(f'"{c}"' for c in columns)
-    source = (
-        "(SELECT * EXCLUDE (_keep) FROM _new_entities WHERE _keep)"
-        if keep is not None
-        else "_new_entities"
-    )
     store.register("_new_entities", arrow)
     try:
         if table == enterprises_keys.TABLE:  # before any write: a refused file writes nothing
@@ -292,6 +281,56 @@ def upsert_entities(
 # 0.04 s in no order), so no append is that big by default.
 SORTED_APPEND_ROWS = sys.maxsize
 SORTED_PART_ROWS = 250_000
+
+
+def _rows(table: str, frame: pd.DataFrame, keep: np.ndarray | None) -> tuple[pa.Table, str, int]:
+    """The frame's table columns as Arrow (``_keep`` marks the rows to write, ``_pos`` numbers them
+    for the key checks), the SQL that reads the rows to write from ``_new_entities``, and their count."""
+    arrow = pa.Table.from_pandas(frame.reindex(columns=ENTITY_COLUMNS[table]), preserve_index=False)
+    wanted = len(frame)
+    if keep is not None:
+        arrow = arrow.append_column("_keep", pa.array(np.asarray(keep, dtype=bool)))
+        wanted = int(np.count_nonzero(keep))
+    if table == enterprises_keys.TABLE:  # the rows' order, to name the first a key check refuses
+        arrow = arrow.append_column("_pos", pa.array(np.arange(len(frame), dtype=np.int64)))
+    source = (
+        "(SELECT * EXCLUDE (_keep) FROM _new_entities WHERE _keep)"
+        if keep is not None
+        else "_new_entities"
+    )
+    return arrow, source, wanted
+
+
+def is_empty(store: Store, table: str) -> bool:
+    """Whether ``table`` (an entity table) holds no row."""
+    if table not in KEYS:
+        raise ValueError(f"expected an entity table ({', '.join(KEYS)}), received {table!r}")
+    return store.fetch_df(f"SELECT 1 FROM {table} LIMIT 1").empty
+
+
+def append_entities(
+    store: Store, table: str, frame: pd.DataFrame, keep: np.ndarray | None = None
+) -> int:
+    """Append the rows of ``frame`` (those ``keep`` marks) without comparing them with stored rows:
+    one block of a file streamed into an empty table, in the file's transaction. Its keys are not
+    checked here: :func:`check_appended` checks every appended row at once, before the commit."""
+    arrow, source, wanted = _rows(table, frame, keep)
+    cols = ", ".join(f'"{c}"' for c in ENTITY_COLUMNS[table])
+    store.register("_new_entities", arrow)
+    try:
+        _append(store, table, cols, source, KEYS[table], wanted)
+    except duckdb.ConstraintException as exc:
+        raise constraint_error(exc, table) from exc
+    finally:
+        store.unregister("_new_entities")
+    return wanted
+
+
+def check_appended(store: Store, table: str) -> None:
+    """The keys of a table filled by :func:`append_entities` from empty: a repeat raises
+    ``DuplicateKey`` (roll the transaction back: nothing of the file is kept)."""
+    if table == enterprises_keys.TABLE:
+        enterprises_keys.check_keys(store, table, stored=False, order="rowid")
 
 
 def _append(store: Store, table: str, cols: str, source: str, key: str, n_rows: int) -> None:

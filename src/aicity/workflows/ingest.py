@@ -15,6 +15,7 @@ from datetime import datetime
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -22,7 +23,7 @@ from aicity.errors import DuplicateKey, InputError, RowProblems
 from aicity.io.cities import CityResolver
 from aicity.io.credit import firm_name_key
 from aicity.io.read import RawTable, load, parse
-from aicity.io.tables import Context, Validated, validate
+from aicity.io.tables import Context, Validated, join_blocks, validate, validate_stream
 from aicity.store import Store, cities, indicators
 from aicity.store import core as store_core
 from aicity.store import ingest as store_ingest
@@ -31,6 +32,13 @@ TABLES = ("indicators", "cities", "parks", "enterprises", "observations", "proje
 # upserted by key, counted per row
 ENTITY_TABLES = ("cities", "parks", "enterprises", "indicators", "projects")
 FIRM_COVERAGE_KINDS = ("registry", "sample")
+# tables whose first load (an empty table) of a file this big is written block by block as it is
+# checked: the write overlaps the checks and memory does not grow with the file (one 16 MB piece)
+STREAMED_WRITES = ("enterprises",)
+STREAM_BYTES = 1 << 24
+# rows of checked blocks gathered per append: one INSERT per block cost more CPU than it overlapped
+# (1M firms in 7 blocks: 8.2 CPU s and 1.4 s of checkpoint, vs 6.2 CPU s and 0.1 s in one)
+STREAM_WRITE_ROWS = 1 << 20
 
 
 @dataclass
@@ -116,11 +124,22 @@ def ingest_file(
     previous = store_ingest.previous_ingest(store, loaded.sha256, table)
     if previous is not None:  # the same bytes again: nothing to parse or write
         return _unchanged(store, int(previous), file, table)
+    stream = (
+        table in STREAMED_WRITES
+        and not strict
+        and len(loaded.data) >= STREAM_BYTES
+        and store_ingest.is_empty(store, table)
+    )
     raw = parse(loaded, sheet=sheet, encoding=encoding)
     del loaded  # the parser holds the bytes while it needs them; a big file's are freed after
     ctx = _context(store)
     if coverage is not None:
         ctx.firm_coverage = coverage
+    if stream:
+        try:
+            return _ingest_streamed(store, raw, ctx, file, table)
+        except DuplicateKey:  # rolled back: read whole again, so the refusal names its file row
+            raw = parse(load(path), sheet=sheet, encoding=encoding)
     checked = validate(raw, table, ctx)
     # the parser's freed buffers back to the system before the store sorts and indexes the rows
     pa.default_memory_pool().release_unused()
@@ -148,6 +167,74 @@ def ingest_file(
     except DuplicateKey as exc:  # the store's keys refused a row (rolled back): name it in the file
         raise _located(exc, checked, file) from exc
     return result
+
+
+def _ingest_streamed(
+    store: Store, raw: RawTable, ctx: Context, file: str, table: str
+) -> IngestResult:
+    """A first load (the table is empty): each block of rows is written as soon as it is checked,
+    in the file's one transaction, while later blocks are still decoded and checked; the keys of
+    every row written are checked once before the commit. Nothing is held for the whole file but
+    its rejected rows, so memory does not grow with it."""
+    now = datetime.now()
+    result = IngestResult(file, table, "ok", None, encoding=raw.encoding, sheet=raw.sheet)
+    rejected: list[pd.DataFrame] = []
+    cities_used: set[str] = set()
+    with store.transaction():
+        result.ingest_id = store_ingest.start_ingest(
+            store, file, raw.sha256, table, raw.sheet, raw.encoding, now
+        )
+        held: list[Validated] = []  # checked blocks not written yet
+        for checked in validate_stream(raw, table, ctx):
+            result.n_rows += checked.n_rows
+            result.n_accepted += checked.n_accepted
+            result.n_rejected += checked.n_rejected
+            result.unknown_columns = checked.unknown_columns
+            rejected.append(checked.rejected)
+            cities_used.update(checked.cities_used)
+            held.append(checked)
+            if sum(len(b.keep) for b in held) >= STREAM_WRITE_ROWS:
+                _append_blocks(store, held)
+                held = []
+        _append_blocks(store, held)
+        store_ingest.check_appended(store, table)
+        _ensure_cities(store, ctx, sorted(cities_used))
+        result.rejected = pd.concat(rejected, ignore_index=True)
+        store_ingest.add_rejected(store, result.ingest_id, file, result.rejected)
+        result.n_new, result.n_updated, result.n_unchanged = result.n_accepted, 0, 0
+        result.n_changed = result.n_accepted
+        result.status = "partial" if result.n_rejected else "ok"
+        store_ingest.finish_ingest(
+            store,
+            result.ingest_id,
+            result.n_rows,
+            result.n_accepted,
+            result.n_rejected,
+            result.n_changed,
+            result.status,
+        )
+    return result
+
+
+def _append_blocks(store: Store, blocks: list[Validated]) -> None:
+    """Checked blocks of one file appended in one statement (fewer, fuller row groups)."""
+    if not blocks:
+        return
+    joined = join_blocks(blocks)
+    rows = _with_source_ids(store, joined.candidates, joined.keep)
+    store_ingest.append_entities(store, joined.table, rows, keep=joined.keep)
+
+
+def _with_source_ids(
+    store: Store, rows: pd.DataFrame, keep: np.ndarray | None = None
+) -> pd.DataFrame:
+    """``rows`` with the source_id of each row's source_url (new sources added); the URLs of rows
+    ``keep`` leaves out are not added."""
+    if "source_url" not in rows:
+        return rows
+    urls = rows["source_url"] if keep is None else rows["source_url"].where(keep)
+    reliability = rows.get("source_reliability")
+    return rows.assign(source_id=store_ingest.source_ids(store, urls, reliability))
 
 
 def _check_arguments(table: str, coverage: str | None) -> None:
@@ -262,10 +349,7 @@ def _write(
     # entity tables are written from every candidate row with the accepted mask (no pandas copy)
     entity = table in ("cities", "parks", "enterprises", "projects")
     rows = checked.candidates if entity else checked.rows
-    if "source_url" in rows:
-        urls = rows["source_url"].where(checked.keep) if entity else rows["source_url"]
-        reliability = rows.get("source_reliability")
-        rows = rows.assign(source_id=store_ingest.source_ids(store, urls, reliability))
+    rows = _with_source_ids(store, rows, checked.keep if entity else None)
     if table == "observations":
         used = set(rows["indicator"].dropna())
         registered = set(indicators(store)["code"])
