@@ -4,8 +4,8 @@ a DuckDB file, measured in the same run.
 
 Goals: issue 2, >= 250,000 rows/s validated, peak memory < 2 GB, within 3x of the plain read; issue 18,
 within 2x of the plain read and <= 1 GB peak. The note splits our time at the moment the rows are checked:
-reading, decoding and checking before it, the store's write (the insert under the enterprises table's
-two unique indexes, the commit, the checkpoint on close) after it.
+reading, decoding and checking (and, for a first load, writing the blocks checked so far) before it;
+the store's last insert, its key check (migration 011), the commit and the checkpoint on close after it.
 Each side runs in its own child process so wall time, CPU time (user + sys) and peak memory
 (ru_maxrss) are that side's alone; both clocks stop after the database is closed (its checkpoint
 included), so both measure a durable file. On a shared machine wall time depends on the other load, so the
@@ -43,7 +43,11 @@ def timed_validate(*args, _validate=workflow.validate, **kwargs):
     out = _validate(*args, **kwargs)
     checked_at.append(time.perf_counter())  # every row read and checked; the store's write follows
     return out
+def timed_stream(*args, _stream=workflow.validate_stream, **kwargs):
+    yield from _stream(*args, **kwargs)
+    checked_at.append(time.perf_counter())  # every block checked (a first load writes as it goes)
 workflow.validate = timed_validate
+workflow.validate_stream = timed_stream
 store = Store.open(sys.argv[2])
 t0, c0 = time.perf_counter(), cpu()
 result = workflow.ingest_file(store, sys.argv[1], "enterprises")
@@ -101,7 +105,8 @@ def main() -> list[dict]:
     note = (
         f"synthetic rows; median of {REPEAT} runs (ours {spread} s); {rate:,.0f} rows/s validated+"
         f"stored (goal >= 250,000); {ours['accepted']:,} accepted, {ours['rejected']:,} rejected; "
-        f"read+checked in {ours['checked']:.2f} s, store write {ours['seconds'] - ours['checked']:.2f} s; "
+        f"last row checked at {ours['checked']:.2f} s, then the store's last write, key check, "
+        f"commit and checkpoint {ours['seconds'] - ours['checked']:.2f} s; "
         f"peak {max(r['peak_mb'] for r in ours_runs):,.0f} MB (goals < 2,048, <= 1,024); "
         f"{ours['seconds'] / peer['seconds']:.1f}x the plain read (goals <= 3x, <= 2x); "
         f"CPU s ours {ours['cpu']:.1f} vs peer {peer['cpu']:.1f}; load avg {load:.1f}"

@@ -387,7 +387,82 @@ def _arrow_frame(batch: pa.RecordBatch, start: int = 0) -> pd.DataFrame:
     )
 
 
+# rows per Parquet record batch: a big registry is checked (and, on a first load, written) batch by
+# batch instead of being read whole (about 1 GB per million synthetic firms)
+PARQUET_BATCH_ROWS = 1 << 17
+
+
 def _read_parquet(data: bytes, name: str) -> RawTable:
+    import pyarrow.parquet as pq
+
+    try:
+        parquet = pq.ParquetFile(io.BytesIO(data))
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise InputError(f"not a readable Parquet file: {exc}", file=name) from exc
+    as_float = _integers_with_nulls(parquet)
+    if as_float is None:  # what reading it whole would give is not known batch by batch
+        return _read_parquet_whole(data, name)
+
+    def frames() -> Iterator[pd.DataFrame]:
+        start = 0
+        try:
+            for batch in parquet.iter_batches(batch_size=PARQUET_BATCH_ROWS):
+                if not batch.num_rows:
+                    continue
+                yield _parquet_frame(batch, as_float, start)
+                start += batch.num_rows
+        except (pa.ArrowInvalid, OSError) as exc:
+            raise InputError(f"not a readable Parquet file: {exc}", file=name) from exc
+
+    stream = frames()
+    first = next(stream, None)  # an unreadable start fails here, as a whole read would
+    if first is None or first.empty:
+        raise InputError("no data rows", file=name, fix="expected a header row and data rows")
+    columns = [str(c) for c in first.columns]
+    return RawTable(
+        name, "", "parquet", columns=columns, first_row=1, _pending=itertools.chain([first], stream)
+    )
+
+
+def _integers_with_nulls(parquet: Any) -> set[str] | None:
+    """The integer columns with a null anywhere in the file (read whole, pandas makes them floats:
+    5 reads as '5.0'), by the row groups' statistics; None when a batch-by-batch read could differ
+    from a whole one (no statistics, a stored pandas index, columns other than plain ones)."""
+    schema = parquet.schema_arrow
+    meta = schema.pandas_metadata or {}
+    for index in meta.get("index_columns", []):  # only pandas' default index, 0, 1, 2, ...
+        if not (isinstance(index, dict) and index.get("start") == 0 and index.get("step") == 1):
+            return None
+    if len(set(schema.names)) != len(schema.names):
+        return None
+    integers = {i: f.name for i, f in enumerate(schema) if pa.types.is_integer(f.type)}
+    if parquet.metadata.num_columns != len(schema):  # nested columns: leaves are not fields
+        return None if integers else set()
+    nulls: set[str] = set()
+    for group in range(parquet.metadata.num_row_groups):
+        row_group = parquet.metadata.row_group(group)
+        for index, column in integers.items():
+            stats = row_group.column(index).statistics
+            if stats is None or not stats.has_null_count:
+                return None
+            if stats.null_count:
+                nulls.add(column)
+    return nulls
+
+
+def _parquet_frame(batch: pa.RecordBatch, as_float: set[str], start: int) -> pd.DataFrame:
+    """One batch as the whole read gives it: pandas' view of each column, as text (the file's
+    pandas metadata, whose index spans the whole file, left out)."""
+    batch = batch.replace_schema_metadata(None)
+    for name in as_float:
+        index = batch.schema.get_field_index(name)
+        batch = batch.set_column(index, name, batch.column(index).cast(pa.float64()))
+    frame = batch.to_pandas().astype("string")
+    frame.index = pd.RangeIndex(start, start + len(frame))
+    return frame
+
+
+def _read_parquet_whole(data: bytes, name: str) -> RawTable:
     import pyarrow.parquet as pq
 
     try:
