@@ -10,7 +10,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 # the browser, Java for the Spark extra.
 DEB_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 chromium poppler-utils fonts-noto-cjk openjdk-17-jre-headless
 
-.PHONY: demo test redteam bench bench-web lint sysdeps env clean
+.PHONY: demo test redteam bench bench-web lint sysdeps env clean model
 
 sysdeps:
 	@missing=""; for p in $(DEB_PACKAGES); do \
@@ -55,6 +55,12 @@ bench: env
 # (p99 <= 50 ms, >= 300 req/s, 0 errors, server RSS growth <= 50 MB) is missed
 bench-web: env
 	$(VENV)/bin/python benchmarks/bench_web.py
+
+# the learned model shipped in the package (src/aicity/data/bundled_model.joblib), trained on the bundled labels and
+# taxonomy: rerun after editing firms_labelled.csv, taxonomy.csv or the classifier's code, and commit the file
+model: env
+	$(VENV)/bin/python -c "from aicity.workflows.models import write_bundled_model as w; p, m = w(); \
+	print(p, {k: m[k] for k in ('n_train', 'training_sha256', 'taxonomy_sha256', 'sklearn', 'code_sha256')})"
 
 lint: env
 	$(VENV)/bin/ruff check src tests benchmarks

@@ -17,3 +17,10 @@ DEFAULT_PORT = 8000
 def default_store_path() -> Path:
     """``$AICITY_DB``, else ``./aicity.duckdb``."""
     return Path(os.environ.get(DB_ENV, DEFAULT_DB))
+
+
+def user_cache_dir() -> Path:
+    """``$XDG_CACHE_HOME/aicity``, else ``~/.cache/aicity``: what is worked out once per user (the
+    bundled model, retrained when the shipped one is out of date)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "aicity"

@@ -117,7 +117,7 @@ def test_default_method_is_the_bundled_model(tmp_path: Path):
     text = " ".join(result.output.split())
     assert "(learned, bundled, trained on firms_labelled.csv sha256 " in text
     assert "not AI firms" in text and "unclassified" in text
-    assert list(db.parent.glob("s.duckdb.models/bundled-*.joblib"))
+    assert not list(db.parent.glob("s.duckdb.models/bundled-*.joblib"))  # shipped or per user (#18)
 
 
 def test_unknown_method_is_a_one_line_error(db: Path, monkeypatch: pytest.MonkeyPatch, capsys):

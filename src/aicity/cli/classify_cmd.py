@@ -61,6 +61,8 @@ def classify(
         f"{result.n_classified} with a segment, {result.n_non_ai} not AI firms, "
         f"{result.n_unclassified} unclassified ({result.seconds:.1f} s)"
     )
+    if result.note:
+        console.print(f"[yellow]note: {escape(result.note)}[/yellow]")
     per = per.assign(layer=per["layer"].where(per["outcome"] == "ai", per["outcome"]))
     counts = per.groupby(["layer", "method"], dropna=False).size().reset_index(name="firms")
     table = Table("layer", "method", "firms", title="classified firms")

@@ -35,6 +35,7 @@ class ClassifyResult:
     n_non_ai: int = 0
     n_unclassified: int = 0
     model: str = ""  # which model: "bundled (firms_labelled.csv, sha256 ...)" or "store v3"
+    note: str = ""  # e.g. the shipped model was out of date and was retrained
 
 
 def _apply_labels(predicted: pd.DataFrame, firms: pd.DataFrame) -> pd.DataFrame:
@@ -86,9 +87,9 @@ def classify(
     started = time.perf_counter()
     version = None
     model: LearnedClassifier | None = None
-    model_name = ""
+    model_name = note = ""
     if method == "learned":
-        model, version, model_name = learned_model(store, tax, model_version)
+        model, version, model_name, note = learned_model(store, tax, model_version)
     with store.transaction():
         run_id = sinv.new_run(
             store,
@@ -132,6 +133,7 @@ def classify(
         n_non_ai=counts["n_non_ai"],
         n_unclassified=counts["n_unclassified"],
         model=model_name,
+        note=note,
     )
 
 
