@@ -44,7 +44,7 @@ def classify(
     """Classify every firm in the store; labels given in the input always win."""
     if ctx.invoked_subcommand is not None:
         return
-    from aicity.workflows.classification import classifications
+    from aicity.workflows.classification import classification_summary
     from aicity.workflows.classification import classify as run_classify
     from aicity.workflows.session import open_store
 
@@ -52,7 +52,7 @@ def classify(
         result = run_classify(
             store, method=method, taxonomy_path=taxonomy, model_version=model_version
         )
-        per = classifications(store, result.run_id)
+        counts = classification_summary(store, result.run_id)  # counted in SQL, not 1M rows read
     console.print(
         f"classify run {result.run_id} ({result.method}"
         + (f", model v{result.model_version}" if result.model_version else "")
@@ -63,8 +63,6 @@ def classify(
     )
     if result.note:
         console.print(f"[yellow]note: {escape(result.note)}[/yellow]")
-    per = per.assign(layer=per["layer"].where(per["outcome"] == "ai", per["outcome"]))
-    counts = per.groupby(["layer", "method"], dropna=False).size().reset_index(name="firms")
     table = Table("layer", "method", "firms", title="classified firms")
     for row in counts.itertuples():
         table.add_row(str(row.layer), str(row.method), str(row.firms))

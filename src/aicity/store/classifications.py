@@ -105,6 +105,18 @@ def classification_counts(store: Store, run_id: int) -> dict[str, int]:
     return {k: int(v) for k, v in df.iloc[0].items()}
 
 
+def classification_summary(store: Store, run_id: int) -> pd.DataFrame:
+    """Firms per (layer, method) of a classify run, counted in the database: ``layer`` is the
+    outcome (non_ai, unclassified) for a firm that is not an AI firm."""
+    outcome = OUTCOME_SQL.format(c="")
+    return store.fetch_df(
+        f"SELECT CASE WHEN {outcome} = 'ai' THEN layer ELSE {outcome} END AS layer, method, "
+        "count(*) AS firms FROM classifications WHERE run_id = ? "
+        "GROUP BY ALL ORDER BY layer NULLS LAST, method NULLS LAST",
+        [run_id],
+    )
+
+
 def classifications(
     store: Store, run_id: int | None = None, city_code: str | None = None
 ) -> pd.DataFrame:

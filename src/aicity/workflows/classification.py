@@ -188,3 +188,8 @@ def classify_rules_in_db(
 def classifications(store: Store, run_id: int | None = None) -> pd.DataFrame:
     """The firms' classifications of a classify run (default: the latest)."""
     return scls.classifications(store, run_id)
+
+
+def classification_summary(store: Store, run_id: int) -> pd.DataFrame:
+    """Firms per layer (or non_ai / unclassified) and method of a classify run: layer, method, firms."""
+    return scls.classification_summary(store, run_id)
