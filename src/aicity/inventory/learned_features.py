@@ -75,10 +75,7 @@ class RuleFeatures(BaseEstimator, TransformerMixin):
             # the two giving the same matches, and a test compares them)
             from aicity.store.inventory import keyword_matches
 
-            rows = keyword_matches(names, descs, keyword_pattern(self._rules().taxonomy_))
-            found = pa.table(
-                {"name": [a for a, _ in rows], "scope": [b for _, b in rows]}, schema=_HIT_SCHEMA
-            )
+            found = keyword_matches(names, descs, keyword_pattern(self._rules().taxonomy_))
         return KeywordHits.of(found.column(0), found.column(1))
 
     def transform(self, X: pd.DataFrame) -> sp.csr_matrix:
