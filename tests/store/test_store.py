@@ -159,3 +159,14 @@ def test_a_read_only_open_brings_an_older_store_up_to_date(tmp_path: Path) -> No
         assert store.read_only
         assert store.schema_version() == max(v for v, _, _ in migrations())
         assert "coverage" in set(store.fetch_df("DESCRIBE enterprises")["column_name"])
+
+
+def test_fetch_arrow_gives_the_rows_of_fetch_df():
+    with Store.memory() as store:
+        store.execute("CREATE TABLE t (id VARCHAR, n INTEGER, s VARCHAR)")
+        store.execute("INSERT INTO t VALUES ('a', 1, '上海'), ('b', NULL, NULL), ('c', 3, '')")
+        table = store.fetch_arrow("SELECT * FROM t WHERE n IS NULL OR n > ? ORDER BY id", [0])
+        assert table.column_names == ["id", "n", "s"]
+        assert table.to_pylist() == store.fetch_df(
+            "SELECT * FROM t WHERE n IS NULL OR n > ? ORDER BY id", [0]
+        ).astype(object).where(lambda f: f.notna(), None).to_dict("records")

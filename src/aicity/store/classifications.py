@@ -5,8 +5,6 @@ back with each firm's outcome. The runs they belong to are in :mod:`aicity.store
 
 from __future__ import annotations
 
-import warnings
-
 import pandas as pd
 import pyarrow as pa
 
@@ -20,16 +18,11 @@ OUTCOME_SQL = "coalesce({c}outcome, CASE WHEN {c}layer IS NULL THEN 'unclassifie
 
 def classification_input(store: Store) -> pd.DataFrame:
     """Every firm with the fields the classifiers read; layer/segment are the labels given in the input."""
-    # Through Arrow: the same frame (all text columns) as fetch_df, 6x faster on 1M firms (1.4 s, not
-    # 8.4 s). execute(), not sql(): a relation refuses to run while an earlier result is unfinished.
-    sql = (
+    # Through Arrow: the same frame (all text columns) as fetch_df, 6x faster on 1M firms
+    return store.fetch_arrow(
         "SELECT enterprise_id, name, description, note, layer, segment, label_source, city_code "
         "FROM enterprises ORDER BY enterprise_id"
-    )
-    # DuckDB warns that a DB-API result is copied: cheap next to df()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        return store.connection.execute(sql).to_arrow_table().to_pandas()
+    ).to_pandas()
 
 
 def unknown_segment_labels(store: Store, codes: list[str]) -> list[str]:
