@@ -82,7 +82,7 @@ def train(
         "name,description", "--text", help="Text columns the model reads, comma-separated."
     ),
 ) -> None:
-    """Train the learned classifier (TF-IDF char n-grams + jieba words, logistic regression) and save it."""
+    """Train the learned classifier (TF-IDF character 1-3-grams and the rules' keyword scores, logistic regression) and save it."""
     from aicity.workflows.models import train as run_train
     from aicity.workflows.session import open_store
 
