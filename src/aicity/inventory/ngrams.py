@@ -28,6 +28,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 _BITS = 21  # every Unicode code point fits in 21 bits; three of them in an int64
 _SPACE = re.compile(r"\s+")
 _CHUNK = 50_000
+_DENSE_PAIRS = 1 << 24  # 2-gram table entries (int32, 64 MB) beyond which 2-grams are hashed
 
 
 @cache
@@ -184,23 +185,27 @@ class CharNgramTfidf(BaseEstimator, TransformerMixin):
     def transform_normalised(self, texts: Sequence[str]) -> sp.csr_matrix:
         """:meth:`transform` of texts already through :func:`normalise` (so it runs once per text)."""
         texts = list(texts)
-        blocks = [self._block(texts[i : i + _CHUNK]) for i in range(0, len(texts), _CHUNK)]
+        # a block's (row, feature) keys fit in int32 (a sort twice as fast as int64's)
+        step = max(1, min(_CHUNK, (2**31 - 1) // max(len(self.vocabulary_keys_), 1)))
+        blocks = [self._block(texts[i : i + step]) for i in range(0, len(texts), step)]
         if not blocks:
             return sp.csr_matrix((0, len(self.vocabulary_keys_)))
         return sp.vstack(blocks, format="csr") if len(blocks) > 1 else blocks[0]
 
     def _block(self, texts: list[str]) -> sp.csr_matrix:
         n_feat = len(self.vocabulary_keys_)
-        rows, idx = self._entries(texts)
         # (row, feature) counted by one sort of their combined key; indices come out sorted
-        key = np.sort(rows * n_feat + idx)
+        key = np.sort(self._index().entries(texts))
         first = np.ones(len(key), dtype=bool)
         first[1:] = key[1:] != key[:-1]
         starts = np.flatnonzero(first)
-        counts = np.diff(np.append(starts, len(key))).astype(np.float64)
+        counts = np.diff(np.append(starts, len(key)))
         key = key[starts]
         row, col = key // n_feat, key % n_feat
-        data = (1.0 + np.log(counts)) * self.idf_[col]
+        # 1 + log(count) looked up: counts are small integers (numpy's log, value for value)
+        top = max(int(counts.max(initial=0)), 64)
+        sublinear = 1.0 + np.log(np.arange(1, top + 1, dtype=np.float64))
+        data = sublinear.take(counts - 1) * self.idf_[col]
         norms = np.sqrt(np.bincount(row, weights=data**2, minlength=len(texts)))
         norms[norms == 0] = 1.0
         data /= norms[row]
@@ -209,16 +214,9 @@ class CharNgramTfidf(BaseEstimator, TransformerMixin):
             (data, col.astype(np.int32), indptr.astype(np.int32)), shape=(len(texts), n_feat)
         )
 
-    def _entries(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """(row, feature) of every n-gram of ``texts`` in the vocabulary, by a hash lookup."""
-        rows, keys = _keys(texts, self.max_n)
-        idx = self._index().get_indexer(keys)  # -1 for n-grams outside the vocabulary
-        hit = idx >= 0
-        return rows[hit], idx[hit]
-
-    def _index(self) -> pd.Index:
+    def _index(self) -> _Lookup:
         if getattr(self, "_lookup", None) is None:
-            self._lookup = pd.Index(self.vocabulary_keys_)
+            self._lookup = _Lookup(np.asarray(self.vocabulary_keys_, dtype=np.int64), self.max_n)
         return self._lookup
 
     def __getstate__(self) -> dict[str, object]:
@@ -240,3 +238,83 @@ class CharNgramTfidf(BaseEstimator, TransformerMixin):
         cps[cps < 0] = 0
         text = cps.astype("<u4").tobytes().decode("utf-32-le")
         return np.array(text.split("\x00")[: len(keys)], dtype=object)
+
+
+class _Lookup:
+    """Where the n-grams of texts are in the vocabulary: one key ``row * n_feat + feature`` per
+    occurrence (int32 when it fits).
+
+    A fitted vocabulary holds every part of its n-grams (a part is in at least as many texts as the
+    whole), so a 2-gram can only be in it where both characters are, and a 3-gram where both its
+    2-grams are: characters are looked up in a code-point table, 2-grams in a table over pairs of
+    known characters, and only the 3-grams whose two halves are known go to a hash. Any other
+    vocabulary (or n-grams longer than 3) takes the hash lookup of every n-gram: the same keys.
+    """
+
+    def __init__(self, keys: np.ndarray, max_n: int) -> None:
+        self.n_feat = len(keys)
+        self.max_n = max_n
+        self.hashed = pd.Index(keys)
+        self.fast = False
+        mask = (1 << _BITS) - 1
+        length = 1 + (keys > mask).astype(int) + (keys > (1 << 2 * _BITS) - 1).astype(int)
+        uni, bi, tri = (np.flatnonzero(length == n) for n in (1, 2, 3))
+        n_chars = len(uni)
+        if max_n > 3 or not n_chars or n_chars * n_chars > _DENSE_PAIRS:
+            return
+        char = np.full(0x110000, -1, dtype=np.int32)  # code point -> its index among the 1-grams
+        char[keys[uni]] = np.arange(n_chars, dtype=np.int32)
+        char[0] = -1  # the separator of texts
+        bi_keys = keys[bi]
+        first, second = char[bi_keys >> _BITS], char[bi_keys & mask]
+        prefix, suffix = keys[tri] >> _BITS, keys[tri] & ((1 << 2 * _BITS) - 1)
+        pre = np.minimum(np.searchsorted(bi_keys, prefix), max(len(bi) - 1, 0))
+        suf = np.minimum(np.searchsorted(bi_keys, suffix), max(len(bi) - 1, 0))
+        closed = bool(
+            (first >= 0).all()
+            and (second >= 0).all()
+            and (not len(tri) or (len(bi) and (bi_keys[pre] == prefix).all()))
+            and (not len(tri) or (bi_keys[suf] == suffix).all())
+        )
+        if not closed:
+            return
+        self.char, self.n_chars = char, n_chars
+        self.uni_feature = uni.astype(np.int32)
+        # a pair of characters -> its index among the 2-grams
+        self.pair = np.full(n_chars * n_chars, -1, dtype=np.int32)
+        self.pair[first.astype(np.int64) * n_chars + second] = np.arange(len(bi), dtype=np.int32)
+        self.bi_feature = bi.astype(np.int32)
+        # a 3-gram: (index of its first 2-gram) * n_chars + its last character
+        self.triple = pd.Index(pre.astype(np.int64) * n_chars + char[keys[tri] & mask])
+        self.tri_feature = tri.astype(np.int32)
+        self.fast = True
+
+    def entries(self, texts: Sequence[str]) -> np.ndarray:
+        dtype = np.int32 if len(texts) * self.n_feat < 2**31 else np.int64
+        if not self.fast:
+            rows, keys = _keys(texts, self.max_n)
+            idx = self.hashed.get_indexer(keys)  # -1 for n-grams outside the vocabulary
+            hit = idx >= 0
+            return (rows[hit] * self.n_feat + idx[hit]).astype(dtype)
+        joined = "\x00".join(texts) + "\x00"
+        cps = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+        sep = cps == 0  # texts are separated by code point 0, which no normalised text contains
+        base = (np.cumsum(sep, dtype=dtype) - sep) * dtype(self.n_feat)
+        char = self.char.take(cps)
+        known = np.flatnonzero(char >= 0)
+        parts = [base[known] + self.uni_feature.take(char[known])]
+        if self.max_n >= 2 and len(cps) > 1:
+            at = np.flatnonzero((char[:-1] >= 0) & (char[1:] >= 0))
+            pair = self.pair.take(char[at].astype(np.int64) * self.n_chars + char[at + 1])
+            hit = pair >= 0
+            parts.append(base[at[hit]] + self.bi_feature.take(pair[hit]))
+            if self.max_n >= 3 and len(cps) > 2:
+                pair_at = np.full(len(cps) - 1, -1, dtype=np.int32)
+                pair_at[at] = pair
+                at3 = np.flatnonzero((pair_at[:-1] >= 0) & (pair_at[1:] >= 0))
+                triple = self.triple.get_indexer(
+                    pair_at[at3].astype(np.int64) * self.n_chars + char[at3 + 2]
+                )
+                hit3 = triple >= 0
+                parts.append(base[at3[hit3]] + self.tri_feature.take(triple[hit3]))
+        return np.concatenate(parts)
