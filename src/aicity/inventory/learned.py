@@ -51,7 +51,7 @@ from aicity.inventory.learned_features import (
     firm_text,
     normalised_fields,
 )
-from aicity.inventory.ngrams import CharNgramTfidf, normalise_many
+from aicity.inventory.ngrams import CharNgramTfidf, normalise_many, small_pages
 from aicity.inventory.rules import RESULT_COLUMNS
 from aicity.inventory.taxonomy import LAYERS, Taxonomy, load_taxonomy
 
@@ -72,7 +72,7 @@ FORMAT = "aicity-learned-classifier/2"
 NON_AI = "none"  # the label of a firm that is not an AI firm
 OUTCOMES = ("ai", "non_ai", "unclassified")
 PREDICTION_COLUMNS = [*RESULT_COLUMNS, "outcome", "p_ai"]
-CHUNK_ROWS = 100_000  # firms classified at once (about 1 GB at this size)
+CHUNK_ROWS = 50_000  # firms classified at once (about 0.5 GB at this size)
 WORKERS = min(2, os.cpu_count() or 1)  # chunks classified side by side
 
 
@@ -257,11 +257,12 @@ class LearnedClassifier:
             def one(chunk: pd.DataFrame) -> pd.DataFrame:
                 return self.classify(chunk, text_columns, top_terms)
 
-            if WORKERS > 1:
-                with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-                    parts = list(pool.map(one, chunks))
-            else:
-                parts = [one(c) for c in chunks]
+            with small_pages():
+                if WORKERS > 1:
+                    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+                        parts = list(pool.map(one, chunks))
+                else:
+                    parts = [one(c) for c in chunks]
             return pd.concat(parts, ignore_index=True)
         frame = firms.reset_index(drop=True)
         if tuple(text_columns) != ("name", "description"):
