@@ -11,6 +11,7 @@ import pytest
 from aicity.errors import InputError, RowProblems
 from aicity.io.credit import check_char
 from aicity.store import Store
+from aicity.store import ingest as store_ingest
 from aicity.workflows import ingest as workflow
 
 CODES = [b + check_char(b) for b in (f"91110108MA01AB{i:03d}" for i in range(40))]
@@ -105,3 +106,28 @@ def test_strict_and_a_stored_table_take_the_whole_file_path(
     again = workflow.ingest_file(store, _file(tmp_path, _lines()), "enterprises")
     assert len(streamed) == 1  # the first load only: the second upserts
     assert (first.n_new, again.n_new, again.n_unchanged) == (18, 29, 18)
+
+
+def test_a_later_block_that_cannot_be_decoded_fails_as_the_whole_file_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file-level problem met while the one INSERT reads the blocks (past the first 64 KB, which
+    are decoded up front) is raised as it is, not as DuckDB's stream error, and nothing is written."""
+    monkeypatch.setattr("aicity.io.read._PIECE", 8192)
+    lines = [f"公司{i},北京," for i in range(6000)]
+    path = _file(tmp_path, lines)
+    path.write_bytes(path.read_bytes() + b"\xff\xff,\xb1\xb1\xbe\xa9,\n")  # not GB18030, at the end
+    appended: list[int] = []
+    real = store_ingest.append_stream
+    monkeypatch.setattr(store_ingest, "append_stream", lambda *a: appended.append(1) or real(*a))
+    messages = []
+    for stream in (False, True):
+        monkeypatch.setattr(workflow, "STREAM_BYTES", 0 if stream else 1 << 60)
+        store = Store.memory()
+        with pytest.raises(InputError) as err:
+            workflow.ingest_file(store, path, "enterprises")
+        messages.append(str(err.value))
+        assert store.fetch_one("SELECT count(*) FROM enterprises") == 0
+        assert store.fetch_one("SELECT count(*) FROM ingests") == 0
+    assert appended == [1]  # the streamed load met it inside its INSERT
+    assert messages[0] == messages[1] and "GB18030 (from line 6002)" in messages[1]

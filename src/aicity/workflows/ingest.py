@@ -10,6 +10,8 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Generator, Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import resources
@@ -22,6 +24,7 @@ import pyarrow as pa
 from aicity.errors import DuplicateKey, InputError, RowProblems
 from aicity.io.cities import CityResolver
 from aicity.io.credit import firm_name_key
+from aicity.io.headers import map_headers
 from aicity.io.read import RawTable, load, parse
 from aicity.io.tables import Context, Validated, join_blocks, validate, validate_stream
 from aicity.store import Store, cities, indicators
@@ -180,23 +183,20 @@ def _ingest_streamed(
     result = IngestResult(file, table, "ok", None, encoding=raw.encoding, sheet=raw.sheet)
     rejected: list[pd.DataFrame] = []
     cities_used: set[str] = set()
-    with store.transaction():
+    with store_ingest.bounded_memory(store), store.transaction():
         result.ingest_id = store_ingest.start_ingest(
             store, file, raw.sha256, table, raw.sheet, raw.encoding, now
         )
-        held: list[Validated] = []  # checked blocks not written yet
-        for checked in validate_stream(raw, table, ctx):
-            result.n_rows += checked.n_rows
-            result.n_accepted += checked.n_accepted
-            result.n_rejected += checked.n_rejected
-            result.unknown_columns = checked.unknown_columns
-            rejected.append(checked.rejected)
-            cities_used.update(checked.cities_used)
-            held.append(checked)
-            if sum(len(b.keep) for b in held) >= STREAM_WRITE_ROWS:
-                _append_blocks(store, held)
-                held = []
-        _append_blocks(store, held)
+        blocks = _tallied(validate_stream(raw, table, ctx), result, rejected, cities_used)
+        try:
+            if _names_sources(raw, table):  # each block's sources are looked up in the store
+                _append_held(store, blocks)
+            else:  # one INSERT reads the blocks as they are checked
+                store_ingest.append_stream(
+                    store, table, ((_unsourced(b.candidates), b.keep) for b in blocks)
+                )
+        finally:
+            blocks.close()
         store_ingest.check_appended(store, table)
         _ensure_cities(store, ctx, sorted(cities_used))
         result.rejected = pd.concat(rejected, ignore_index=True)
@@ -214,6 +214,47 @@ def _ingest_streamed(
             result.status,
         )
     return result
+
+
+def _tallied(
+    blocks: Iterator[Validated],
+    result: IngestResult,
+    rejected: list[pd.DataFrame],
+    cities_used: set[str],
+) -> Generator[Validated, None, None]:
+    """The checked blocks, their counts, rejected rows and cities added up as they pass."""
+    with closing(blocks):  # type: ignore[type-var]
+        for checked in blocks:
+            result.n_rows += checked.n_rows
+            result.n_accepted += checked.n_accepted
+            result.n_rejected += checked.n_rejected
+            result.unknown_columns = checked.unknown_columns
+            rejected.append(checked.rejected)
+            cities_used.update(checked.cities_used)
+            yield checked
+
+
+def _names_sources(raw: RawTable, table: str) -> bool:
+    """Whether the file has a source URL column (its rows' source ids come from the store)."""
+    mapping, _, _ = map_headers(list(raw.columns), table, raw.file, duplicates=True)
+    return "source_url" in mapping.values()
+
+
+def _unsourced(rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a file without a source column, with the source id they get: none (as
+    :func:`_with_source_ids` gives them, without asking the store)."""
+    return rows.assign(source_id=pd.Series(pd.NA, index=rows.index, dtype="Int64"))
+
+
+def _append_held(store: Store, blocks: Iterator[Validated]) -> None:
+    """Checked blocks appended STREAM_WRITE_ROWS rows at a time (an INSERT each)."""
+    held: list[Validated] = []  # checked blocks not written yet
+    for checked in blocks:
+        held.append(checked)
+        if sum(len(b.keep) for b in held) >= STREAM_WRITE_ROWS:
+            _append_blocks(store, held)
+            held = []
+    _append_blocks(store, held)
 
 
 def _append_blocks(store: Store, blocks: list[Validated]) -> None:
