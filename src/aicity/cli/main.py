@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import sys
+
+# numpy's huge pages cost more than they save here (a 2 MB page fault: ~4 ms in a VM; aicity's arrays
+# live briefly): 4 KB pages unless the user asks otherwise. Read when numpy is imported, i.e. later.
+os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
 
 import typer
 
