@@ -14,7 +14,7 @@ from aicity.errors import DuplicateKey, InputError
 from aicity.io.credit import check_char
 from aicity.store import Store, migrations
 from aicity.store.enterprises_keys import FIRM_KEY
-from aicity.store.ingest import upsert_entities
+from aicity.store.ingest import append_entities, check_appended, upsert_entities
 from aicity.workflows.ingest import ingest_file
 
 C1 = "91110108MA01ABCDE" + check_char("91110108MA01ABCDE")
@@ -141,3 +141,34 @@ def test_opening_an_indexed_store_drops_the_indexes_and_keeps_the_keys(
         assert store.fetch_df("SELECT * FROM duckdb_indexes()").empty
         with pytest.raises(DuplicateKey, match="enterprise_id 'a' is already stored"):
             store.insert_df("enterprises", pd.DataFrame([_firm("a", "again")]))
+
+
+DISTINCT_IDS = [  # rows of a first load whose ids are distinct, and the firm key a full check names
+    ([_firm("a", "x", code=C1), _firm("b", "y", code=C1)], C1),
+    ([_firm("a", "Ac me", "110000"), _firm("b", "acme", "110000")], "name:acme@110000"),
+    ([_firm(C1, "x", code=C1), _firm("b", "y", code=C1)], C1),  # keyed by its id, and not
+    ([_firm("b", "y", code=C1), _firm(C1, "x", code=C1)], C1),
+    ([_firm(C1, "x", code=C1), _firm("n", "y", code="name:y@110000"), _firm("m", "y", "110000")],
+     "name:y@110000"),
+    ([_firm(C1, "x", code=C1), _firm(C2, "y", code=C2), _firm("c", "z", "110000")], None),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("rows", "repeated"), DISTINCT_IDS)
+def test_a_load_with_distinct_ids_checks_its_firm_keys_as_the_full_check_does(
+    rows: list[dict], repeated: str | None
+) -> None:
+    """A streamed first load (ids proven distinct) checks only rows not keyed by their own id,
+    and refuses what the full check refuses, in its words."""
+    refusals = []
+    for ids_distinct in (False, True):
+        store = Store.memory()
+        with store.transaction():
+            append_entities(store, "enterprises", pd.DataFrame(rows))
+            try:
+                check_appended(store, "enterprises", ids_distinct=ids_distinct)
+                refusals.append(None)
+            except DuplicateKey as exc:
+                refusals.append((exc.value, str(exc)))
+    assert refusals[0] == refusals[1]
+    assert (refusals[1] and refusals[1][0]) == repeated

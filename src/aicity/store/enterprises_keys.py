@@ -32,6 +32,7 @@ def check_keys(
     replaces: bool = False,
     stored: bool = True,
     order: str = "_pos",
+    ids_distinct: bool = False,
 ) -> None:
     """Refuse ``incoming`` (a relation with enterprise_id, name, city_code, credit_code and an
     ``order`` column: the rows' order, to name the first offender) if writing it would give the
@@ -40,7 +41,10 @@ def check_keys(
     ``replaces``: rows whose id is stored replace that row (an upsert), so only other rows count as
     stored; else a stored id is refused. ``stored=False``: the rows are already in the table (a
     streamed first load checks the table it wrote), so only repeats among them are looked for.
-    Checks run in the order the indexes refused rows: stored keys, then repeats; id before firm.
+    ``ids_distinct``: the caller has proven the incoming ids distinct (a streamed first load
+    rejects a repeated id as a row problem), so only firm keys can repeat, and only where a row is
+    not keyed by its own id. Checks run in the order the indexes refused rows: stored keys, then
+    repeats; id before firm.
     """
     if stored and _first(store, f"SELECT 1 FROM {TABLE} LIMIT 1") is not None:
         if not replaces:
@@ -54,14 +58,35 @@ def check_keys(
         hit = _first(store, _firm_against_stored(incoming, replaces, order))
         if hit is not None:
             raise duplicate_key(TABLE, "firm", str(hit), stored=True)
-    for key in ("enterprise_id", FIRM_KEY):
-        hit = _first(
-            store,
-            f"SELECT k FROM (SELECT {key} AS k, {order} AS o FROM {incoming}) WHERE k IS NOT NULL "
-            "GROUP BY k HAVING count(*) > 1 ORDER BY max(o) LIMIT 1",
-        )
+    firms = (_other_firms(incoming, order), "_o") if ids_distinct else (incoming, order)
+    keyed = [] if ids_distinct else [("enterprise_id", incoming, order)]
+    keyed.append((FIRM_KEY, *firms))
+    for key, rows, position in keyed:
+        hit = _first_repeat(store, key, rows, position)
         if hit is not None:  # the indexes did not say which key a repeat in one write was
             raise duplicate_key(TABLE, "key", str(hit), stored=False)
+
+
+def _first_repeat(store: Store, key: str, rows: str, order: str) -> object:
+    """The repeated ``key`` whose last row comes first, or None. Equal keys hash alike, so keys
+    are grouped only when some hash repeats (long firm keys group at twice the cost of hashes)."""
+    keys = f"(SELECT {key} AS k, {order} AS o FROM {rows}) WHERE k IS NOT NULL"
+    if _first(store, f"SELECT 1 FROM {keys} GROUP BY hash(k) HAVING count(*) > 1 LIMIT 1") is None:
+        return None
+    last_first = "GROUP BY k HAVING count(*) > 1 ORDER BY max(o) LIMIT 1"
+    return _first(store, f"SELECT k FROM {keys} {last_first}")
+
+
+def _other_firms(incoming: str, order: str) -> str:
+    """The rows of ``incoming`` whose firm key another row may hold when ids are distinct: rows
+    not keyed by their own id (credit code = id: distinct), and keyed rows whose key one of those
+    could hold (its credit code, or a name key). Row order as ``_o``."""
+    other = "credit_code IS DISTINCT FROM enterprise_id"
+    return (
+        f"(SELECT enterprise_id, name, city_code, credit_code, {order} AS _o FROM {incoming} "
+        f"WHERE {other} OR starts_with(credit_code, 'name:') OR credit_code IN "
+        f"(SELECT credit_code FROM {incoming} WHERE credit_code IS NOT NULL AND {other}))"
+    )
 
 
 def _first(store: Store, sql: str) -> object:

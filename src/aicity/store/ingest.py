@@ -355,13 +355,11 @@ def bounded_memory(store: Store, limit: str = STREAM_MEMORY) -> Iterator[None]:
 def append_stream(
     store: Store, table: str, blocks: Iterator[tuple[pd.DataFrame, np.ndarray]]
 ) -> int:
-    """Append the kept rows of each ``(frame, keep)`` block in one INSERT that reads the blocks as
-    they come: a first load streamed into an empty table, in the file's transaction. DuckDB writes
-    a block while later ones are still being checked, each block is freed once written, and the
-    rows land in full row groups (an INSERT per block leaves part-filled ones that the checkpoint
-    rewrites). ``blocks`` must not use the store, whose connection runs the INSERT; an exception it
-    raises is raised as it is, and nothing is written. Keys are checked by :func:`check_appended`.
-    Returns the number of rows written."""
+    """Append the kept rows of each ``(frame, keep)`` block (a first load, in its transaction) in
+    one INSERT reading them as they come: written while later blocks are checked, each freed once
+    written, in full row groups (an INSERT each leaves part-filled ones for the checkpoint). Keys
+    are left to :func:`check_appended`. ``blocks`` must not use the store (its connection runs the
+    INSERT); what it raises is raised as it is, and nothing is written. Returns the rows written."""
     if sys.maxsize > SORTED_APPEND_ROWS:  # key-ordered appends asked for: a sorted INSERT each
         return sum(append_entities(store, table, frame, keep) for frame, keep in blocks)
     first = next(blocks, None)
@@ -408,11 +406,13 @@ def append_stream(
     return written
 
 
-def check_appended(store: Store, table: str) -> None:
-    """The keys of a table filled by :func:`append_entities` from empty: a repeat raises
-    ``DuplicateKey`` (roll the transaction back: nothing of the file is kept)."""
+def check_appended(store: Store, table: str, ids_distinct: bool = False) -> None:
+    """The keys of a table filled by :func:`append_entities` from empty (``ids_distinct``: see
+    ``enterprises_keys.check_keys``): a repeat raises ``DuplicateKey`` (roll back: nothing kept)."""
     if table == enterprises_keys.TABLE:
-        enterprises_keys.check_keys(store, table, stored=False, order="rowid")
+        enterprises_keys.check_keys(
+            store, table, stored=False, order="rowid", ids_distinct=ids_distinct
+        )
 
 
 def _append(store: Store, table: str, cols: str, source: str, key: str, n_rows: int) -> None:

@@ -197,7 +197,8 @@ def _ingest_streamed(
                 )
         finally:
             blocks.close()
-        store_ingest.check_appended(store, table)
+        # validate_stream rejected every repeated id: only firm keys can repeat
+        store_ingest.check_appended(store, table, ids_distinct=True)
         _ensure_cities(store, ctx, sorted(cities_used))
         result.rejected = pd.concat(rejected, ignore_index=True)
         store_ingest.add_rejected(store, result.ingest_id, file, result.rejected)
