@@ -89,3 +89,30 @@ def test_a_registry_streamed_batch_by_batch_stores_what_a_whole_read_stores(
         )
     for whole, streamed in zip(*stores, strict=True):
         pd.testing.assert_frame_equal(whole, streamed)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [22.0, None, 1e15, -3.0, 9999999999999998.0, float("nan")],  # whole numbers: built in Arrow
+        [22.0, 0.5],
+        [1e16, 1.0],
+        [-0.0, 1.0],
+        [float("inf"), 1.0],
+        [None, None],
+    ],
+)
+def test_a_batch_reads_as_pandas_writes_each_cell(values: list[float | None]) -> None:
+    """Text, float, integer and boolean cells of a batch come out as pandas' own text of them."""
+    batch = pa.record_batch(
+        [
+            pa.array(values, pa.float64()),
+            pa.array(["甲", None, "", " b ", "c", "d"][: len(values)]),
+            pa.array([True, None, False, True, False, True][: len(values)]),
+            pa.array([1, None, 3, 4, 5, 6][: len(values)], pa.int64()),
+        ],
+        names=["f", "s", "b", "i"],
+    )
+    expected = batch.to_pandas().astype("string")
+    expected.index = pd.RangeIndex(7, 7 + len(values))
+    pd.testing.assert_frame_equal(read._parquet_frame(batch, set(), 7), expected)

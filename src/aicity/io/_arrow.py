@@ -192,3 +192,20 @@ def fixed_width_hashes(arr: pa.Array, keep: np.ndarray) -> tuple[int | None, np.
         hashed = (hashed ^ lanes[:, lane]) * np.uint64(0x100000001B3)
         hashed ^= hashed >> np.uint64(29)
     return width, hashed
+
+
+def whole_float_text(column: pa.Array) -> pd.arrays.ArrowStringArray | None:
+    """pandas' text of float cells ('22.0'; missing and NaN: NA) when every other value is a whole
+    number below 1e16 (Python writes those as digits and '.0'), built in Arrow; else None."""
+    values = np.asarray(column.to_numpy(zero_copy_only=False), dtype=np.float64)
+    finite = np.isfinite(values)
+    whole = values[finite]
+    odd = (np.abs(whole) >= 1e16) | (whole != np.floor(whole)) | ((whole == 0) & np.signbit(whole))
+    if odd.any() or np.isinf(values).any():  # 0.5, 1e+16, -0.0, inf: Python's own text
+        return None
+    digits = pc.cast(
+        pa.array(np.where(finite, values, 0).astype(np.int64), mask=~finite), pa.large_string()
+    )
+    suffix = pa.scalar(".0", pa.large_string())
+    text = pc.binary_join_element_wise(digits, suffix, pa.scalar("", pa.large_string()))
+    return pd.arrays.ArrowStringArray(pa.chunked_array([text]))
