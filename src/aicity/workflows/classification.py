@@ -151,8 +151,13 @@ def _classify_learned(store: Store, run_id: int, model: LearnedClassifier) -> No
     stub = pd.DataFrame({"enterprise_id": labelled["enterprise_id"].astype(str)})
     for c in [*scls.CLASSIFICATION_COLUMNS[1:], "outcome"]:
         stub[c] = None
-    combined = pd.concat([predicted, stub], ignore_index=True) if len(stub) else predicted
-    scls.write_classifications(store, run_id, _apply_labels(combined, firms))
+    ids = pd.concat([predicted["enterprise_id"].astype(str), stub["enterprise_id"]])
+    if ids.is_unique:  # the labels land on the stub rows only: set them there, not in 1M rows
+        combined = pd.concat([predicted, _apply_labels(stub, firms)], ignore_index=True)
+    else:
+        combined = pd.concat([predicted, stub], ignore_index=True) if len(stub) else predicted
+        combined = _apply_labels(combined, firms)
+    scls.write_classifications(store, run_id, combined)
 
 
 def classify_rules_in_db(
