@@ -11,7 +11,7 @@ import pandas as pd
 import pyarrow as pa
 
 from aicity.errors import ConfigError, InputError
-from aicity.inventory.learned import LearnedClassifier
+from aicity.inventory.learned import CHUNK_ROWS, LearnedClassifier
 from aicity.inventory.rules import NAME_WEIGHT, keyword_pattern
 from aicity.inventory.rules_vectorised import VectorisedRules
 from aicity.inventory.taxonomy import LAYERS, Taxonomy, load_taxonomy
@@ -20,6 +20,8 @@ from aicity.store import classifications as scls
 from aicity.store import inventory as sinv
 from aicity.workflows.labels import TEXT_COLUMNS
 from aicity.workflows.models import METHODS, learned_model
+
+STREAM_ROWS = 4 * CHUNK_ROWS  # firms classified and written at a time (two chunks per worker)
 
 
 @dataclass(frozen=True)
@@ -142,22 +144,27 @@ def _classify_learned(store: Store, run_id: int, model: LearnedClassifier) -> No
     firms = scls.classification_input(store)
     firms = firms.assign(layer=firms["layer"].where(firms["layer"].isin(list(LAYERS)), None))
     unlabelled = firms[firms["segment"].isna() | (firms["segment"].astype(str) == "")]
+    labelled = firms.loc[~firms.index.isin(unlabelled.index), ["enterprise_id"]]
+    stub = pd.DataFrame({"enterprise_id": labelled["enterprise_id"].astype(str)})
+    for c in [*scls.CLASSIFICATION_COLUMNS[1:], "outcome"]:
+        stub[c] = None
+    ids = pd.concat([unlabelled["enterprise_id"].astype(str), stub["enterprise_id"]])
+    if ids.is_unique:
+        # written a slice at a time (the predictions of 10M firms need not all sit in memory), then
+        # the labelled firms, whose labels land on their own rows
+        for i in range(0, len(unlabelled), STREAM_ROWS):
+            part = model.classify(unlabelled.iloc[i : i + STREAM_ROWS], TEXT_COLUMNS)
+            scls.write_classifications(store, run_id, part)
+        if len(stub):
+            scls.write_classifications(store, run_id, _apply_labels(stub, firms))
+        return
     predicted = (
         model.classify(unlabelled, TEXT_COLUMNS)
         if len(unlabelled)
         else pd.DataFrame(columns=[*scls.CLASSIFICATION_COLUMNS, "outcome"])
     )
-    labelled = firms.loc[~firms.index.isin(unlabelled.index), ["enterprise_id"]]
-    stub = pd.DataFrame({"enterprise_id": labelled["enterprise_id"].astype(str)})
-    for c in [*scls.CLASSIFICATION_COLUMNS[1:], "outcome"]:
-        stub[c] = None
-    ids = pd.concat([predicted["enterprise_id"].astype(str), stub["enterprise_id"]])
-    if ids.is_unique:  # the labels land on the stub rows only: set them there, not in 1M rows
-        combined = pd.concat([predicted, _apply_labels(stub, firms)], ignore_index=True)
-    else:
-        combined = pd.concat([predicted, stub], ignore_index=True) if len(stub) else predicted
-        combined = _apply_labels(combined, firms)
-    scls.write_classifications(store, run_id, combined)
+    combined = pd.concat([predicted, stub], ignore_index=True) if len(stub) else predicted
+    scls.write_classifications(store, run_id, _apply_labels(combined, firms))
 
 
 def classify_rules_in_db(
