@@ -300,9 +300,10 @@ class _KeyGuard:
         valid = ~problems.bad
         if not self.exact:
             width, hashed = fixed_width_hashes(to_arrow(keys), valid)
-            if width is not None and self.width in (None, width) and self._new(hashed):
+            ordered = np.sort(hashed)
+            if width is not None and self.width in (None, width) and self._new(ordered):
                 self.width = width
-                self.hashes.append(np.sort(hashed))
+                self._add(ordered)
                 self._remember(keys, problems.rows, valid)
                 return
             self.exact = True
@@ -321,13 +322,24 @@ class _KeyGuard:
             problems.add(dup, column, shown, reasons)
         self._remember(keys, problems.rows, ~problems.bad)
 
-    def _new(self, hashed: np.ndarray) -> bool:
-        ordered = np.sort(hashed)
+    def _new(self, ordered: np.ndarray) -> bool:
+        """Whether the sorted hashes repeat neither each other nor an earlier block's."""
         if (ordered[1:] == ordered[:-1]).any():
             return False
-        return not any(
-            np.isin(ordered, earlier, assume_unique=True).any() for earlier in self.hashes
-        )
+        for earlier in self.hashes:
+            at = np.minimum(np.searchsorted(earlier, ordered), len(earlier) - 1)
+            if (earlier[at] == ordered).any():
+                return False
+        return True
+
+    def _add(self, ordered: np.ndarray) -> None:
+        """Earlier hashes kept as a few sorted runs of doubling size (merged as they fill), so each
+        block is looked up in about log2(blocks) runs: a 10M-row file has 77 blocks."""
+        if len(ordered):  # (an empty run would have no last hash to compare with)
+            self.hashes.append(ordered)
+        while len(self.hashes) > 1 and len(self.hashes[-2]) <= len(self.hashes[-1]):
+            last, before = self.hashes.pop(), self.hashes.pop()
+            self.hashes.append(np.sort(np.concatenate([before, last]), kind="stable"))
 
     def _remember(self, keys: pd.Series, rows: np.ndarray, accepted: np.ndarray) -> None:
         self.keys.append(keys[accepted])
