@@ -2,20 +2,23 @@
 
 Features: TF-IDF of character 1-3-grams of name + business scope (:mod:`aicity.inventory.ngrams`; no
 dictionary, deterministic, and Chinese needs no word segmentation for it) and the rules' score of every
-segment (:class:`RuleFeatures`: the taxonomy keywords found in the name count 2, in the scope 1).
+segment (:class:`RuleFeatures`: the taxonomy keywords found in the name count 2, in the scope 1), scaled
+by ``rule_weight`` (0.5: at 1 the models leaned on the keywords and were less accurate in 5-fold CV).
 
 Stage 1, "is this an AI firm?": a logistic regression on all labelled firms, the non-AI look-alikes
 (label ``none``: owners of AI parks, appliance makers, retailers with 智能 in their scope) against the
-rest, classes balanced. Stage 2, "which segment?": a logistic regression over the segment codes of the
-AI firms. Both give plain multinomial logistic-regression probabilities (C = 300); sigmoid calibration
-(``calibrate=True``) was no more accurate in 5-fold CV and took 3x the training time.
+rest, classes balanced (C = ``ai_C``, 100). Stage 2, "which segment?": a logistic regression over the
+segment codes of the AI firms (C = 300). Both give plain logistic-regression probabilities; sigmoid
+calibration (``calibrate=True``) was no more accurate in 5-fold CV and took 3x the training time.
 
 Decision: P(non-AI) = 1 - p_ai, P(layer L) = p_ai x (sum of the segment probabilities of L). The most
-probable of non-AI and the three layers wins if its probability reaches ``threshold``; below it the firm
-is ``unclassified`` (honestly unknown, counted in no layer or segment). Within the chosen layer the most
-probable segment is taken if p_ai x its probability reaches ``segment_threshold``; otherwise the rules'
-segment of that layer if a keyword matched (the fallback, said so in the explanation), else the firm keeps
-its layer without a segment.
+probable of non-AI and the three layers wins, P(non-AI) counted ``non_ai_weight`` times (1.6: calling a
+look-alike an AI firm inflates the inventory, so close calls go to non-AI; chosen by 5-fold CV), if its
+(so weighted) probability reaches ``threshold``; below it the firm is ``unclassified`` (honestly
+unknown, counted in no layer or segment). Within the chosen layer the most probable segment is taken
+if p_ai x its probability reaches ``segment_threshold``; otherwise the rules' segment of that layer if
+a keyword matched (the fallback, said so in the explanation), else the firm keeps its layer without a
+segment.
 
 Explanation: the outcome's probability, the terms that pushed hardest toward it (tf-idf x coefficient)
 and the rules' keyword hits, e.g. ``ai_chips p=0.81 (AI 0.97); terms: 芯片 (+1.9), 'gpu' (+0.7);
@@ -110,9 +113,11 @@ class LearnedClassifier:
 
     taxonomy: Taxonomy | None = None
     C: float = 300.0
+    ai_C: float = 100.0  # stage 1's own C: in CV a less flexible AI gate kept more look-alikes out
     threshold: float = 0.4
     segment_threshold: float = 0.1
-    rule_weight: float = 1.0
+    rule_weight: float = 0.5
+    non_ai_weight: float = 1.6
     seed: int = 0
     calibrate: bool = False
     version: int | None = None
@@ -185,7 +190,7 @@ class LearnedClassifier:
         self.ai_model_ = None
         if n_non_ai:
             self.ai_model_ = _fit_quietly(
-                _calibrated(self.C, is_ai, True, self.seed, self.calibrate), X, is_ai.astype(int)
+                _calibrated(self.ai_C, is_ai, True, self.seed, self.calibrate), X, is_ai.astype(int)
             )
         y_ai = y[is_ai]
         self.segment_model_ = _fit_quietly(
@@ -202,9 +207,11 @@ class LearnedClassifier:
             "taxonomy_codes": tax.codes,
             "params": {
                 "C": self.C,
+                "ai_C": self.ai_C,
                 "threshold": self.threshold,
                 "segment_threshold": self.segment_threshold,
                 "rule_weight": self.rule_weight,
+                "non_ai_weight": self.non_ai_weight,
                 "seed": self.seed,
                 "calibrate": self.calibrate,
             },
@@ -296,10 +303,15 @@ class LearnedClassifier:
         for j, lay in enumerate(LAYERS):  # a layer label leaves only that layer
             options[labelled, j + 1] = np.where(given[labelled] == lay, 1.0, 0.0)
         options[labelled, 0] = 0.0
-        best = options.argmax(axis=1)
+        # the doubt goes to non-AI: its probability counts non_ai_weight times, in the argmax and
+        # against the threshold (best_p, the reported confidence, stays a probability)
+        weighted = options * np.array([self.non_ai_weight, 1.0, 1.0, 1.0])
+        best = weighted.argmax(axis=1)
         best_p = options[np.arange(n), best]
         outcome = np.where(
-            best_p < self.threshold, "unclassified", np.where(best == 0, "non_ai", "ai")
+            weighted[np.arange(n), best] < self.threshold,
+            "unclassified",
+            np.where(best == 0, "non_ai", "ai"),
         )
         layer_idx = np.clip(best - 1, 0, 2)
         within = q * member[:, layer_idx].T  # segment probabilities inside the chosen layer
