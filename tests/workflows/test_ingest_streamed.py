@@ -72,12 +72,8 @@ def test_the_streamed_first_load_stores_what_the_whole_file_path_stores(
     assert any("first seen in row 5" in r for r in rejected["reason"])  # across blocks
 
 
-def test_a_firm_repeated_in_later_blocks_is_refused_with_its_row(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small_blocks: None
-) -> None:
-    lines = [f"id-{i},公司{i},北京,{code}" for i, code in enumerate(CODES)]
-    lines[33] = f"id-33,公司33,北京,{CODES[2]}"  # another id, a stored row's credit code
-    path = _file(tmp_path, lines, header="企业编号,企业名称,城市,统一社会信用代码")
+def _refusals_whole_then_streamed(path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The InputError of a whole-file and of a streamed load of `path`, each leaving nothing written."""
     messages = []
     for stream in (False, True):
         monkeypatch.setattr(workflow, "STREAM_BYTES", 0 if stream else 1 << 60)
@@ -87,6 +83,16 @@ def test_a_firm_repeated_in_later_blocks_is_refused_with_its_row(
         messages.append(str(err.value))
         assert store.fetch_one("SELECT count(*) FROM enterprises") == 0
         assert store.fetch_one("SELECT count(*) FROM ingests") == 0
+    return messages
+
+
+def test_a_firm_repeated_in_later_blocks_is_refused_with_its_row(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small_blocks: None
+) -> None:
+    lines = [f"id-{i},公司{i},北京,{code}" for i, code in enumerate(CODES)]
+    lines[33] = f"id-33,公司33,北京,{CODES[2]}"  # another id, a stored row's credit code
+    path = _file(tmp_path, lines, header="企业编号,企业名称,城市,统一社会信用代码")
+    messages = _refusals_whole_then_streamed(path, monkeypatch)
     assert messages[0] == messages[1]
     assert "row 35, column 'credit_code'" in messages[1] and "given twice" in messages[1]
 
@@ -120,14 +126,6 @@ def test_a_later_block_that_cannot_be_decoded_fails_as_the_whole_file_does(
     appended: list[int] = []
     real = store_ingest.append_stream
     monkeypatch.setattr(store_ingest, "append_stream", lambda *a: appended.append(1) or real(*a))
-    messages = []
-    for stream in (False, True):
-        monkeypatch.setattr(workflow, "STREAM_BYTES", 0 if stream else 1 << 60)
-        store = Store.memory()
-        with pytest.raises(InputError) as err:
-            workflow.ingest_file(store, path, "enterprises")
-        messages.append(str(err.value))
-        assert store.fetch_one("SELECT count(*) FROM enterprises") == 0
-        assert store.fetch_one("SELECT count(*) FROM ingests") == 0
+    messages = _refusals_whole_then_streamed(path, monkeypatch)
     assert appended == [1]  # the streamed load met it inside its INSERT
     assert messages[0] == messages[1] and "GB18030 (from line 6002)" in messages[1]
