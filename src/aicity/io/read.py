@@ -26,6 +26,7 @@ import pyarrow.csv as pacsv
 
 from aicity.errors import InputError
 from aicity.io._arrow import whole_float_text
+from aicity.io._iconv import gb18030_to_utf8
 from aicity.io.encoding import at_offset, csv_encoding, decode_error, to_utf8
 from aicity.io.excel import read_workbook
 
@@ -252,8 +253,9 @@ def _csv_blocks(
     encoding: str | None,
     used: str,
 ) -> Generator[pd.DataFrame, None, None]:
-    """Each piece parsed as one block of rows. A thread transcodes pieces ahead (Python's codec holds
-    the GIL; pyarrow's parser and the validation of earlier blocks do not), so decoding, parsing
+    """Each piece parsed as one block of rows. A thread transcodes pieces ahead (GB18030 through
+    iconv, outside the GIL, where that gives what Python's codec gives; else Python's codec, which
+    holds it; pyarrow's parser and the validation of earlier blocks do not), so decoding, parsing
     and checking overlap."""
     ahead: queue.Queue[tuple[bytes | memoryview, int] | BaseException | None] = queue.Queue(2)
     stop = threading.Event()
@@ -272,7 +274,7 @@ def _csv_blocks(
             for piece in pieces:
                 if stop.is_set():
                     return
-                offer((bytes(piece).decode(codec).encode("utf-8") if codec else piece, offset))
+                offer((_transcoded(piece, codec) if codec else piece, offset))
                 offset += len(piece)
         except UnicodeDecodeError as exc:
             offer(at_offset(exc, offset))
@@ -312,6 +314,17 @@ def _csv_blocks(
     finally:
         stop.set()
         worker.join()
+
+
+def _transcoded(piece: memoryview | bytes, codec: str) -> bytes | memoryview:
+    """A piece's UTF-8: GB18030 through iconv, outside the GIL, wherever that gives what Python's
+    codec gives (``aicity.io._iconv``); else (and other codecs) Python's codec, which raises
+    UnicodeDecodeError at a bad byte."""
+    if codecs.lookup(codec).name == "gb18030":
+        fast = gb18030_to_utf8(piece)
+        if fast is not None:
+            return memoryview(fast)
+    return bytes(piece).decode(codec).encode("utf-8")
 
 
 def _parse_piece(
