@@ -102,3 +102,18 @@ def test_undecodable_bytes_give_the_same_error_with_and_without_iconv(
     with_iconv, without = _read_both(path, monkeypatch)
     assert with_iconv == without
     assert isinstance(with_iconv, str) and "cannot decode as gb18030 at byte" in with_iconv
+
+
+def test_what_glibc_makes_of_those_codes_is_found_anywhere_in_its_output(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    gb18030_to_utf8(b"a")
+    targets = _iconv._state["targets"]
+    assert isinstance(targets, list) and targets  # (glibc 2.36: all 26 codes are read otherwise)
+    monkeypatch.setattr(_iconv, "_WINDOW", 64)  # the windows' edges fall between a code's bytes
+    plain = "北京甲公司".encode() * 40
+    assert not _iconv._holds(plain, targets)
+    for target in targets:
+        for at in (0, 62, 63, 64, 65, len(plain) - len(target)):
+            planted = plain[:at] + target + plain[at + len(target) :]
+            assert _iconv._holds(planted, targets)

@@ -107,17 +107,25 @@ def _holds(utf8: bytes | bytearray, targets: list[bytes]) -> bool:
         firsts, seconds = sorted({t[0] for t in same}), sorted({t[1] for t in same})
         # the rarer of the two: a supplementary character's lead byte, else the second byte
         key, bytes_at = (0, firsts) if length == 4 and len(firsts) <= len(seconds) else (1, seconds)
-        part = values[key : key + count]
-        mask = part == bytes_at[0]
-        for byte in bytes_at[1:]:
-            mask |= part == byte
-        at = np.flatnonzero(mask)
-        code: np.ndarray = np.zeros(len(at), dtype=np.uint32)
-        for k in range(length):
-            code = code << 8 | values[at + k]
-        if np.isin(code, wanted).any():
-            return True
+        mask = np.empty(min(count, _WINDOW), dtype=bool)
+        same_byte = np.empty_like(mask)
+        for low in range(0, count, _WINDOW):  # a window at a time: a few MB of scratch, not 3 x 20
+            part = values[key + low : key + min(count, low + _WINDOW)]
+            here, also = mask[: len(part)], same_byte[: len(part)]
+            np.equal(part, bytes_at[0], out=here)
+            for byte in bytes_at[1:]:
+                np.equal(part, byte, out=also)
+                here |= also
+            at = np.flatnonzero(here) + low
+            code: np.ndarray = np.zeros(len(at), dtype=np.uint32)
+            for k in range(length):
+                code = code << 8 | values[at + k]
+            if np.isin(code, wanted).any():
+                return True
     return False
+
+
+_WINDOW = 1 << 21
 
 
 def _four_bytes(linear: np.ndarray) -> np.ndarray:
