@@ -6,6 +6,7 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -47,5 +48,9 @@ def test_slices_store_the_same_rows(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     sliced = wf_classify.classify(store, method="learned")
     a, b = stored(whole.run_id), stored(sliced.run_id)
     assert len(a) == 177 and (a["method"] == "input").sum() == 77
-    pd.testing.assert_frame_equal(a, b, check_exact=True)
+    # the score is a float from matrix products whose summation order follows the slice size: equal
+    # to the last bits (1e-16 seen), not bit for bit; every other column is exact
+    pd.testing.assert_frame_equal(a.drop(columns="score"), b.drop(columns="score"), check_exact=True)
+    np.testing.assert_allclose(a["score"], b["score"], rtol=1e-12, atol=1e-12)
+    assert a["score"].isna().equals(b["score"].isna())
     store.close()
