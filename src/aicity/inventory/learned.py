@@ -10,12 +10,12 @@ were less accurate in 5-fold CV).
 
 Stage 1, "is this an AI firm?": a logistic regression on all labelled firms, the non-AI look-alikes
 (label ``none``: owners of AI parks, appliance makers, retailers with 智能 in their scope) against the
-rest, classes balanced (C = ``ai_C``, 100). Stage 2, "which segment?": a logistic regression over the
+rest, classes balanced (C = ``ai_C``, 50). Stage 2, "which segment?": a logistic regression over the
 segment codes of the AI firms (C = 300). Both give plain logistic-regression probabilities; sigmoid
 calibration (``calibrate=True``) was no more accurate in 5-fold CV and took 3x the training time.
 
 Decision: P(non-AI) = 1 - p_ai, P(layer L) = p_ai x (sum of the segment probabilities of L). The most
-probable of non-AI and the three layers wins, P(non-AI) counted ``non_ai_weight`` times (1.6: calling a
+probable of non-AI and the three layers wins, P(non-AI) counted ``non_ai_weight`` times (1.8: calling a
 look-alike an AI firm inflates the inventory, so close calls go to non-AI; chosen by 5-fold CV), if its
 (so weighted) probability reaches ``threshold``; below it the firm is ``unclassified`` (honestly
 unknown, counted in no layer or segment). Within the chosen layer the most probable segment is taken
@@ -116,11 +116,11 @@ class LearnedClassifier:
 
     taxonomy: Taxonomy | None = None
     C: float = 300.0
-    ai_C: float = 100.0  # stage 1's own C: in CV a less flexible AI gate kept more look-alikes out
+    ai_C: float = 50.0  # stage 1's own C: in CV a less flexible AI gate kept more look-alikes out
     threshold: float = 0.4
     segment_threshold: float = 0.1
     rule_weight: float = 0.3
-    non_ai_weight: float = 1.6
+    non_ai_weight: float = 1.8
     min_df: int = 2  # n-grams of fewer training firms are dropped (see _min_df)
     seed: int = 0
     calibrate: bool = False
