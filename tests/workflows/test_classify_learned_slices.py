@@ -50,7 +50,9 @@ def test_slices_store_the_same_rows(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert len(a) == 177 and (a["method"] == "input").sum() == 77
     # the score is a float from matrix products whose summation order follows the slice size: equal
     # to the last bits (1e-16 seen), not bit for bit; every other column is exact
-    pd.testing.assert_frame_equal(a.drop(columns="score"), b.drop(columns="score"), check_exact=True)
+    pd.testing.assert_frame_equal(
+        a.drop(columns="score"), b.drop(columns="score"), check_exact=True
+    )
     np.testing.assert_allclose(a["score"], b["score"], rtol=1e-12, atol=1e-12)
     assert a["score"].isna().equals(b["score"].isna())
     store.close()

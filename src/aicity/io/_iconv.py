@@ -58,7 +58,7 @@ class _Iconv:
         self.close = libc.iconv_close
         self.close.argtypes = [ctypes.c_void_p]
         probe = self.open(b"UTF-8", b"GB18030")
-        if probe in (None, ctypes.c_void_p(-1).value, 2**64 - 1, 2**32 - 1):
+        if probe in (None, ctypes.c_void_p(-1).value):  # (iconv_t)-1: no such conversion
             raise OSError("iconv has no GB18030")
         self.close(probe)
 
@@ -94,6 +94,9 @@ class _Iconv:
         return out
 
 
+_WINDOW = 1 << 21  # bytes searched at a time by _holds (a few MB of scratch)
+
+
 def _holds(utf8: bytes | bytearray, targets: list[bytes]) -> bool:
     """Whether the UTF-8 ``utf8`` holds any of the characters ``targets`` (UTF-8, 2-4 bytes each):
     candidates by one byte (numpy, outside the GIL), then their whole code."""
@@ -123,9 +126,6 @@ def _holds(utf8: bytes | bytearray, targets: list[bytes]) -> bool:
             if np.isin(code, wanted).any():
                 return True
     return False
-
-
-_WINDOW = 1 << 21
 
 
 def _four_bytes(linear: np.ndarray) -> np.ndarray:
@@ -209,13 +209,15 @@ def gb18030_to_utf8(data: bytes | memoryview) -> bytearray | None:
     refuses): decode with Python's codec then (it raises its own error on bad bytes)."""
     with _lock:
         if "converter" not in _state:
+            converter: _Iconv | None = None
+            targets: list[bytes] | None = None
             try:
-                converter: _Iconv | None = _Iconv()
-                targets = _self_check(converter) if converter is not None else None
-                if targets is None:
-                    converter = None
+                converter = _Iconv()
+                targets = _self_check(converter)
             except (OSError, AttributeError, TypeError):
-                converter, targets = None, None
+                pass
+            if targets is None:
+                converter = None
             _state["converter"], _state["targets"] = converter, targets
     found, known = _state["converter"], _state.get("targets")
     if not isinstance(found, _Iconv) or not isinstance(known, list):
