@@ -9,11 +9,13 @@ import joblib
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
 
 from aicity.errors import ConfigError, InputError
 from aicity.inventory.evaluate import evaluate
-from aicity.inventory.learned import LearnedClassifier, cross_val_predict
+from aicity.inventory.learned import LearnedClassifier, _nb_ratio, cross_val_predict
 from aicity.inventory.ngrams import CharNgramTfidf, normalise
 from aicity.inventory.taxonomy import load_taxonomy
 from aicity.workflows.labels import bundled_labels_path, read_labels
@@ -76,6 +78,21 @@ def test_low_confidence_is_unclassified(labelled):
     out = strict.classify(firms(("某某公司", "公司成立于2015年，总部位于杭州。"))).iloc[0]
     assert out.outcome == "unclassified" and out.segment is None and out.layer is None
     assert out.explanation.startswith("unclassified: ")
+
+
+def test_ai_gate_reads_plain_features_with_the_nb_ratio_folded_in(labelled):
+    part = labelled.groupby(labelled["segment"] == "none").head(150)
+    clf = LearnedClassifier(load_taxonomy()).fit(part, part["segment"].tolist())
+    X = clf._matrix(part)
+    is_ai = (part["segment"] != "none").to_numpy()
+    ratio = _nb_ratio(X, is_ai, clf.ai_nb_alpha)
+    assert np.isfinite(ratio).all() and (ratio > 0).any() and (ratio < 0).any()
+    scaled = LogisticRegression(C=clf.ai_C, max_iter=5000, class_weight="balanced").fit(
+        X @ sp.diags(ratio), is_ai.astype(int)
+    )
+    np.testing.assert_allclose(
+        clf.ai_model_.predict_proba(X), scaled.predict_proba(X @ sp.diags(ratio)), atol=1e-12
+    )
 
 
 def test_explanation_names_terms_and_rule_hits(model):

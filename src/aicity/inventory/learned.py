@@ -10,12 +10,17 @@ were less accurate in 5-fold CV).
 
 Stage 1, "is this an AI firm?": a logistic regression on all labelled firms, the non-AI look-alikes
 (label ``none``: owners of AI parks, appliance makers, retailers with 智能 in their scope) against the
-rest, classes balanced (C = ``ai_C``, 50). Stage 2, "which segment?": a logistic regression over the
+rest, classes balanced (C = ``ai_C``, 10), over NB-scaled features (NBSVM, Wang & Manning 2012): each
+column times its log-count ratio ``log((a + df_ai) / |a + df_ai| / ((a + df_non) / |a + df_non|))``
+(``df``: training firms of the class that have the feature, smoothing ``a`` = ``ai_nb_alpha``, 1), so
+the regularisation favours terms that tell the classes apart (in 5-fold CV, mean of seeds 0-2: layer
++2.1 points, segment +1.5 at the same non-AI recall). The ratio is folded into the fitted weights:
+the stored gate reads the plain features (no cost when classifying). Stage 2, "which segment?": a logistic regression over the
 segment codes of the AI firms (C = 300). Both give plain logistic-regression probabilities; sigmoid
 calibration (``calibrate=True``) was no more accurate in 5-fold CV and took 3x the training time.
 
 Decision: P(non-AI) = 1 - p_ai, P(layer L) = p_ai x (sum of the segment probabilities of L). The most
-probable of non-AI and the three layers wins, P(non-AI) counted ``non_ai_weight`` times (1.8: calling a
+probable of non-AI and the three layers wins, P(non-AI) counted ``non_ai_weight`` times (1.3: calling a
 look-alike an AI firm inflates the inventory, so close calls go to non-AI; chosen by 5-fold CV), if its
 (so weighted) probability reaches ``threshold``; below it the firm is ``unclassified`` (honestly
 unknown, counted in no layer or segment). Within the chosen layer the most probable segment is taken
@@ -102,6 +107,27 @@ def _coef(model: Any) -> np.ndarray:
     return model.coef_
 
 
+def _nb_ratio(X: sp.csr_matrix, positive: np.ndarray, alpha: float) -> np.ndarray:
+    """NB log-count ratio per column: how much likelier a feature is present in a ``positive`` firm
+    than in a negative one (document frequencies smoothed by ``alpha``)."""
+    present = (X > 0).astype(np.float64).tocsr()
+    p = alpha + np.asarray(present[positive].sum(axis=0)).ravel()
+    q = alpha + np.asarray(present[~positive].sum(axis=0)).ravel()
+    return np.log((p / p.sum()) / (q / q.sum()))
+
+
+def _fold_scaling(model: Any, scale: np.ndarray) -> None:
+    """A model fitted on ``X @ diag(scale)`` made to read ``X`` itself: each weight times its scale
+    (the same decision values; every fold's estimator of a calibrated model)."""
+    inner = (
+        [c.estimator for c in model.calibrated_classifiers_]
+        if isinstance(model, CalibratedClassifierCV)
+        else [model]
+    )
+    for est in inner:
+        est.coef_ = est.coef_ * scale[None, :]
+
+
 def _fit_quietly(model: Any, X: Any, y: np.ndarray) -> Any:
     with warnings.catch_warnings():
         # small classes: "the least populated class has only n members" is expected, not news
@@ -116,11 +142,12 @@ class LearnedClassifier:
 
     taxonomy: Taxonomy | None = None
     C: float = 300.0
-    ai_C: float = 50.0  # stage 1's own C: in CV a less flexible AI gate kept more look-alikes out
-    threshold: float = 0.4
+    ai_C: float = 10.0  # stage 1's own C (over NB-scaled features; see ai_nb_alpha)
+    threshold: float = 0.35
     segment_threshold: float = 0.1
     rule_weight: float = 0.3
-    non_ai_weight: float = 1.8
+    non_ai_weight: float = 1.3
+    ai_nb_alpha: float | None = 1.0  # NB log-count-ratio scaling of the gate's features; None: off
     min_df: int = 2  # n-grams of fewer training firms are dropped (see _min_df)
     seed: int = 0
     calibrate: bool = False
@@ -195,9 +222,14 @@ class LearnedClassifier:
         n_non_ai = int((~is_ai).sum())
         self.ai_model_ = None
         if n_non_ai:
+            ratio = None if self.ai_nb_alpha is None else _nb_ratio(X, is_ai, self.ai_nb_alpha)
             self.ai_model_ = _fit_quietly(
-                _calibrated(self.ai_C, is_ai, True, self.seed, self.calibrate), X, is_ai.astype(int)
+                _calibrated(self.ai_C, is_ai, True, self.seed, self.calibrate),
+                X if ratio is None else X @ sp.diags(ratio),
+                is_ai.astype(int),
             )
+            if ratio is not None:
+                _fold_scaling(self.ai_model_, ratio)
         y_ai = y[is_ai]
         self.segment_model_ = _fit_quietly(
             _calibrated(self.C, y_ai, False, self.seed, self.calibrate), X[is_ai], y_ai
@@ -218,6 +250,7 @@ class LearnedClassifier:
                 "segment_threshold": self.segment_threshold,
                 "rule_weight": self.rule_weight,
                 "non_ai_weight": self.non_ai_weight,
+                "ai_nb_alpha": self.ai_nb_alpha,
                 "min_df": self.min_df,
                 "seed": self.seed,
                 "calibrate": self.calibrate,
