@@ -93,6 +93,9 @@ def test_ai_gate_reads_plain_features_with_the_nb_ratio_folded_in(labelled):
     np.testing.assert_allclose(
         clf.ai_model_.predict_proba(X), scaled.predict_proba(X @ sp.diags(ratio)), atol=1e-12
     )
+    # the segment stage: one NB-scaled regression per segment, probabilities summing to 1
+    q = clf.segment_model_.predict_proba(X)
+    assert q.shape == (len(part), len(clf.classes_)) and np.allclose(q.sum(axis=1), 1.0)
 
 
 def test_explanation_names_terms_and_rule_hits(model):
