@@ -15,7 +15,8 @@ from sklearn.linear_model import LogisticRegression
 
 from aicity.errors import ConfigError, InputError
 from aicity.inventory.evaluate import evaluate
-from aicity.inventory.learned import LearnedClassifier, _nb_ratio, cross_val_predict
+from aicity.inventory.learned import LearnedClassifier, cross_val_predict
+from aicity.inventory.learned_linear import _nb_ratio
 from aicity.inventory.ngrams import CharNgramTfidf, normalise
 from aicity.inventory.taxonomy import load_taxonomy
 from aicity.workflows.labels import bundled_labels_path, read_labels

@@ -36,7 +36,7 @@ from aicity.workflows.labels import (
 METHODS = ("rules", "learned")
 BUNDLED_MODEL = "bundled_model.joblib"  # in aicity/data, made by `make model`
 # the modules that turn labels into a model (their source is part of the bundled model's fingerprint)
-_FIT_SOURCES = ("learned.py", "learned_features.py", "ngrams.py", "rules.py")
+_FIT_SOURCES = ("learned.py", "learned_features.py", "learned_linear.py", "ngrams.py", "rules.py")
 
 
 @dataclass(frozen=True)
