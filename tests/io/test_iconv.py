@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import queue
 import random
 from pathlib import Path
 
@@ -40,7 +41,8 @@ def test_chinese_text_reads_as_python_reads_it() -> None:
 def test_codes_glibc_reads_otherwise_are_left_to_python(code: str) -> None:
     data = b"name," + bytes.fromhex(code) + b"\n"
     assert gb18030_to_utf8(data) is None
-    assert read._transcoded(memoryview(data), "gb18030") == _python(data)
+    utf8, buffer = _iconv.piece_utf8(memoryview(data), "gb18030", queue.SimpleQueue())
+    assert utf8 == _python(data) and buffer is None  # (the buffer went back unused)
 
 
 @pytest.mark.parametrize("bad", [b"\x80", b"\xff", b"\x81\x7f", b"\x81\x30", b"\xe3\x32\x9a\x36"])
@@ -48,14 +50,14 @@ def test_bytes_python_refuses_get_no_answer_and_python_raises(bad: bytes) -> Non
     data = "北京,".encode("gb18030") + bad + b"\n"
     assert gb18030_to_utf8(data) is None
     with pytest.raises(UnicodeDecodeError):
-        read._transcoded(data, "gb18030")
+        _iconv.piece_utf8(data, "gb18030", queue.SimpleQueue())
 
 
 def test_without_a_usable_iconv_python_decodes(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(_iconv._state, "converter", None)
     data = "合成企业,北京\n".encode("gb18030")
     assert gb18030_to_utf8(data) is None
-    assert read._transcoded(data, "gb18030") == _python(data)
+    assert _iconv.piece_utf8(data, "gb18030", queue.SimpleQueue())[0] == _python(data)
 
 
 def test_the_self_checks_refused_sample_is_refused_by_python() -> None:
@@ -117,3 +119,16 @@ def test_what_glibc_makes_of_those_codes_is_found_anywhere_in_its_output(
         for at in (0, 62, 63, 64, 65, len(plain) - len(target)):
             planted = plain[:at] + target + plain[at + len(target) :]
             assert _iconv._holds(planted, targets)
+
+
+def test_a_buffer_given_is_written_in_and_reused() -> None:
+    import numpy as np
+
+    first, second = "甲公司,北京\n".encode("gb18030") * 50, "乙,上海\n".encode("gb18030") * 10
+    buffer = np.empty(_iconv.capacity(len(first)), dtype=np.uint8)
+    out = gb18030_to_utf8(first, buffer)
+    assert isinstance(out, memoryview) and bytes(out) == _python(first)
+    again = gb18030_to_utf8(second, buffer)  # the same buffer for the next piece
+    assert bytes(again) == _python(second)  # type: ignore[arg-type]
+    small = np.empty(4, dtype=np.uint8)  # too small: a new buffer, the same answer
+    assert bytes(gb18030_to_utf8(first, small)) == _python(first)  # type: ignore[arg-type]

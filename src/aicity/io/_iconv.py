@@ -21,8 +21,10 @@ outside the interpreter. Its output is used only where it is provably what Pytho
 
 from __future__ import annotations
 
+import codecs
 import ctypes
 import ctypes.util
+import queue
 import threading
 
 import numpy as np
@@ -62,16 +64,21 @@ class _Iconv:
             raise OSError("iconv has no GB18030")
         self.close(probe)
 
-    def convert(self, data: bytes | memoryview) -> bytearray | None:
-        """UTF-8 of ``data`` (GB18030), or None when iconv refuses any of it."""
+    def convert(
+        self, data: bytes | memoryview, out: np.ndarray | None = None
+    ) -> bytearray | memoryview | None:
+        """UTF-8 of ``data`` (GB18030), or None when iconv refuses any of it. Written into ``out``
+        (uint8, at least :func:`capacity` bytes; the result is then a view of it), else into a new
+        bytearray."""
         size = len(data)
         source = np.frombuffer(data, dtype=np.uint8)
-        out = bytearray(size * 3 // 2 + 16)  # a GB18030 byte gives at most 1.5 UTF-8 bytes
-        target = np.frombuffer(out, dtype=np.uint8)
+        written = bytearray(capacity(size)) if out is None or len(out) < capacity(size) else None
+        target = out if written is None else np.frombuffer(written, dtype=np.uint8)
+        assert target is not None
         in_ptr = ctypes.c_void_p(source.ctypes.data if size else None)
         in_left = ctypes.c_size_t(size)
         out_ptr = ctypes.c_void_p(target.ctypes.data)
-        out_left = ctypes.c_size_t(len(out))
+        out_left = ctypes.c_size_t(len(target))
         handle = self.open(b"UTF-8", b"GB18030")
         try:
             done = self.iconv(
@@ -88,10 +95,17 @@ class _Iconv:
                 return None
         finally:
             self.close(handle)
-        used = len(out) - out_left.value
+        used = len(target) - out_left.value
+        if written is None:
+            return memoryview(target)[:used]
         del source, target  # (views of the buffers: the bytearray can shrink once they are gone)
-        del out[used:]
-        return out
+        del written[used:]
+        return written
+
+
+def capacity(size: int) -> int:
+    """Bytes of UTF-8 that ``size`` bytes of GB18030 can give at most (1.5 per byte, and a flush)."""
+    return size * 3 // 2 + 16
 
 
 _WINDOW = 1 << 21  # bytes searched at a time by _holds (a few MB of scratch)
@@ -203,10 +217,14 @@ _ICONV_REFUSES = {
 }
 
 
-def gb18030_to_utf8(data: bytes | memoryview) -> bytearray | None:
+def gb18030_to_utf8(
+    data: bytes | memoryview, out: np.ndarray | None = None
+) -> bytearray | memoryview | None:
     """UTF-8 of GB18030 ``data`` exactly as Python's codec gives it, converted outside the GIL;
     None when this path cannot say (no usable iconv, bytes read differently, or bytes iconv
-    refuses): decode with Python's codec then (it raises its own error on bad bytes)."""
+    refuses): decode with Python's codec then (it raises its own error on bad bytes). ``out``: a
+    buffer of at least :func:`capacity` bytes to write into, reused from piece to piece (the result
+    is a view of it), so a big file's pieces do not each take fresh pages from the system."""
     with _lock:
         if "converter" not in _state:
             converter: _Iconv | None = None
@@ -222,7 +240,34 @@ def gb18030_to_utf8(data: bytes | memoryview) -> bytearray | None:
     found, known = _state["converter"], _state.get("targets")
     if not isinstance(found, _Iconv) or not isinstance(known, list):
         return None
-    utf8 = found.convert(data)
+    utf8 = found.convert(data, out)
     if utf8 is None or _holds(utf8, known):
         return None
     return utf8
+
+
+# a piece's UTF-8, the buffer it is written in (to reuse once parsed; None: its own bytes), its offset
+Transcoded = tuple[bytes | memoryview, np.ndarray | None, int]
+
+
+def piece_utf8(
+    piece: memoryview | bytes, codec: str, spare: queue.SimpleQueue[np.ndarray], size: int = 0
+) -> tuple[bytes | memoryview, np.ndarray | None]:
+    """A piece's UTF-8 and the buffer holding it: GB18030 through iconv, outside the GIL, wherever
+    that gives what Python's codec gives (above), into a buffer from ``spare`` (or a
+    new one, big enough for pieces of ``size`` bytes); else (and other codecs) Python's codec, which
+    raises UnicodeDecodeError at a bad byte."""
+    if codecs.lookup(codec).name == "gb18030":
+        need = capacity(len(piece))
+        buffer = None
+        while buffer is None and not spare.empty():
+            buffer = spare.get()
+            if len(buffer) < need:  # (a longer piece than those before: let it go)
+                buffer = None
+        if buffer is None:  # the size of a whole piece: it then fits the pieces after it
+            buffer = np.empty(max(need, capacity(size + (1 << 16))), dtype=np.uint8)
+        fast = gb18030_to_utf8(piece, buffer)
+        if fast is not None:
+            return fast, buffer
+        spare.put(buffer)
+    return bytes(piece).decode(codec).encode("utf-8"), None

@@ -20,13 +20,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from aicity.errors import InputError
 from aicity.io._arrow import whole_float_text
-from aicity.io._iconv import gb18030_to_utf8
+from aicity.io._iconv import Transcoded, piece_utf8
 from aicity.io.encoding import at_offset, csv_encoding, decode_error, to_utf8
 from aicity.io.excel import read_workbook
 
@@ -256,11 +257,13 @@ def _csv_blocks(
     """Each piece parsed as one block of rows. A thread transcodes pieces ahead (GB18030 through
     iconv, outside the GIL, where that gives what Python's codec gives; else Python's codec, which
     holds it; pyarrow's parser and the validation of earlier blocks do not), so decoding, parsing
-    and checking overlap."""
-    ahead: queue.Queue[tuple[bytes | memoryview, int] | BaseException | None] = queue.Queue(2)
+    and checking overlap. iconv writes into buffers handed back once their piece is parsed (the
+    parser copies the cells): a few buffers serve the whole file, without fresh pages each time."""
+    ahead: queue.Queue[Transcoded | BaseException | None] = queue.Queue(2)
+    spare: queue.SimpleQueue[np.ndarray] = queue.SimpleQueue()  # buffers free for the next piece
     stop = threading.Event()
 
-    def offer(item: tuple[bytes | memoryview, int] | BaseException | None) -> None:
+    def offer(item: Transcoded | BaseException | None) -> None:
         while not stop.is_set():  # the reader may stop early (an error, a closed stream)
             try:
                 ahead.put(item, timeout=0.1)
@@ -274,7 +277,11 @@ def _csv_blocks(
             for piece in pieces:
                 if stop.is_set():
                     return
-                offer((_transcoded(piece, codec) if codec else piece, offset))
+                offer(
+                    (*piece_utf8(piece, codec, spare, _PIECE), offset)
+                    if codec
+                    else (piece, None, offset)
+                )
                 offset += len(piece)
         except UnicodeDecodeError as exc:
             offer(at_offset(exc, offset))
@@ -291,22 +298,20 @@ def _csv_blocks(
                 raise decode_error(data, name, encoding, item)
             if isinstance(item, BaseException):
                 raise item
-            utf8, offset = item
+            utf8, buffer, offset = item
             first = offset == 0
-            # a few blocks per piece, parsed in parallel
-            block_size = max(1 << 20, len(utf8) // 4 + 1)
+            # the piece as one block: one chunk per column, no copy to join a piece's blocks (the
+            # pieces themselves are transcoded, parsed and checked in parallel). A UTF-8 file was
+            # checked whole before, and a transcoded piece is the codec's own UTF-8
+            whole = min(len(utf8) + 1, (1 << 31) - 1)
             try:
-                try:
-                    table = _parse_piece(utf8, names, first, delimiter, quoted, block_size)
-                except pa.ArrowInvalid as exc:
-                    if "straddl" not in str(exc):
-                        raise
-                    # a quoted cell longer than a block: the piece as one block (one thread)
-                    whole = min(len(utf8) + 1, (1 << 31) - 1)
-                    table = _parse_piece(utf8, names, first, delimiter, quoted, whole)
+                table = _parse_piece(utf8, names, first, delimiter, quoted, whole)
             except pa.ArrowInvalid as exc:
                 lines_before = 0 if first else _lines_before(pieces, offset)
                 raise _csv_problem(exc, utf8, delimiter, names, name, lines_before) from exc
+            if buffer is not None:  # the parser copied the cells: the buffer serves a later piece
+                del utf8
+                spare.put(buffer)
             if table.num_rows:
                 for batch in table.to_batches():
                     yield _arrow_frame(batch, start_row)
@@ -314,17 +319,6 @@ def _csv_blocks(
     finally:
         stop.set()
         worker.join()
-
-
-def _transcoded(piece: memoryview | bytes, codec: str) -> bytes | memoryview:
-    """A piece's UTF-8: GB18030 through iconv, outside the GIL, wherever that gives what Python's
-    codec gives (``aicity.io._iconv``); else (and other codecs) Python's codec, which raises
-    UnicodeDecodeError at a bad byte."""
-    if codecs.lookup(codec).name == "gb18030":
-        fast = gb18030_to_utf8(piece)
-        if fast is not None:
-            return memoryview(fast)
-    return bytes(piece).decode(codec).encode("utf-8")
 
 
 def _parse_piece(
@@ -335,7 +329,7 @@ def _parse_piece(
     quoted: bool,
     block_size: int,
 ) -> pa.Table:
-    return pacsv.read_csv(
+    table = pacsv.read_csv(
         pa.BufferReader(pa.py_buffer(utf8)),
         read_options=pacsv.ReadOptions(
             block_size=block_size, column_names=names, skip_rows=1 if first else 0
@@ -347,8 +341,11 @@ def _parse_piece(
             strings_can_be_null=True,
             null_values=[""],
             quoted_strings_can_be_null=True,
+            check_utf8=False,
         ),
-    ).combine_chunks()
+    )
+    # (a piece is one block: one chunk per column, unless pyarrow cut it)
+    return table if all(c.num_chunks <= 1 for c in table.columns) else table.combine_chunks()
 
 
 def _lines_before(pieces: list[memoryview | bytes], offset: int) -> int:
