@@ -300,12 +300,8 @@ def _csv_blocks(
                 raise item
             utf8, buffer, offset = item
             first = offset == 0
-            # the piece as one block: one chunk per column, no copy to join a piece's blocks (the
-            # pieces themselves are transcoded, parsed and checked in parallel). A UTF-8 file was
-            # checked whole before, and a transcoded piece is the codec's own UTF-8
-            whole = min(len(utf8) + 1, (1 << 31) - 1)
             try:
-                table = _parse_piece(utf8, names, first, delimiter, quoted, whole)
+                table = _parse_piece(utf8, names, first, delimiter, quoted)
             except pa.ArrowInvalid as exc:
                 lines_before = 0 if first else _lines_before(pieces, offset)
                 raise _csv_problem(exc, utf8, delimiter, names, name, lines_before) from exc
@@ -327,12 +323,15 @@ def _parse_piece(
     first: bool,
     delimiter: str,
     quoted: bool,
-    block_size: int,
 ) -> pa.Table:
+    # the piece as one block: one chunk per column, no copy to join a piece's blocks (the pieces
+    # themselves are transcoded, parsed and checked in parallel). A UTF-8 file was checked whole
+    # before, and a transcoded piece is the codec's own UTF-8, so pyarrow need not check it again
+    whole = min(len(utf8) + 1, (1 << 31) - 1)
     table = pacsv.read_csv(
         pa.BufferReader(pa.py_buffer(utf8)),
         read_options=pacsv.ReadOptions(
-            block_size=block_size, column_names=names, skip_rows=1 if first else 0
+            block_size=whole, column_names=names, skip_rows=1 if first else 0
         ),
         parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=quoted),
         convert_options=pacsv.ConvertOptions(
